@@ -1,0 +1,1 @@
+// Keeps timelined_connectors non-empty while subfolders are added.

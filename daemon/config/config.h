@@ -1,0 +1,79 @@
+#pragma once
+// The daemon's configuration: one TOML file. Every key is declared once in config.cc's
+// key table (name, type, default, bounds, description); unknown keys are an error naming
+// the key. Secrets can come inline, from an environment variable (`*_env`) or from a file
+// (`*_file`, as Kubernetes mounts secrets). No file at all gives safe loopback defaults.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/model/error.h"
+#include "store/model/redactor.h"
+
+namespace timelined::config {
+
+enum class Scope { kIngest, kRead, kRegenerate, kAdmin };
+const char* ScopeName(Scope s);
+
+struct Token {
+  std::string name;                 // for logs and audit, e.g. "fluent-bit"
+  std::string sha256;               // hex SHA-256 of the bearer token
+  std::vector<Scope> scopes;
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";   // host:port; port 0 = any free port
+  std::string ready_file;                  // if set, the bound port is written here
+  int threads = 2;
+  size_t max_body_bytes = 10 * 1024 * 1024;
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_connections = 1024;
+  int read_timeout_ms = 10'000;
+  int idle_timeout_ms = 60'000;
+  int publish_timeout_ms = 4'000;          // answer 503 if not durable by then
+  int shutdown_grace_ms = 10'000;
+};
+
+struct StoreConfig {
+  std::string path = "data/timelined.db";
+  int cache_mib = 64;
+  size_t max_batch_events = 10'000;
+  size_t queue_limit_events = 200'000;
+  int reader_connections = 4;
+  bool synchronous_full = false;
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace|debug|info|warn|error
+  std::string format = "text";  // text|json
+};
+
+struct Config {
+  ServerConfig server;
+  StoreConfig store;
+  LogConfig log;
+  std::vector<Token> tokens;                     // [[auth.tokens]]
+  std::vector<RedactionPattern> redaction_patterns;  // [[redaction.patterns]]
+  std::string source_path;                       // the file it came from, or ""
+};
+
+// Loads and validates a TOML file. Errors name the file, the key and what is wrong.
+Result<Config> LoadConfigFile(const std::string& path);
+// Parses TOML text (for tests); `origin` names it in errors.
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view origin = "<string>");
+// Default configuration (no file).
+Config DefaultConfig();
+// Cross-field checks: listen address parse, tokens required off loopback, ...
+Result<void> ValidateConfig(const Config& c);
+
+// Documentation of every key: "section.key  type  default  description" lines, for
+// `timelined check-config --keys` and the README.
+std::string DescribeKeys();
+
+// Splits "host:port" / "[v6]:port". Fails on a bad port.
+Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
+bool IsLoopbackAddress(std::string_view host);
+
+}  // namespace timelined::config

@@ -1,0 +1,44 @@
+#pragma once
+// MetricsRegistry: counters, gauges and histograms rendered as Prometheus text.
+// Label sets are bounded by the callers (route patterns, sources, reasons). Thread-safe.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace timelined::http {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class MetricsRegistry {
+ public:
+  // Declares a metric family (once; later calls with the same name are no-ops).
+  void DeclareCounter(const std::string& name, const std::string& help);
+  void DeclareGauge(const std::string& name, const std::string& help);
+  void DeclareHistogram(const std::string& name, const std::string& help,
+                        std::vector<double> bounds);
+
+  void Add(const std::string& name, const Labels& labels, double value = 1);
+  void Set(const std::string& name, const Labels& labels, double value);
+  void Observe(const std::string& name, const Labels& labels, double value);
+  double Value(const std::string& name, const Labels& labels = {}) const;  // counters/gauges
+
+  // Collectors run at render time to set gauges/counters from other components' stats.
+  void AddCollector(std::function<void(MetricsRegistry&)> collector);
+  // Sets a histogram from precomputed cumulative bucket counts (len = bounds + 1).
+  void SetHistogram(const std::string& name, const Labels& labels,
+                    const std::vector<uint64_t>& cumulative, double sum);
+
+  std::string RenderPrometheus();
+
+ private:
+  struct Family;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Family>> families_;
+  std::vector<std::function<void(MetricsRegistry&)>> collectors_;
+};
+
+}  // namespace timelined::http

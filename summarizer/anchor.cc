@@ -1,0 +1,1 @@
+// Keeps timelined_summarizer non-empty while its sources are added.
