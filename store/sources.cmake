@@ -1,4 +1,3 @@
 target_sources(timelined_store PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/sqlite_store.cc
   ${CMAKE_CURRENT_LIST_DIR}/local_feed.cc
 )

@@ -1,0 +1,1 @@
+// Keeps timelined_daemon non-empty while its sources are added.
