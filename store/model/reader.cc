@@ -1,1 +1,15 @@
-// Implementation in progress.
+#include "store/model/reader.h"
+
+namespace timelined {
+
+Result<std::vector<Event>> EventReader::QueryEvents(const EventQuery& q) const {
+  std::vector<Event> out;
+  auto r = ForEachEvent(q, [&out](const Event& e) {
+    out.push_back(e);
+    return true;
+  });
+  if (!r) return std::unexpected(r.error());
+  return out;
+}
+
+}  // namespace timelined
