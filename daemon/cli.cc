@@ -1,0 +1,145 @@
+#include "daemon/cli.h"
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "daemon/app.h"
+#include "daemon/config/config.h"
+#include "daemon/logging.h"
+#include "store/sqlite_store.h"
+
+namespace timelined::daemon {
+namespace {
+
+constexpr const char* kUsage = R"(usage: timelined <command> [options]
+
+commands:
+  serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--ready-file FILE]
+                          run the daemon (no config: 127.0.0.1:8080, data/timelined.db)
+  check-config FILE       validate a config file; exit 1 naming the first problem
+  check-config --keys     list every config key with its type, default and meaning
+  verify-store [--config FILE | --db PATH]
+                          re-hash the evidence chain; exit 1 on any broken link
+  version                 print the version
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // --name value; flags map to "1"
+};
+
+const std::vector<std::string> kFlags = {"--keys", "--help"};
+
+Result<Args> ParseArgs(int argc, char** argv, int first) {
+  Args a;
+  for (int i = first; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s.rfind("--", 0) != 0) {
+      a.positional.push_back(s);
+    } else if (std::find(kFlags.begin(), kFlags.end(), s) != kFlags.end()) {
+      a.options[s] = "1";
+    } else if (i + 1 < argc) {
+      a.options[s] = argv[++i];
+    } else {
+      return MakeError(ErrorCode::kInvalidInput, "usage", "option " + s + " needs a value");
+    }
+  }
+  return a;
+}
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "timelined: %s\n", what.c_str());
+  return 1;
+}
+
+int Usage(const std::string& what) {
+  std::fprintf(stderr, "timelined: %s\n\n%s", what.c_str(), kUsage);
+  return 2;
+}
+
+Result<config::Config> LoadFromArgs(const Args& a) {
+  config::Config c = config::DefaultConfig();
+  if (auto it = a.options.find("--config"); it != a.options.end()) {
+    auto loaded = config::LoadConfigFile(it->second);
+    if (!loaded) return loaded;
+    c = std::move(*loaded);
+  }
+  if (auto it = a.options.find("--listen"); it != a.options.end()) c.server.listen = it->second;
+  if (auto it = a.options.find("--db"); it != a.options.end()) c.store.path = it->second;
+  if (auto it = a.options.find("--ready-file"); it != a.options.end())
+    c.server.ready_file = it->second;
+  for (const auto& [k, v] : a.options) {
+    if (k != "--config" && k != "--listen" && k != "--db" && k != "--ready-file") {
+      return MakeError(ErrorCode::kInvalidInput, "usage", "unknown option " + k);
+    }
+  }
+  if (auto v = config::ValidateConfig(c); !v) return std::unexpected(v.error());
+  return c;
+}
+
+int CmdServe(const Args& a) {
+  auto c = LoadFromArgs(a);
+  if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  SetUpLogging(c->log.level, c->log.format);
+  return Serve(std::move(*c));
+}
+
+int CmdCheckConfig(const Args& a) {
+  if (a.options.count("--keys")) {
+    std::fputs(config::DescribeKeys().c_str(), stdout);
+    return 0;
+  }
+  if (a.positional.size() != 1) return Usage("check-config needs exactly one FILE");
+  auto c = config::LoadConfigFile(a.positional[0]);
+  if (!c) return Fail(c.error().detail);
+  if (auto v = config::ValidateConfig(*c); !v) return Fail(v.error().detail);
+  std::printf("%s: ok (listen %s, store %s, %zu token(s))\n", a.positional[0].c_str(),
+              c->server.listen.c_str(), c->store.path.c_str(), c->tokens.size());
+  return 0;
+}
+
+int CmdVerifyStore(const Args& a) {
+  auto c = LoadFromArgs(a);
+  if (!c) return Fail(c.error().detail);
+  store::StoreOptions o;
+  o.path = c->store.path;
+  auto st = store::SqliteEventStore::Open(o);
+  if (!st) return Fail("cannot open " + o.path + ": " + st.error().detail);
+  auto report = (*st)->VerifyChain();
+  if (!report) return Fail(report.error().detail);
+  if (!report->ok) {
+    std::fprintf(stderr,
+                 "timelined: chain BROKEN at seq %lld (event %s): %s; %llu events checked\n",
+                 static_cast<long long>(report->first_bad_seq), report->first_bad_id.c_str(),
+                 report->reason.c_str(), static_cast<unsigned long long>(report->events_checked));
+    return 1;
+  }
+  std::printf("chain ok: %llu events verified in %s\n",
+              static_cast<unsigned long long>(report->events_checked), o.path.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (argc < 2) return Usage("missing command");
+  std::string cmd = argv[1];
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::puts("timelined 0.1.0");
+    return 0;
+  }
+  auto args = ParseArgs(argc, argv, 2);
+  if (!args) return Usage(args.error().detail);
+  if (cmd == "serve") return CmdServe(*args);
+  if (cmd == "check-config") return CmdCheckConfig(*args);
+  if (cmd == "verify-store") return CmdVerifyStore(*args);
+  return Usage("unknown command '" + cmd + "'");
+}
+
+}  // namespace timelined::daemon

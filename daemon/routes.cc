@@ -1,0 +1,126 @@
+#include "daemon/routes.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "store/model/hash.h"
+
+namespace timelined::daemon {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxEventsPerRequest = 10'000;
+
+http::Response JsonOk(const json& j) {
+  return http::Response::Json(200, j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+size_t LimitParam(const http::Request& req, size_t def, size_t max) {
+  auto v = req.Query("limit");
+  if (!v) return def;
+  size_t n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || p != v->data() + v->size() || n == 0) return def;
+  return std::min(n, max);
+}
+
+}  // namespace
+
+void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
+                    http::Respond respond) {
+  const std::string& id = req.path_params["id"];
+  if (!IsValidEventId(id)) {
+    respond(http::Response::JsonError(400, "bad_event_id",
+                                      "an event ID looks like pd_ + 16 base32 chars"));
+    return;
+  }
+  auto e = store.GetEvent(id);
+  if (!e) return respond(http::Response::FromError(e.error()));
+  if (!e->has_value())
+    return respond(http::Response::JsonError(404, "not_found", "no event " + id));
+  respond(JsonOk(EventToJson(**e)));
+}
+
+void HandleListIncidents(const store::SqliteEventStore& store, http::Request& req,
+                         http::Respond respond) {
+  auto list = store.ListIncidents(LimitParam(req, 100, 1000));
+  if (!list) return respond(http::Response::FromError(list.error()));
+  json out = json::array();
+  for (const Incident& i : *list) out.push_back(IncidentToJson(i));
+  respond(JsonOk(json{{"incidents", out}}));
+}
+
+void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
+                       http::Respond respond) {
+  const std::string& id = req.path_params["id"];
+  auto inc = store.GetIncident(id);
+  if (!inc) return respond(http::Response::FromError(inc.error()));
+  if (!inc->has_value())
+    return respond(http::Response::JsonError(404, "not_found", "no incident " + id));
+  respond(JsonOk(IncidentToJson(**inc)));
+}
+
+void HandleIncidentEvents(const store::SqliteEventStore& store, http::Request& req,
+                          http::Respond respond) {
+  EventQuery q;
+  q.incident_id = req.path_params["id"];
+  q.limit = LimitParam(req, 10'000, 100'000);
+  json events = json::array();
+  auto r = store.ForEachEvent(q, [&events](const Event& e) {
+    json j = EventToJson(e);
+    j["included_because"] = "named";
+    events.push_back(std::move(j));
+    return true;
+  });
+  if (!r) return respond(http::Response::FromError(r.error()));
+  respond(
+      JsonOk(json{{"incident_id", q.incident_id}, {"count", events.size()}, {"events", events}}));
+}
+
+void HandleIngestEvents(IngestPipeline& ingest, const Clock& clock, http::Request& req,
+                        http::Respond respond) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    respond(http::Response::JsonError(400, "invalid_json", "the body is not valid JSON"));
+    return;
+  }
+  const bool single = body.is_object() && !body.contains("events");
+  json items = single ? json::array({body}) : body.is_object() ? body["events"] : body;
+  if (!items.is_array() || items.empty()) {
+    respond(http::Response::JsonError(
+        400, "no_events", "send an event object, an array of events, or {\"events\": [...]}"));
+    return;
+  }
+  if (items.size() > kMaxEventsPerRequest) {
+    respond(http::Response::JsonError(413, "too_many_events", "at most 10000 events per request"));
+    return;
+  }
+  const Nanos now = clock.Now();
+  std::vector<Event> events;
+  events.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto e = EventFromJson(items[i]);
+    if (!e) {
+      respond(http::Response::JsonError(400, e.error().message,
+                                        "event " + std::to_string(i) + ": " + e.error().detail));
+      return;
+    }
+    if (e->received_at == 0) e->received_at = now;
+    if (e->raw_sha256.empty()) e->raw_sha256 = Sha256Hex(single ? req.body : items[i].dump());
+    events.push_back(std::move(*e));
+  }
+  std::vector<std::string> ids;
+  ids.reserve(events.size());
+  for (const Event& e : events) ids.push_back(e.id);
+  ingest.SubmitAndRespond("api", std::move(events), std::move(respond),
+                          [ids = std::move(ids)](const IngestOutcome& o) {
+                            return http::Response::Json(200, json{{"accepted", o.accepted},
+                                                                  {"inserted", o.inserted},
+                                                                  {"duplicates", o.duplicates},
+                                                                  {"ids", ids}}
+                                                                 .dump());
+                          });
+}
+
+}  // namespace timelined::daemon

@@ -1,0 +1,91 @@
+#pragma once
+// Test harness for integration tests: starts the real `timelined` binary on 127.0.0.1:0
+// with a temp data dir, learns its port from the ready file (waiting on inotify, bounded),
+// and talks to it over real HTTP (Boost.Beast client on loopback).
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace timelined::testing {
+
+struct HttpResult {
+  int status = 0;  // 0 when the connection failed
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+// One request on a fresh connection.
+HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {});
+
+// A keep-alive client connection.
+class HttpClient {
+ public:
+  explicit HttpClient(uint16_t port);
+  ~HttpClient();
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = "",
+                  const std::map<std::string, std::string>& headers = {});
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// A fresh temp directory, removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+// Waits until `path` exists and is non-empty, or the deadline passes. Uses inotify on the
+// parent directory: no polling sleeps.
+bool WaitForFile(const std::string& path, std::chrono::milliseconds deadline);
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout + stderr
+};
+// Runs the timelined binary with `args` to completion.
+RunResult RunTimelined(const std::vector<std::string>& args);
+
+class Daemon {
+ public:
+  // Starts `timelined serve --config <dir>/timelined.toml` where the config is `extra_toml`
+  // plus listen = 127.0.0.1:0, a ready file and a store in `dir`.
+  // `server_extra` is added inside the [server] table (e.g. "max_body_bytes = 2048").
+  explicit Daemon(const TempDir& dir, const std::string& extra_toml = "",
+                  const std::string& server_extra = "");
+  ~Daemon();  // SIGKILLs if still running
+
+  bool started() const { return port_ != 0; }
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string db_path() const { return db_; }
+  const std::string& log_path() const { return log_; }
+
+  // Sends `sig` and waits (bounded) for exit; returns the exit code, or -1.
+  int Stop(int sig = 15, std::chrono::milliseconds deadline = std::chrono::seconds(30));
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string db_;
+  std::string log_;
+};
+
+}  // namespace timelined::testing
