@@ -1,1 +1,494 @@
-// Implementation in progress.
+#include "store/model/redactor.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace timelined {
+namespace {
+
+constexpr std::string_view kMarkerPrefix = "[REDACTED:";
+// Memory bound for one pattern from config: a pattern that needs more fails to compile
+// ("pattern too large") instead of growing without bound.
+constexpr int64_t kExtraMaxMem = 4 << 20;
+// Memory bound for the prefilter set (all patterns in one DFA).
+constexpr int64_t kSetMaxMem = 16 << 20;
+constexpr size_t kMaxNameLength = 64;
+// Submatches asked of RE2: built-in rules use groups up to 5; config rules only group 1.
+constexpr int kMaxSubmatch = 6;
+
+// A check run in C++ on a candidate span [begin, end) of `text`, for what a regex cannot
+// express (checksums, context). Returns the end of the accepted span (a candidate may be
+// shortened, e.g. an IBAN followed by more upper-case words), or nullopt to reject it.
+using Check = std::optional<size_t> (*)(std::string_view text, size_t begin, size_t end);
+// Chooses the marker from the key a pair rule captured in group 1.
+using Classify = std::string_view (*)(std::string_view key);
+
+struct Rule {
+  std::string marker;
+  std::unique_ptr<re2::RE2> re;
+  // The replaced span: the first participating group in [first_group, last_group], or the
+  // whole match when first_group is 0.
+  int first_group = 0;
+  int last_group = 0;
+  Check check = nullptr;
+  Classify classify = nullptr;
+};
+
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
+bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
+char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ToLower(c);
+  return out;
+}
+
+// --- Checks -------------------------------------------------------------------------
+
+// Card numbers: 13-19 digits, Luhn-valid. The regex stops at a word boundary; when the
+// whole candidate fails, shorter prefixes ending at a digit-group boundary are tried, so
+// "4111 1111 1111 1111 123" still finds the card.
+std::optional<size_t> CheckCard(std::string_view text, size_t begin, size_t end) {
+  for (size_t e = end; e > begin; --e) {
+    if (e != end && text[e] != ' ' && text[e] != '-') continue;
+    std::string_view cand = text.substr(begin, e - begin);
+    size_t digits = std::count_if(cand.begin(), cand.end(), IsDigit);
+    if (digits < 13) break;
+    if (digits <= 19 && LuhnValid(cand)) return e;
+  }
+  return std::nullopt;
+}
+
+struct IbanLength {
+  std::string_view country;
+  int length;
+};
+
+// ISO 13616 registry: country code and IBAN length. Only these countries are redacted,
+// and only at exactly this length, which keeps random upper-case codes out.
+constexpr IbanLength kIbanLengths[] = {
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
+    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
+    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
+    {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
+    {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
+    {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
+    {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
+    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+};
+
+int IbanLengthFor(std::string_view country) {
+  for (const auto& entry : kIbanLengths) {
+    if (entry.country == country) return entry.length;
+  }
+  return 0;
+}
+
+// IBANs: the candidate is cut at the country's length (the regex may have run on into
+// following upper-case words), must end at a word boundary and pass mod 97.
+std::optional<size_t> CheckIban(std::string_view text, size_t begin, size_t end) {
+  int want = IbanLengthFor(text.substr(begin, 2));
+  if (want == 0) return std::nullopt;
+  int seen = 0;
+  size_t e = begin;
+  for (; e < end && seen < want; ++e) {
+    if (text[e] != ' ') ++seen;
+  }
+  if (seen != want) return std::nullopt;
+  if (e < text.size() && IsAlnum(text[e])) return std::nullopt;
+  if (!IbanValid(text.substr(begin, e - begin))) return std::nullopt;
+  return e;
+}
+
+// A loose "Bearer xyz" (outside an Authorization header) is redacted when xyz looks like
+// a credential rather than a word: it has a digit or is long. "Bearer authentication
+// required" stays.
+std::optional<size_t> CheckBearer(std::string_view text, size_t begin, size_t end) {
+  std::string_view v = text.substr(begin, end - begin);
+  bool digit = std::any_of(v.begin(), v.end(), IsDigit);
+  if (digit || v.size() >= 24) return end;
+  return std::nullopt;
+}
+
+bool IsPlaceholder(std::string_view v) {
+  static constexpr std::array<std::string_view, 9> kWords = {
+      "null", "none", "nil", "true", "false", "undefined", "bearer", "basic", "redacted"};
+  std::string lower = Lower(v);
+  if (std::find(kWords.begin(), kWords.end(), lower) != kWords.end()) return true;
+  if (v.starts_with("${") || v.starts_with("$(") || v.starts_with("{{")) return true;
+  return std::all_of(v.begin(), v.end(), [](char c) { return c == '*'; });
+}
+
+// An unquoted value after "key: " (colon and blank) reads like prose or a Go error chain
+// ("failed to fetch token: unexpected status", "token: oauth2: cannot fetch") when it
+// ends with ':' or is a plain word followed by more words.
+bool LooksLikeProse(std::string_view text, size_t begin, size_t end) {
+  size_t i = begin;
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) --i;
+  if (i == begin || i == 0 || text[i - 1] != ':') return false;
+  std::string_view v = text.substr(begin, end - begin);
+  if (v.ends_with(':')) return true;
+  bool word = std::all_of(v.begin(), v.end(), IsAlpha);
+  return word && end + 1 < text.size() && text[end] == ' ' && IsAlpha(text[end + 1]);
+}
+
+std::optional<size_t> CheckPairValue(std::string_view text, size_t begin, size_t end) {
+  std::string_view v = text.substr(begin, end - begin);
+  if (IsPlaceholder(v)) return std::nullopt;
+  bool quoted = begin > 0 && (text[begin - 1] == '"' || text[begin - 1] == '\'');
+  if (!quoted && LooksLikeProse(text, begin, end)) return std::nullopt;
+  return end;
+}
+
+std::string_view ClassifyPairKey(std::string_view key) {
+  std::string k = Lower(key);
+  if (k.find("pass") != std::string::npos || k.ends_with("pwd")) return "password";
+  if (k.ends_with("token") || k.find("api") != std::string::npos) return "token";
+  return "secret";
+}
+
+// --- Built-in rules -----------------------------------------------------------------
+
+struct BuiltinSpec {
+  std::string_view marker;
+  std::string regex;
+  int first_group;
+  int last_group;
+  Check check;
+  Classify classify;
+};
+
+// Key names whose value is a secret: "password=...", "DB_PASSWORD: ...", "x-api-key: ...".
+// The keyword must end the key, so "max_tokens" and "password_reset" are not keys.
+constexpr std::string_view kSecretKeyRegex =
+    R"re((?i)[a-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|)re"
+    R"re(apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?))re";
+// A key, a separator, then the value: double-quoted (JSON escapes allowed), single-quoted,
+// escaped-quoted (JSON inside a JSON string) or bare. Group 1 is the key, 2-5 the value.
+constexpr std::string_view kPairValueRegex =
+    R"re(\\?["']?[ \t]*(?:=>|:=|[:=])[ \t]*(?:"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|)re"
+    R"re(\\"([^"\\\r\n]*)\\"|([^\s"'&,;\\<>(\[{][^\s"'&,;\\<>)\]}]*)))re";
+
+std::string PairRegex() {
+  std::string key(kSecretKeyRegex.substr(4));  // without "(?i)"
+  return "(?i)(\\b" + key + ")" + std::string(kPairValueRegex);
+}
+
+// Order matters: whole-structure secrets (private keys, JWTs, vendor tokens) go first so
+// that the generic key=value rule meets their markers and leaves them alone; IBANs go
+// before card numbers because an IBAN's digit groups can look like a card.
+std::vector<BuiltinSpec> Builtins() {
+  return {
+      {"private_key",
+       R"re(-----BEGIN[A-Z0-9 ]* PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[A-Z0-9 ]* )re"
+       R"re(PRIVATE KEY(?: BLOCK)?-----|[\s\S]*))re",
+       0, 0, nullptr, nullptr},
+      {"jwt", R"re(\beyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)re", 0, 0, nullptr,
+       nullptr},
+      {"aws_key", R"re(\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b)re", 0, 0, nullptr, nullptr},
+      {"aws_secret",
+       R"re((?i)(?:aws)?[_. -]?secret[_. -]?(?:access[_. -]?)?key["']?[ \t]*(?:=>|[:=])?)re"
+       R"re([ \t]*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$))re",
+       1, 1, nullptr, nullptr},
+      {"github_token", R"re(\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b)re", 0,
+       0, nullptr, nullptr},
+      {"slack_token", R"re(\b(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]{10,})re", 0, 0, nullptr, nullptr},
+      {"slack_webhook", R"re(hooks\.slack\.com/services/(T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+))re", 1,
+       1, nullptr, nullptr},
+      {"basic_auth",
+       R"re((?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?basic[ \t]+([A-Za-z0-9+/]+=*))re",
+       1, 1, nullptr, nullptr},
+      {"bearer_token",
+       R"re((?i)\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:bearer|token|apikey|)re"
+       R"re(negotiate|ntlm)[ \t]+([A-Za-z0-9\-._~+/]+=*))re",
+       1, 1, nullptr, nullptr},
+      {"bearer_token", R"re((?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{8,}=*))re", 1, 1, CheckBearer,
+       nullptr},
+      {"url_password", R"re(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'<>]*:([^\s/?#@"'<>]+)@)re", 1, 1,
+       nullptr, nullptr},
+      {"", PairRegex(), 2, 5, CheckPairValue, ClassifyPairKey},
+      {"iban", R"re(\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})re", 0, 0, CheckIban, nullptr},
+      {"card_number", R"re(\b[2-6]\d(?:[ -]?\d){11,17}\b)re", 0, 0, CheckCard, nullptr},
+      {"email", R"re(\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)re", 0,
+       0, nullptr, nullptr},
+  };
+}
+
+re2::RE2::Options BaseOptions() {
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  return options;
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return IsLower(c) || IsDigit(c) || c == '_'; });
+}
+
+Result<Rule> CompileExtra(const RedactionPattern& p) {
+  auto fail = [&](std::string why) {
+    std::string name = p.name.substr(0, kMaxNameLength);
+    return MakeError(ErrorCode::kInvalidInput, "invalid_redaction_pattern",
+                     "redaction pattern '" + name + "': " + why);
+  };
+  if (!ValidName(p.name)) return fail("name must match [a-z0-9_]+ (at most 64 chars)");
+  if (p.regex.empty()) return fail("empty regex");
+  re2::RE2::Options options = BaseOptions();
+  options.set_max_mem(kExtraMaxMem);
+  auto re = std::make_unique<re2::RE2>(p.regex, options);
+  if (!re->ok()) return fail("invalid regex: " + re->error());
+  if (re2::RE2::FullMatch("", *re)) return fail("regex matches the empty string");
+  int group = re->NumberOfCapturingGroups() > 0 ? 1 : 0;
+  return Rule{p.name, std::move(re), group, group, nullptr, nullptr};
+}
+
+// Spans of the markers already in `text`; a rule never replaces text overlapping one,
+// which makes redaction idempotent and keeps counts honest.
+std::vector<Span> FindMarkers(std::string_view text) {
+  std::vector<Span> spans;
+  size_t at = text.find(kMarkerPrefix);
+  while (at != std::string_view::npos) {
+    size_t i = at + kMarkerPrefix.size();
+    while (i < text.size() && (IsLower(text[i]) || IsDigit(text[i]) || text[i] == '_')) ++i;
+    bool closed = i > at + kMarkerPrefix.size() && i < text.size() && text[i] == ']';
+    if (closed) spans.push_back({at, i + 1});
+    at = text.find(kMarkerPrefix, closed ? i + 1 : at + 1);
+  }
+  return spans;
+}
+
+// Walks markers alongside non-decreasing candidate spans.
+class MarkerCursor {
+ public:
+  explicit MarkerCursor(std::string_view text) : markers_(FindMarkers(text)) {}
+  bool Overlaps(Span s) {
+    while (next_ < markers_.size() && markers_[next_].end <= s.begin) ++next_;
+    return next_ < markers_.size() && markers_[next_].begin < s.end;
+  }
+
+ private:
+  std::vector<Span> markers_;
+  size_t next_ = 0;
+};
+
+std::optional<Span> PickSpan(const Rule& rule, const re2::StringPiece* groups, const char* base) {
+  for (int g = rule.first_group; g <= rule.last_group; ++g) {
+    if (groups[g].data() == nullptr) continue;
+    size_t begin = static_cast<size_t>(groups[g].data() - base);
+    return Span{begin, begin + groups[g].size()};
+  }
+  return std::nullopt;
+}
+
+// One pass of one rule over `text`. Returns the number of replacements.
+int ApplyRule(const Rule& rule, std::string& text) {
+  const std::string_view view(text);
+  const re2::StringPiece input(text.data(), text.size());
+  MarkerCursor markers(view);
+  std::array<re2::StringPiece, kMaxSubmatch> groups;
+  std::string out;
+  size_t copied = 0;
+  size_t pos = 0;
+  int count = 0;
+  while (pos <= text.size() && rule.re->Match(input, pos, text.size(), re2::RE2::UNANCHORED,
+                                              groups.data(), rule.last_group + 1)) {
+    size_t mstart = static_cast<size_t>(groups[0].data() - text.data());
+    size_t mend = mstart + groups[0].size();
+    std::optional<Span> span = PickSpan(rule, groups.data(), text.data());
+    if (!span || span->begin == span->end || markers.Overlaps(*span)) {
+      pos = std::max(mend, pos + 1);
+      continue;
+    }
+    if (rule.check != nullptr) {
+      std::optional<size_t> accepted = rule.check(view, span->begin, span->end);
+      if (!accepted) {
+        pos = mstart + 1;  // a shorter candidate may start inside this one
+        continue;
+      }
+      span->end = *accepted;
+    }
+    std::string_view marker =
+        rule.classify != nullptr ? rule.classify(groups[1]) : std::string_view(rule.marker);
+    out.append(view.substr(copied, span->begin - copied));
+    out.append(kMarkerPrefix).append(marker).push_back(']');
+    copied = span->end;
+    pos = span->end;
+    ++count;
+  }
+  if (count > 0) {
+    out.append(view.substr(copied));
+    text = std::move(out);
+  }
+  return count;
+}
+
+}  // namespace
+
+struct Redactor::Impl {
+  std::vector<Rule> rules;
+  std::unique_ptr<re2::RE2> secret_key;  // kSecretKeyRegex, matched against a whole key
+  // Prefilter: one DFA pass tells which rules can match at all; most text matches none.
+  // Null when the set could not be built (then every rule runs).
+  std::unique_ptr<re2::RE2::Set> set;
+
+  void BuildSet() {
+    re2::RE2::Options options = BaseOptions();
+    options.set_max_mem(kSetMaxMem);
+    auto s = std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
+    for (const Rule& rule : rules) {
+      if (s->Add(rule.re->pattern(), nullptr) < 0) return;
+    }
+    if (s->Compile()) set = std::move(s);
+  }
+
+  bool IsSecretKey(std::string_view key) const {
+    return re2::RE2::FullMatch(re2::StringPiece(key.data(), key.size()), *secret_key);
+  }
+
+  // The value of an attrs member named like a secret ("password", "api_key") is a secret
+  // as a whole, whatever it looks like, unless it is a placeholder or already redacted.
+  int RedactSecretValue(std::string_view key, std::string& value) const {
+    int count = Redact(value);
+    if (value.empty() || IsPlaceholder(value) || value.find(kMarkerPrefix) != std::string::npos) {
+      return count;
+    }
+    value = std::string(kMarkerPrefix) + std::string(ClassifyPairKey(key)) + "]";
+    return count + 1;
+  }
+
+  int Redact(std::string& text) const {
+    if (text.empty()) return 0;
+    std::vector<bool> run = Candidates(text);
+    if (run.empty()) return 0;
+    int count = 0;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (run[i]) count += ApplyRule(rules[i], text);
+    }
+    return count;
+  }
+
+  // Which rules to run on `text`; empty when none can match.
+  std::vector<bool> Candidates(std::string_view text) const {
+    std::vector<bool> run(rules.size(), set == nullptr);
+    if (set == nullptr) return run;
+    std::vector<int> hits;
+    re2::RE2::Set::ErrorInfo info;
+    if (!set->Match(re2::StringPiece(text.data(), text.size()), &hits, &info)) {
+      if (info.kind == re2::RE2::Set::kNoError) return {};
+      run.assign(rules.size(), true);  // DFA out of memory: fall back to every rule
+      return run;
+    }
+    for (int i : hits) run[static_cast<size_t>(i)] = true;
+    return run;
+  }
+};
+
+Redactor::Redactor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Redactor::~Redactor() = default;
+
+Result<std::unique_ptr<Redactor>> Redactor::Create(const std::vector<RedactionPattern>& extra) {
+  auto impl = std::make_unique<Impl>();
+  for (const BuiltinSpec& spec : Builtins()) {
+    auto re = std::make_unique<re2::RE2>(spec.regex, BaseOptions());
+    if (!re->ok()) {
+      return MakeError(ErrorCode::kInternal, "bad_builtin_pattern",
+                       std::string(spec.marker) + ": " + re->error());
+    }
+    impl->rules.push_back(Rule{std::string(spec.marker), std::move(re), spec.first_group,
+                               spec.last_group, spec.check, spec.classify});
+  }
+  impl->secret_key = std::make_unique<re2::RE2>(kSecretKeyRegex, BaseOptions());
+  for (const RedactionPattern& p : extra) {
+    Result<Rule> rule = CompileExtra(p);
+    if (!rule) return std::unexpected(std::move(rule.error()));
+    impl->rules.push_back(std::move(*rule));
+  }
+  impl->BuildSet();
+  return std::unique_ptr<Redactor>(new Redactor(std::move(impl)));
+}
+
+int Redactor::RedactText(std::string& text) const { return impl_->Redact(text); }
+
+int Redactor::RedactEvent(Event& e) const {
+  int count = RedactText(e.summary) + RedactText(e.body) + RedactText(e.actor) + RedactText(e.url);
+  // Iterative walk: attrs come from outside, so their depth is not trusted to the stack.
+  std::vector<nlohmann::json*> stack = {&e.attrs};
+  while (!stack.empty()) {
+    nlohmann::json* j = stack.back();
+    stack.pop_back();
+    if (j->is_string()) {
+      count += RedactText(j->get_ref<std::string&>());
+    } else if (j->is_object()) {
+      for (auto& [key, value] : j->items()) {
+        if (value.is_string() && impl_->IsSecretKey(key)) {
+          count += impl_->RedactSecretValue(key, value.get_ref<std::string&>());
+        } else {
+          stack.push_back(&value);
+        }
+      }
+    } else if (j->is_array()) {
+      for (auto& child : *j) stack.push_back(&child);
+    }
+  }
+  e.redactions += count;
+  return count;
+}
+
+bool LuhnValid(std::string_view s) {
+  int sum = 0;
+  int digits = 0;
+  for (auto it = s.rbegin(); it != s.rend(); ++it) {
+    if (*it == ' ' || *it == '-') continue;
+    if (!IsDigit(*it)) return false;
+    int d = *it - '0';
+    if (digits % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+    ++digits;
+  }
+  return digits >= 2 && sum % 10 == 0;
+}
+
+bool IbanValid(std::string_view s) {
+  std::string iban;
+  for (char c : s) {
+    if (c == ' ') continue;
+    if (!IsAlnum(c)) return false;
+    iban.push_back(IsLower(c) ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  if (iban.size() < 15 || iban.size() > 34) return false;
+  if (!IsUpper(iban[0]) || !IsUpper(iban[1]) || !IsDigit(iban[2]) || !IsDigit(iban[3])) {
+    return false;
+  }
+  std::rotate(iban.begin(), iban.begin() + 4, iban.end());
+  int rem = 0;
+  for (char c : iban) {
+    rem = IsDigit(c) ? (rem * 10 + (c - '0')) % 97 : (rem * 100 + (c - 'A' + 10)) % 97;
+  }
+  return rem == 1;
+}
+
+}  // namespace timelined
