@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/model/error.h"
@@ -15,24 +18,28 @@
 namespace timelined::config {
 
 enum class Scope { kIngest, kRead, kRegenerate, kAdmin };
+// "ingest", "read", "regenerate", "admin" (the names used in [[auth.tokens]] scopes).
 const char* ScopeName(Scope s);
+std::optional<Scope> ParseScope(std::string_view name);
+inline constexpr Scope kAllScopes[] = {Scope::kIngest, Scope::kRead, Scope::kRegenerate,
+                                       Scope::kAdmin};
 
 struct Token {
-  std::string name;                 // for logs and audit, e.g. "fluent-bit"
-  std::string sha256;               // hex SHA-256 of the bearer token
+  std::string name;    // for logs and audit, e.g. "fluent-bit"
+  std::string sha256;  // hex SHA-256 of the bearer token
   std::vector<Scope> scopes;
 };
 
 struct ServerConfig {
-  std::string listen = "127.0.0.1:8080";   // host:port; port 0 = any free port
-  std::string ready_file;                  // if set, the bound port is written here
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 = any free port
+  std::string ready_file;                 // if set, the bound port is written here
   int threads = 2;
   size_t max_body_bytes = 10 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 1024;
   int read_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
-  int publish_timeout_ms = 4'000;          // answer 503 if not durable by then
+  int publish_timeout_ms = 4'000;  // answer 503 if not durable by then
   int shutdown_grace_ms = 10'000;
 };
 
@@ -54,26 +61,34 @@ struct Config {
   ServerConfig server;
   StoreConfig store;
   LogConfig log;
-  std::vector<Token> tokens;                     // [[auth.tokens]]
+  std::vector<Token> tokens;                         // [[auth.tokens]]
   std::vector<RedactionPattern> redaction_patterns;  // [[redaction.patterns]]
-  std::string source_path;                       // the file it came from, or ""
+  std::string source_path;                           // the file it came from, or ""
 };
 
-// Loads and validates a TOML file. Errors name the file, the key and what is wrong.
+// Loads and validates a TOML file (ParseConfig over its contents; source_path = path).
+// Errors are kInvalidInput "invalid_config" whose detail names the file, the key, the line
+// and what is wrong; never a secret's value.
 Result<Config> LoadConfigFile(const std::string& path);
-// Parses TOML text (for tests); `origin` names it in errors.
+// Parses TOML text over the defaults, then runs ValidateConfig; `origin` names it in errors.
+// Secrets given as `*_env` / `*_file` are resolved here (relative paths against the working
+// directory); token plaintexts are hashed and not kept.
 Result<Config> ParseConfig(std::string_view toml_text, std::string_view origin = "<string>");
 // Default configuration (no file).
 Config DefaultConfig();
-// Cross-field checks: listen address parse, tokens required off loopback, ...
+// Cross-field checks: listen address parses, [[auth.tokens]] required off loopback, token
+// hashes well-formed and unique, token names unique, queue_limit_events >= max_batch_events,
+// extra redaction patterns compile (Redactor::Create).
 Result<void> ValidateConfig(const Config& c);
 
 // Documentation of every key: "section.key  type  default  description" lines, for
 // `timelined check-config --keys` and the README.
 std::string DescribeKeys();
 
-// Splits "host:port" / "[v6]:port". Fails on a bad port.
+// Splits "host:port" / "[v6]:port" (the host is returned without brackets). Fails on a
+// missing host, an unbracketed IPv6 address, or a port that is not 0..65535.
 Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
+// 127.0.0.0/8, ::1 (any spelling, also ::ffff:127.x.y.z) and "localhost". Brackets allowed.
 bool IsLoopbackAddress(std::string_view host);
 
 }  // namespace timelined::config
