@@ -1,1 +1,0 @@
-// Keeps timelined_summarizer non-empty while its sources are added.

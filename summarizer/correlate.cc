@@ -1,0 +1,247 @@
+#include "summarizer/correlate.h"
+
+#include <algorithm>
+
+namespace timelined::summarizer {
+namespace {
+
+constexpr size_t kPageSize = 1024;
+
+bool Before(Nanos a_at, std::string_view a_id, Nanos b_at, std::string_view b_id) {
+  return a_at < b_at || (a_at == b_at && a_id < b_id);
+}
+
+bool Before(const Event& a, const Event& b) {
+  return Before(a.occurred_at, a.id, b.occurred_at, b.id);
+}
+
+Event IdentityOf(const Event& e) {
+  Event out;
+  out.id = e.id;
+  out.source = e.source;
+  out.source_ref = e.source_ref;
+  out.kind = e.kind;
+  out.occurred_at = e.occurred_at;
+  out.received_at = e.received_at;
+  out.incident_id = e.incident_id;
+  out.scope = e.scope;
+  out.url = e.url;
+  out.raw_sha256 = e.raw_sha256;
+  return out;
+}
+
+// One source query of the correlation and the events it admits.
+struct StreamSpec {
+  EventQuery query;
+  std::string reason;   // "named" | "scope:<pattern>"
+  std::string pattern;  // "" for the named stream
+  std::string own_incident;
+  // Scoped streams never take in events that name another incident.
+  bool Admits(const Event& e) const {
+    return pattern.empty() || e.incident_id.empty() || e.incident_id == own_incident;
+  }
+  // True when this stream delivers `e` (used to skip duplicates in kBySource order).
+  bool Delivers(const Event& e) const {
+    if (pattern.empty()) return e.incident_id == own_incident;
+    if (!Admits(e) || !ScopeMatches(e.scope, pattern)) return false;
+    return e.occurred_at >= query.from && (query.to == 0 || e.occurred_at <= query.to);
+  }
+};
+
+// One source query read page by page. A page resumes at the last (occurred_at, id) seen:
+// the query restarts at that time and skips what was already returned; when a whole page
+// shares that time the page size doubles so progress is guaranteed.
+class PagedStream {
+ public:
+  PagedStream(const StreamSpec& spec, const CorrelateOptions& options)
+      : spec_(spec), options_(options) {}
+
+  // Makes Head() valid unless the stream is exhausted.
+  Result<void> Fill(const EventReader& reader) {
+    while (pos_ == buf_.size() && !exhausted_) {
+      if (auto r = LoadPage(reader); !r) return r;
+    }
+    return {};
+  }
+  const Event* Head() const { return pos_ < buf_.size() ? &buf_[pos_] : nullptr; }
+  const std::string& reason() const { return spec_.reason; }
+  void Pop() { ++pos_; }
+
+ private:
+  bool Wanted(const Event& e) const {
+    if (has_last_ && !Before(last_at_, last_id_, e.occurred_at, e.id)) return false;
+    return spec_.Admits(e) && (!options_.keep || options_.keep(e));
+  }
+
+  Result<void> LoadPage(const EventReader& reader) {
+    EventQuery q = spec_.query;
+    q.limit = page_;
+    if (has_last_) q.from = std::max(spec_.query.from, last_at_);
+    buf_.clear();
+    pos_ = 0;
+    size_t returned = 0;
+    Nanos page_last_at = 0;
+    std::string page_last_id;
+    auto r = reader.ForEachEvent(q, [&](const Event& e) {
+      ++returned;
+      page_last_at = e.occurred_at;
+      page_last_id = e.id;
+      if (Wanted(e)) buf_.push_back(options_.identity_only ? IdentityOf(e) : e);
+      return true;
+    });
+    if (!r) return r;
+    if (returned < page_) exhausted_ = true;
+    if (returned == 0) return {};
+    bool progress = !has_last_ || Before(last_at_, last_id_, page_last_at, page_last_id);
+    if (!progress) page_ *= 2;  // a full page of already-seen events at one timestamp
+    has_last_ = true;
+    last_at_ = page_last_at;
+    last_id_ = std::move(page_last_id);
+    return {};
+  }
+
+  const StreamSpec& spec_;
+  const CorrelateOptions& options_;
+  std::vector<Event> buf_;
+  size_t pos_ = 0;
+  bool has_last_ = false;
+  Nanos last_at_ = 0;
+  std::string last_id_;
+  bool exhausted_ = false;
+  size_t page_ = kPageSize;
+};
+
+Result<std::vector<StreamSpec>> BuildSpecs(const Incident& incident,
+                                           const CorrelationConfig& config,
+                                           const EventReader& reader, Nanos now) {
+  std::vector<StreamSpec> specs;
+  if (!incident.id.empty()) {
+    specs.push_back(StreamSpec{EventQuery{.incident_id = incident.id}, "named", "", incident.id});
+  }
+  const ServiceCorrelation& s = ServiceConfigFor(incident, config);
+  auto window = WindowFor(incident, s, reader, now);
+  if (!window) return std::unexpected(window.error());
+  if (window->to == 0) return specs;
+  std::vector<std::string> patterns = s.scopes;
+  for (const std::string& c : s.slack_channels) {
+    patterns.push_back(c.starts_with("slack/") ? c : "slack/" + c);
+  }
+  std::vector<std::string> used;
+  for (const std::string& p : patterns) {
+    if (p.empty() || std::find(used.begin(), used.end(), p) != used.end()) continue;
+    used.push_back(p);
+    EventQuery q{.from = window->from, .to = window->to};
+    (p.back() == '/' ? q.scope_prefix : q.scope) = p;
+    specs.push_back(StreamSpec{std::move(q), "scope:" + p, p, incident.id});
+  }
+  return specs;
+}
+
+Result<size_t> MergeByTime(const std::vector<StreamSpec>& specs, const EventReader& reader,
+                           const CorrelatedVisitor& visit, const CorrelateOptions& options) {
+  std::vector<PagedStream> streams;
+  streams.reserve(specs.size());
+  for (const StreamSpec& spec : specs) streams.emplace_back(spec, options);
+  size_t visited = 0;
+  std::string last_id;
+  for (;;) {
+    PagedStream* best = nullptr;
+    for (PagedStream& s : streams) {
+      if (auto r = s.Fill(reader); !r) return std::unexpected(r.error());
+      if (s.Head() && (best == nullptr || Before(*s.Head(), *best->Head()))) best = &s;
+    }
+    if (best == nullptr) break;
+    const Event& head = *best->Head();
+    if (visited > 0 && head.id == last_id) {  // matched by an earlier stream already
+      best->Pop();
+      continue;
+    }
+    last_id = head.id;
+    ++visited;
+    bool more = visit(head, best->reason());
+    best->Pop();
+    if (!more) break;
+  }
+  return visited;
+}
+
+Result<size_t> StreamBySource(const std::vector<StreamSpec>& specs, const EventReader& reader,
+                              const CorrelatedVisitor& visit) {
+  size_t visited = 0;
+  bool stop = false;
+  for (size_t k = 0; k < specs.size() && !stop; ++k) {
+    auto r = reader.ForEachEvent(specs[k].query, [&](const Event& e) {
+      if (!specs[k].Admits(e)) return true;
+      for (size_t j = 0; j < k; ++j) {
+        if (specs[j].Delivers(e)) return true;
+      }
+      ++visited;
+      stop = !visit(e, specs[k].reason);
+      return !stop;
+    });
+    if (!r) return std::unexpected(r.error());
+  }
+  return visited;
+}
+
+}  // namespace
+
+const ServiceCorrelation& ServiceConfigFor(const Incident& incident, const CorrelationConfig& c) {
+  for (const std::string* key : {&incident.service_id, &incident.service_name}) {
+    if (key->empty()) continue;
+    if (auto it = c.services.find(*key); it != c.services.end()) return it->second;
+  }
+  return c.defaults;
+}
+
+bool IncidentOpen(const Incident& i) {
+  if (i.status == "triggered" || i.status == "acknowledged") return true;
+  return i.status.empty() && i.resolved_at == 0;
+}
+
+bool ScopeMatches(std::string_view scope, std::string_view pattern) {
+  if (pattern.empty()) return false;
+  if (pattern.back() == '/') return scope.starts_with(pattern);
+  return scope == pattern;
+}
+
+Result<CorrelationWindow> WindowFor(const Incident& incident, const ServiceCorrelation& s,
+                                    const EventReader& reader, Nanos now) {
+  Nanos trigger = incident.triggered_at;
+  if (trigger == 0 && !incident.id.empty()) {
+    auto r = reader.ForEachEvent(EventQuery{.incident_id = incident.id, .limit = 1},
+                                 [&trigger](const Event& e) {
+                                   trigger = e.occurred_at;
+                                   return false;
+                                 });
+    if (!r) return std::unexpected(r.error());
+  }
+  if (trigger == 0) return CorrelationWindow{};
+  Nanos end = !IncidentOpen(incident) && incident.resolved_at > 0 ? incident.resolved_at : now;
+  end = std::max(end, trigger);
+  return CorrelationWindow{.from = trigger - s.lookback, .to = end + s.grace};
+}
+
+Result<size_t> CorrelateEach(const Incident& incident, const CorrelationConfig& config,
+                             const EventReader& reader, Nanos now, const CorrelatedVisitor& visit,
+                             const CorrelateOptions& options) {
+  auto specs = BuildSpecs(incident, config, reader, now);
+  if (!specs) return std::unexpected(specs.error());
+  if (options.order == CorrelationOrder::kBySource) return StreamBySource(*specs, reader, visit);
+  return MergeByTime(*specs, reader, visit, options);
+}
+
+Result<std::vector<CorrelatedEvent>> Correlate(const Incident& incident,
+                                               const CorrelationConfig& config,
+                                               const EventReader& reader, Nanos now) {
+  std::vector<CorrelatedEvent> out;
+  auto r = CorrelateEach(incident, config, reader, now,
+                         [&out](const Event& e, const std::string& reason) {
+                           out.push_back(CorrelatedEvent{e, reason});
+                           return true;
+                         });
+  if (!r) return std::unexpected(r.error());
+  return out;
+}
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,85 @@
+#include "summarizer/draft.h"
+
+#include "summarizer/builder.h"
+#include "summarizer/digest.h"
+
+namespace timelined::summarizer {
+namespace {
+
+Result<Timeline> BuildTimelinePass(const Incident& incident, const SummarizerConfig& config,
+                                   const EventReader& reader, Nanos now) {
+  TimelineBuilder builder(incident, config);
+  auto n = CorrelateEach(
+      incident, config.correlation, reader, now,
+      [&builder](const Event& e, const std::string&) {
+        builder.Add(e);
+        return true;
+      },
+      CorrelateOptions{.order = CorrelationOrder::kBySource});
+  if (!n) return std::unexpected(n.error());
+  return builder.Finish();
+}
+
+// Appends the Source events entries of the cited events and returns their digest.
+Result<std::string> SourcesPass(const Incident& incident, const SummarizerConfig& config,
+                                const EventReader& reader, Nanos now, const IdList& cited,
+                                std::string& markdown) {
+  InputDigestBuilder digest;
+  size_t found = 0;
+  CorrelateOptions options{.order = CorrelationOrder::kByTime,
+                           .keep = [&cited](const Event& e) { return cited.Contains(e.id); },
+                           .identity_only = true};
+  auto n = CorrelateEach(
+      incident, config.correlation, reader, now,
+      [&](const Event& e, const std::string&) {
+        AppendSourceEntry(markdown, e);
+        digest.Add(e.id, e.raw_sha256);
+        ++found;
+        return true;
+      },
+      options);
+  if (!n) return std::unexpected(n.error());
+  if (found != cited.size()) {
+    return MakeError(ErrorCode::kUnavailable, "evidence_changed",
+                     "a cited event disappeared while the draft was built; retry");
+  }
+  return digest.Finish();
+}
+
+}  // namespace
+
+Result<Draft> BuildDraft(const Incident& incident, const SummarizerConfig& config,
+                         const EventReader& reader, const DraftMeta& meta_in, Nanos now) {
+  auto timeline = BuildTimelinePass(incident, config, reader, now);
+  if (!timeline) return std::unexpected(timeline.error());
+  Draft d;
+  d.meta = meta_in;
+  if (d.meta.incident_id.empty()) d.meta.incident_id = incident.id;
+  if (d.meta.generator.empty()) d.meta.generator = std::string(kGeneratorDeterministic);
+  d.meta.config_hash = ConfigHash(config);
+  d.meta.input_digest = std::string(64, '0');  // patched below, once known
+  d.timeline = std::move(*timeline);
+  IdList cited = CitedIdList(d.timeline);
+  size_t digest_offset = 0;
+  AppendMarkdownHead(d.markdown, incident, d.timeline, d.meta, config.limits.shown_citations,
+                     &digest_offset);
+  // Generous: an entry is ~150-250 bytes. Untouched capacity is never resident, while
+  // growing by doubling would copy (and briefly hold twice) a 100+ MB document.
+  d.markdown.reserve(d.markdown.size() + cited.size() * 320);
+  auto digest = SourcesPass(incident, config, reader, now, cited, d.markdown);
+  if (!digest) return std::unexpected(digest.error());
+  d.meta.input_digest = *digest;
+  d.markdown.replace(digest_offset, 64, d.meta.input_digest);
+  d.json = RenderJson(incident, d.timeline, d.meta);
+  d.cited_ids = cited.ToStrings();
+  d.correlated_count = d.timeline.stats.correlated;
+  return d;
+}
+
+Result<std::vector<CorrelatedEvent>> CorrelatedEvents(const Incident& incident,
+                                                      const SummarizerConfig& config,
+                                                      const EventReader& reader, Nanos now) {
+  return Correlate(incident, config.correlation, reader, now);
+}
+
+}  // namespace timelined::summarizer

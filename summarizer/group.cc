@@ -1,0 +1,99 @@
+#include "summarizer/group.h"
+
+#include <algorithm>
+
+#include "store/model/hash.h"
+#include "summarizer/text.h"
+
+namespace timelined::summarizer {
+
+bool Group::Add(const Event& e, Nanos cutoff) {
+  bool representative =
+      count == 0 || e.occurred_at < first || (e.occurred_at == first && e.id < first_id);
+  if (representative) {
+    first = e.occurred_at;
+    first_id = e.id;
+  }
+  last = count == 0 ? e.occurred_at : std::max(last, e.occurred_at);
+  ++count;
+  members.Add(e.id);
+  if (cutoff != 0 && e.occurred_at > cutoff) {
+    after.Add(e.id);
+    after_last = std::max(after_last, e.occurred_at);
+  }
+  return representative;
+}
+
+Group& GroupTable::Get(const std::string& map_key, bool* created) {
+  *created = false;
+  if (auto it = groups_.find(map_key); it != groups_.end()) return it->second;
+  if (groups_.size() >= limit_) return overflow_;
+  *created = true;
+  return groups_[map_key];
+}
+
+TimelineLine GroupLine(Group& g, std::string_view category, std::string text) {
+  g.members.SortUnique();
+  TimelineLine line;
+  line.at = g.first;
+  line.end = g.last > g.first ? g.last : 0;
+  line.category = std::string(category);
+  line.text = std::move(text);
+  line.citations = g.members.ToStrings();
+  line.key = g.key;
+  return line;
+}
+
+void AppendContinuedAfterResolve(Group& g, const ResolveRef& resolve,
+                                 std::vector<TimelineLine>* out) {
+  if (g.after.empty() || resolve.at == 0) return;
+  g.after.SortUnique();
+  TimelineLine line;
+  line.at = resolve.at;
+  line.end = g.after_last;
+  line.category = std::string(kCategoryContradiction);
+  line.text = "Contradiction: incident resolved at " + FormatClock(resolve.at) + " UTC but " +
+              g.what + " continued until " + FormatClock(g.after_last) + " UTC (" +
+              Times(g.after.size()) + " after the resolve)";
+  IdList ids = g.after;
+  for (const std::string& id : resolve.citations) ids.Add(id);
+  ids.SortUnique();
+  line.citations = ids.ToStrings();
+  line.key = "contradiction:after_resolve:" + g.key;
+  out->push_back(std::move(line));
+}
+
+std::string AttrString(const nlohmann::json& attrs, const char* key) {
+  if (!attrs.is_object()) return {};
+  auto it = attrs.find(key);
+  return it != attrs.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string AttrString(const nlohmann::json& attrs, const char* key, const char* sub) {
+  if (!attrs.is_object()) return {};
+  auto it = attrs.find(key);
+  return it != attrs.end() ? AttrString(*it, sub) : std::string();
+}
+
+int64_t AttrInt(const nlohmann::json& attrs, const char* key) {
+  if (!attrs.is_object()) return 0;
+  auto it = attrs.find(key);
+  return it != attrs.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+bool AttrBool(const nlohmann::json& attrs, const char* key) {
+  if (!attrs.is_object()) return false;
+  auto it = attrs.find(key);
+  return it != attrs.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string ShortHash(std::string_view s) { return Sha256Hex(s).substr(0, 12); }
+
+std::string Times(size_t n) { return "\xC3\x97" + std::to_string(n); }
+
+bool IsWarningOrWorse(std::string_view severity) {
+  return severity == kSeverityWarning || severity == kSeverityError ||
+         severity == kSeverityCritical;
+}
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,87 @@
+#pragma once
+// Aggregation state shared by the grouping rules. A Group keeps, however many members it
+// has: the count, first/last time, one representative text (chosen by the earliest
+// (occurred_at, id) member), the largest upstream count, and the member IDs packed (12
+// bytes each: every member is cited). Members after the resolve cutoff are also listed
+// separately for the "continued after resolve" contradiction. Not thread-safe.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/model/event.h"
+#include "summarizer/ids.h"
+#include "summarizer/timeline.h"
+
+namespace timelined::summarizer {
+
+struct Group {
+  std::string key;      // the line key
+  std::string what;     // short label for contradiction lines ("BackOff on pod x")
+  std::string pattern;  // what all members share (reason, template), set at creation
+  std::string where;    // where they happened ("pod x", "payments/api"), set at creation
+  std::string text;     // representative detail, set by the rule when Add returns true
+  size_t count = 0;
+  Nanos first = 0;
+  Nanos last = 0;
+  std::string first_id;
+  int64_t max_reported = 0;  // e.g. the Kubernetes event count
+  IdList members;
+  IdList after;  // members later than the resolve cutoff
+  Nanos after_last = 0;
+
+  // Adds a member; `cutoff` 0 = no resolve. True when `e` is the new representative.
+  bool Add(const Event& e, Nanos cutoff);
+};
+
+// Groups by a string key, at most `limit` distinct groups; later keys share one overflow
+// group (so a flood of unique messages cannot grow the state without bound).
+class GroupTable {
+ public:
+  explicit GroupTable(size_t limit) : limit_(limit) {}
+  // The group for `map_key`; *created is true when it was just made (caller sets key/what).
+  Group& Get(const std::string& map_key, bool* created);
+  const Group& overflow() const { return overflow_; }
+  bool overflowed() const { return overflow_.count > 0; }
+  // Every non-overflow group (unordered; callers sort the resulting lines).
+  template <typename Fn>
+  void ForEach(Fn&& fn) {
+    for (auto& [k, g] : groups_) fn(g);
+  }
+  Group& mutable_overflow() { return overflow_; }
+
+ private:
+  size_t limit_;
+  std::unordered_map<std::string, Group> groups_;
+  Group overflow_;
+};
+
+// Citations sorted and unique, the span, count and category filled in from the group.
+TimelineLine GroupLine(Group& g, std::string_view category, std::string text);
+
+// The resolve a contradiction refers to.
+struct ResolveRef {
+  Nanos at = 0;
+  std::vector<std::string> citations;
+};
+// "Contradiction: incident resolved at 12:30 UTC but <what> continued until 12:41 UTC
+// (×N after the resolve)", citing the resolve and the members after the cutoff.
+// Nothing when the group has no member after the cutoff.
+void AppendContinuedAfterResolve(Group& g, const ResolveRef& resolve,
+                                 std::vector<TimelineLine>* out);
+
+// attrs helpers that never throw: "" / 0 / false when absent or of another type.
+std::string AttrString(const nlohmann::json& attrs, const char* key);
+std::string AttrString(const nlohmann::json& attrs, const char* key, const char* sub);
+int64_t AttrInt(const nlohmann::json& attrs, const char* key);
+bool AttrBool(const nlohmann::json& attrs, const char* key);
+
+// First 12 hex chars of SHA-256(s): short stable key parts.
+std::string ShortHash(std::string_view s);
+// "×37" with the multiplication sign.
+std::string Times(size_t n);
+bool IsWarningOrWorse(std::string_view severity);
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,70 @@
+#include "summarizer/metrics.h"
+
+#include <algorithm>
+
+namespace timelined::summarizer {
+namespace {
+
+std::vector<std::string> Union(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b) {
+  std::vector<std::string> out(a);
+  out.insert(out.end(), b.begin(), b.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Metric Omitted(Metric m, std::string reason) {
+  m.present = false;
+  m.reason = std::move(reason);
+  return m;
+}
+
+// `from` -> `to`; both must be found, and `to` must not precede `from`.
+Metric Between(Metric m, const MetricPoint& from, const MetricPoint& to,
+               const std::string& missing_from, const std::string& missing_to) {
+  if (!from.found()) return Omitted(std::move(m), missing_from);
+  if (!to.found()) return Omitted(std::move(m), missing_to);
+  if (to.at < from.at) return Omitted(std::move(m), "inputs out of order (clock skew?)");
+  m.present = true;
+  m.seconds = (to.at - from.at) / kNanosPerSecond;
+  m.citations = Union(from.citations, to.citations);
+  return m;
+}
+
+Metric Named(const char* name, const char* label, const char* formula) {
+  Metric m;
+  m.name = name;
+  m.label = label;
+  m.formula = formula;
+  return m;
+}
+
+}  // namespace
+
+std::vector<Metric> ComputeMetrics(const MetricInputs& in) {
+  const std::string no_trigger = "no incident.triggered event";
+  std::vector<Metric> out;
+  out.push_back(Between(
+      Named("time_to_detect", "Time to detect", "triggered_at \xE2\x88\x92 first_signal_at"),
+      in.first_signal, in.triggered, "no warning signal before the trigger", no_trigger));
+  out.push_back(Between(Named("time_to_acknowledge", "Time to acknowledge",
+                              "first_acknowledged_at \xE2\x88\x92 triggered_at"),
+                        in.triggered, in.first_ack, no_trigger, "no acknowledgement event"));
+  out.push_back(Between(Named("time_to_mitigate", "Time to mitigate",
+                              "first_mitigation_at \xE2\x88\x92 triggered_at"),
+                        in.triggered, in.first_mitigation, no_trigger,
+                        "no mitigation statement (Slack, PagerDuty note or status update) or "
+                        "recovery signal after the trigger"));
+  Metric resolve =
+      Named("time_to_resolve", "Time to resolve", "resolved_at \xE2\x88\x92 triggered_at");
+  if (in.open) {
+    out.push_back(Omitted(std::move(resolve), "incident is not resolved"));
+  } else {
+    out.push_back(Between(std::move(resolve), in.triggered, in.resolved, no_trigger,
+                          "no incident.resolved event"));
+  }
+  return out;
+}
+
+}  // namespace timelined::summarizer

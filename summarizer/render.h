@@ -1,0 +1,64 @@
+#pragma once
+// Rendering a timeline as Markdown (for the postmortem document) and JSON (for tools and
+// diffs). Pure and deterministic: identical inputs give byte-identical output. The wall
+// clock never appears in the Markdown (DraftMeta::generated_at is only in the JSON, as an
+// input the caller passes).
+//
+// Markdown layout (verify.h parses it back):
+//   # Incident #<number>: <title>
+//   - **<Field>:** … lines: Incident, Service, Severity, Status, Draft, Config hash,
+//     Input digest (`<64 hex>`), Evidence, Stale
+//   ## Metrics         | Metric | Value | Formula | Sources |
+//   ## Timeline        | Time (UTC) | What happened | Sources |  sources are [id](#id)
+//                      links; rows citing more than `shown_citations` IDs show the first
+//                      ones and "[+N more](#line-<row>)"
+//   ## Grouped citations   <a id="line-<row>"></a> and every ID of such rows
+//   ## Source events   one entry per cited ID, in (time, id) order:
+//     - <a id="<id>"></a>`<id>` — <time> UTC — <source> — <kind> — <link> — raw sha256 `<12 hex>`
+// Text from events is escaped: | ` [ ] * _ ~ \ become backslash escapes, < > & become
+// entities, newlines become spaces, so it renders as text on GitHub and Confluence.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model/event.h"
+#include "summarizer/timeline.h"
+
+namespace timelined::summarizer {
+
+inline constexpr std::string_view kGeneratorDeterministic = "timelined-deterministic/1";
+
+struct DraftMeta {
+  std::string incident_id;
+  int version = 1;
+  std::string trigger;  // auto_close | regenerate | api
+  std::string generator = std::string(kGeneratorDeterministic);
+  std::string config_hash;
+  std::string input_digest;  // see digest.h
+  bool stale = false;
+  Nanos generated_at = 0;  // JSON only
+};
+
+std::string EscapeMarkdown(std::string_view text);
+// A JSON string literal (quotes included); invalid UTF-8 is replaced, never throws.
+std::string JsonQuote(std::string_view s);
+
+// Everything before the "## Source events" entries, including that heading.
+// *digest_offset receives the byte offset in `out` of the 64-char input digest, so a
+// caller that learns the digest later can patch it in place.
+void AppendMarkdownHead(std::string& out, const Incident& incident, const Timeline& timeline,
+                        const DraftMeta& meta, size_t shown_citations, size_t* digest_offset);
+// One "## Source events" entry.
+void AppendSourceEntry(std::string& out, const Event& e);
+
+// Whole document; `cited_events` in any order (sorted here by (occurred_at, id)).
+std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
+                           const DraftMeta& meta, std::vector<Event> cited_events,
+                           size_t shown_citations = 3);
+
+// {"incident":{…},"lines":[…],"meta":{…},"metrics":[…],"stats":{…}}, one line per
+// element of "lines" and "metrics" for readable diffs.
+std::string RenderJson(const Incident& incident, const Timeline& timeline, const DraftMeta& meta);
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,238 @@
+#include <algorithm>
+
+#include "summarizer/digest.h"
+#include "summarizer/render.h"
+#include "summarizer/text.h"
+
+namespace timelined::summarizer {
+namespace {
+
+// Event IDs are [a-z0-9_] by construction (ValidateEvent); anything else is escaped.
+bool IsSafeId(std::string_view id) {
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-' || c == '.'))
+      return false;
+  }
+  return !id.empty();
+}
+
+std::string LinkTarget(std::string_view url);
+
+void AppendLink(std::string& out, std::string_view id) {
+  bool safe = IsSafeId(id);
+  out += "[";
+  out += safe ? std::string(id) : EscapeMarkdown(id);
+  out += "](#";
+  out += safe ? std::string(id) : LinkTarget(id);
+  out += ")";
+}
+
+void AppendLinks(std::string& out, const std::vector<std::string>& ids, size_t shown, size_t row) {
+  size_t n = std::min(ids.size(), shown);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += ", ";
+    AppendLink(out, ids[i]);
+  }
+  if (ids.size() > n) {
+    out += " [+" + std::to_string(ids.size() - n) + " more](#line-" + std::to_string(row) + ")";
+  }
+}
+
+std::string Or(const std::string& s, const char* fallback) { return s.empty() ? fallback : s; }
+
+// Identifiers (kinds, triggers, formulas) as code spans, so "_" needs no escaping.
+std::string Code(std::string_view s) {
+  if (s.empty() || s.find_first_of("`\n\r|") != std::string_view::npos) return EscapeMarkdown(s);
+  return "`" + std::string(s) + "`";
+}
+
+std::string Severity(const Incident& i) {
+  std::string out = i.priority.empty() ? "no priority" : i.priority;
+  if (!i.urgency.empty()) out += ", " + i.urgency + " urgency";
+  return out;
+}
+
+std::string Evidence(const TimelineStats& s) {
+  std::string out =
+      std::to_string(s.correlated) + " correlated events, " + std::to_string(s.cited) + " cited";
+  std::string sep = "; not shown: ";
+  for (const auto& [reason, n] : s.not_shown) {
+    out += sep + std::to_string(n) + " " + reason;
+    sep = ", ";
+  }
+  return out;
+}
+
+void AppendHeader(std::string& out, const Incident& i, const Timeline& t, const DraftMeta& m,
+                  size_t* digest_offset) {
+  out += "# Incident #" + std::to_string(i.number) + ": " +
+         EscapeMarkdown(Or(i.title, "(untitled)")) + "\n\n";
+  out += "- **Incident:** " + EscapeMarkdown(i.id);
+  if (i.html_url.starts_with("https://") || i.html_url.starts_with("http://"))
+    out += " ([PagerDuty](" + EscapeMarkdown(i.html_url) + "))";
+  out += "\n- **Service:** " + EscapeMarkdown(Or(i.service_name, "(unknown)"));
+  if (!i.service_id.empty()) out += " (" + EscapeMarkdown(i.service_id) + ")";
+  out += "\n- **Severity:** " + EscapeMarkdown(Severity(i));
+  out += "\n- **Status:** " + EscapeMarkdown(Or(i.status, "unknown"));
+  out += "\n- **Draft:** version " + std::to_string(m.version) + ", trigger " +
+         Code(Or(m.trigger, "unknown")) + ", generator " + Code(m.generator);
+  out += "\n- **Config hash:** `" + m.config_hash + "`";
+  out += "\n- **Input digest:** `";
+  *digest_offset = out.size();
+  out += m.input_digest + "`";
+  out += "\n- **Evidence:** " + EscapeMarkdown(Evidence(t.stats));
+  out += m.stale
+             ? "\n- **Stale:** yes \xE2\x80\x94 evidence arrived after this draft was generated; "
+               "regenerate it\n"
+             : "\n- **Stale:** no\n";
+}
+
+void AppendMetrics(std::string& out, const Timeline& t) {
+  out += "\n## Metrics\n\n| Metric | Value | Formula | Sources |\n|---|---|---|---|\n";
+  for (const Metric& m : t.metrics) {
+    out += "| " + EscapeMarkdown(m.label) + " | ";
+    out += m.present ? FormatDuration(m.seconds * kNanosPerSecond) + " (" +
+                           std::to_string(m.seconds) + " s)"
+                     : "not computed: " + EscapeMarkdown(m.reason);
+    out += " | " + Code(m.formula) + " | ";
+    AppendLinks(out, m.citations, m.citations.size(), 0);
+    out += " |\n";
+  }
+}
+
+void AppendTable(std::string& out, const Timeline& t, size_t shown) {
+  out += "\n## Timeline\n\n| Time (UTC) | What happened | Sources |\n|---|---|---|\n";
+  size_t row = 0;
+  for (const TimelineLine& l : t.lines) {
+    ++row;
+    out += "| " + FormatTableTime(l.at) + " | " + EscapeMarkdown(l.text) + " | ";
+    AppendLinks(out, l.citations, shown, row);
+    out += " |\n";
+  }
+}
+
+void AppendGrouped(std::string& out, const Timeline& t, size_t shown) {
+  bool any = false;
+  size_t row = 0;
+  for (const TimelineLine& l : t.lines) {
+    ++row;
+    if (l.citations.size() <= shown) continue;
+    if (!any) out += "\n## Grouped citations\n";
+    any = true;
+    out += "\n<a id=\"line-" + std::to_string(row) + "\"></a>**Line " + std::to_string(row) +
+           "** (" + FormatTableTime(l.at) + ", " + std::to_string(l.citations.size()) +
+           " events): ";
+    for (size_t i = 0; i < l.citations.size(); ++i) {
+      if (i > 0) out += ", ";
+      AppendLink(out, l.citations[i]);
+    }
+    out += "\n";
+  }
+}
+
+// Percent-encodes what would end or break a Markdown link destination.
+std::string LinkTarget(std::string_view url) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : url) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F || c == '(' || c == ')' || c == '<' || c == '>' || c == '|' ||
+        c == '`' || c == '[' || c == ']' || c == '\\' || c == '"') {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EscapeMarkdown(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (char c : text) {
+    switch (c) {
+      case '|':
+      case '`':
+      case '[':
+      case ']':
+      case '*':
+      case '_':
+      case '~':
+      case '\\':
+        out += '\\';
+        out += c;
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\n':
+      case '\r':
+      case '\t':
+        out += ' ';
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+void AppendMarkdownHead(std::string& out, const Incident& incident, const Timeline& timeline,
+                        const DraftMeta& meta, size_t shown_citations, size_t* digest_offset) {
+  AppendHeader(out, incident, timeline, meta, digest_offset);
+  AppendMetrics(out, timeline);
+  AppendTable(out, timeline, shown_citations);
+  AppendGrouped(out, timeline, shown_citations);
+  out += "\n## Source events\n\n";
+}
+
+void AppendSourceEntry(std::string& out, const Event& e) {
+  static constexpr std::string_view kDash = " \xE2\x80\x94 ";
+  std::string id = IsSafeId(e.id) ? e.id : LinkTarget(e.id);
+  std::string time = FormatRfc3339(e.occurred_at, 3);  // 2026-03-14T12:01:07.123Z
+  time[10] = ' ';
+  time.pop_back();
+  out.append("- <a id=\"").append(id).append("\"></a>`").append(id).append("`");
+  out.append(kDash).append(time).append(" UTC");
+  out.append(kDash).append(EscapeMarkdown(e.source));
+  out.append(kDash).append(Code(e.kind)).append(kDash);
+  if (e.url.starts_with("https://") || e.url.starts_with("http://")) {
+    out.append("[original](").append(LinkTarget(e.url)).append(")");
+  } else if (!e.url.empty()) {
+    out.append(EscapeMarkdown(e.url));
+  } else {
+    out.append("no link");
+  }
+  out.append(kDash).append("raw sha256 `");
+  out.append(e.raw_sha256.empty() ? std::string_view("none")
+                                  : std::string_view(e.raw_sha256).substr(0, 12));
+  out.append("`\n");
+}
+
+std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
+                           const DraftMeta& meta_in, std::vector<Event> cited_events,
+                           size_t shown_citations) {
+  DraftMeta meta = meta_in;
+  if (meta.input_digest.empty()) meta.input_digest = InputDigest(cited_events);
+  std::sort(cited_events.begin(), cited_events.end(), [](const Event& a, const Event& b) {
+    return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at : a.id < b.id;
+  });
+  std::string out;
+  size_t offset = 0;
+  AppendMarkdownHead(out, incident, timeline, meta, shown_citations, &offset);
+  for (const Event& e : cited_events) AppendSourceEntry(out, e);
+  return out;
+}
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,139 @@
+#pragma once
+// The timeline rules, one class per source. Each is fed events one at a time (Add) and
+// emits its lines once (Finish). Pure: no clock, no I/O; output depends only on the set of
+// events, the incident and the configuration (lines are sorted afterwards). Grouping keys:
+//
+//   lifecycle   PagerDuty events by attrs.match_key (a webhook and a REST log entry of the
+//               same transition collapse into one line citing both), else by event id.
+//               Key "lifecycle:<transition>:<match_key or id>".
+//   kubernetes  Warning events by (reason, namespace, object kind, object name).
+//               Key "k8s:<reason>:<namespace>/<kind>/<name>".
+//   deploy      Normal events whose reason is a deploy reason: ScalingReplicaSet (and
+//               DeploymentRollback) by (object, message), others by (reason, replica set
+//               or workload). Keys "deploy:<reason>:<object>:<hash>",
+//               "deploy:<reason>:<ns>/<replica set or workload>".
+//   log         log.error/fatal/critical (and log.warn) by (scope, level, message template).
+//               Key "log:<scope>:<error|warning>:<hash of template>".
+//   signal      other sources at severity >= warning by (source, kind, scope, template of the
+//               summary). Key "signal:<source>:<kind>:<hash>".
+//   slack       one line per salient message (keyword, pinned or reacted; bots by keyword
+//               only), the newest edit's text, citing original, edits and deletion.
+//               Key "slack:<original id>".
+// Each grouping rule keeps at most limits.max_groups groups; the rest share one overflow
+// line per rule ("…:overflow"), so nothing is dropped silently.
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/model/event.h"
+#include "summarizer/config.h"
+#include "summarizer/group.h"
+#include "summarizer/metrics.h"
+#include "summarizer/text.h"
+#include "summarizer/timeline.h"
+
+namespace timelined::summarizer {
+
+// Shared, read-only inputs of the rules. References must outlive the rules.
+struct RuleContext {
+  RuleContext(const Incident& incident, const SummarizerConfig& config);
+  bool IsDeployReason(std::string_view reason) const;
+
+  const Incident& incident;
+  const SummarizerConfig& config;
+  KeywordMatcher salient;
+  KeywordMatcher mitigation;
+  std::vector<std::string> deploy_reasons;  // sorted
+  Nanos resolved_at = 0;     // incident.resolved_at when the incident is resolved, else 0
+  Nanos resolve_cutoff = 0;  // resolved_at + tolerance, 0 when not resolved
+};
+
+// "error" | "warning" | "" for log events (by kind "log.<level>", else severity).
+std::string_view LogLevelClass(const Event& e);
+// A Kubernetes event of type Warning (or, without a type, severity >= warning).
+bool IsKubernetesWarning(const Event& e);
+// "pod payments-7d9f-x2k9p" from attrs.object, else the scope.
+std::string KubernetesObjectLabel(const Event& e);
+
+struct LifecycleGroup {
+  std::string key;         // the line key
+  std::string transition;  // "acknowledged", or the whole kind when not "incident.*"
+  std::string actor, detail, summary;
+  Nanos at = 0;
+  std::string at_id;
+  IdList cites;
+  bool mitigation = false;  // a note/status update stating a mitigation
+};
+
+class LifecycleRule {
+ public:
+  explicit LifecycleRule(const RuleContext& ctx) : ctx_(ctx) {}
+  void Add(const Event& e);
+  void Finish(std::vector<TimelineLine>* out);
+  // After Finish. Earliest group of `transition` at or after `not_before`.
+  MetricPoint First(std::string_view transition, Nanos not_before = 0) const;
+  MetricPoint Last(std::string_view transition) const;
+  MetricPoint FirstMitigation(Nanos not_before) const;
+
+ private:
+  const RuleContext& ctx_;
+  std::map<std::string, LifecycleGroup> groups_;
+};
+
+class KubernetesRule {
+ public:
+  explicit KubernetesRule(const RuleContext& ctx);
+  bool Add(const Event& e);  // false: not shown (Normal and not a deploy reason)
+  void Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out);
+
+ private:
+  void AddWarning(const Event& e, const std::string& reason);
+  void AddDeploy(const Event& e, const std::string& reason);
+  const RuleContext& ctx_;
+  GroupTable warnings_;
+  GroupTable scaling_;  // one line per (object, message)
+  GroupTable deploys_;  // by (reason, replica set or workload)
+};
+
+class LogRule {  // log events and other sources' signals
+ public:
+  explicit LogRule(const RuleContext& ctx);
+  bool Add(const Event& e);  // false: below warning level
+  void Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out);
+
+ private:
+  bool AddLog(const Event& e);
+  bool AddSignal(const Event& e);
+  const RuleContext& ctx_;
+  GroupTable logs_;
+  GroupTable signals_;
+};
+
+struct SlackEntry {
+  Nanos at = 0;  // the original's time (earliest version until it is seen)
+  bool original_seen = false;
+  std::string author;
+  Nanos newest_at = 0;
+  std::string newest_id;
+  std::string quote;  // newest text, short
+  bool salient_kw = false, mitigation_kw = false;
+  bool edited = false, deleted = false, pinned = false, reacted = false, bot = false;
+  IdList cites;
+};
+
+class SlackRule {
+ public:
+  explicit SlackRule(const RuleContext& ctx) : ctx_(ctx) {}
+  void Add(const Event& e);
+  void Finish(std::vector<TimelineLine>* out, TimelineStats* stats);
+  MetricPoint FirstMitigation(Nanos not_before) const;
+
+ private:
+  bool Salient(const SlackEntry& s) const;
+  const RuleContext& ctx_;
+  std::unordered_map<std::string, SlackEntry> entries_;  // by original message id
+};
+
+}  // namespace timelined::summarizer

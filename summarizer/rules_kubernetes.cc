@@ -1,0 +1,157 @@
+// Kubernetes warnings grouped by reason and object; deploy/scale/restart lines.
+#include "summarizer/rules.h"
+
+namespace timelined::summarizer {
+namespace {
+
+std::string Reason(const Event& e) {
+  std::string r = AttrString(e.attrs, "reason");
+  if (!r.empty()) return r;
+  return e.kind.starts_with("k8s.") ? e.kind.substr(4) : e.kind;
+}
+
+std::string Message(const Event& e) {
+  std::string m = AttrString(e.attrs, "message");
+  if (!m.empty()) return m;
+  return e.body.empty() ? e.summary : e.body;
+}
+
+// "payments/pod/x" ("node/n1" for cluster-scoped objects).
+std::string ObjectPath(const Event& e) {
+  std::string ns = AttrString(e.attrs, "namespace");
+  std::string kind = ToLowerAscii(AttrString(e.attrs, "object", "kind"));
+  std::string name = AttrString(e.attrs, "object", "name");
+  if (name.empty()) return e.scope;
+  return (ns.empty() ? "" : ns + "/") + (kind.empty() ? "object" : kind) + "/" + name;
+}
+
+// What a deploy event belongs to: the replica set for ReplicaSets and their pods
+// ("payments/payments-api-6c8f9d7b5"), else the workload ("payments/payments-api"), so a
+// rollout and its rollback land on separate lines.
+std::string DeployUnit(const Event& e) {
+  std::string ns = AttrString(e.attrs, "namespace");
+  std::string kind = AttrString(e.attrs, "object", "kind");
+  std::string name = AttrString(e.attrs, "object", "name");
+  std::string unit = AttrString(e.attrs, "workload");
+  if (kind == "ReplicaSet" && !name.empty()) {
+    unit = name;
+  } else if (kind == "Pod" && !unit.empty() && name.starts_with(unit + "-")) {
+    std::string rest = name.substr(unit.size() + 1);  // "6c8f9d7b5-x2k9p"
+    size_t dash = rest.rfind('-');
+    if (dash != std::string::npos) unit += "-" + rest.substr(0, dash);
+  }
+  if (unit.empty()) unit = name;
+  if (unit.empty()) return e.scope;
+  return ns.empty() ? unit : ns + "/" + unit;
+}
+
+std::string Reported(const Group& g) {
+  if (g.max_reported <= static_cast<int64_t>(g.count)) return "";
+  return " (Kubernetes count " + std::to_string(g.max_reported) + ")";
+}
+
+std::string Colon(const std::string& text) { return text.empty() ? "" : ": " + text; }
+
+// "BackOff ×37 on pod x, 12:01–12:19 UTC: Back-off restarting failed container".
+std::string WarningText(const Group& g) {
+  if (g.count == 1) return g.pattern + " on " + g.where + Reported(g) + Colon(g.text);
+  return g.pattern + " " + Times(g.count) + " on " + g.where + ", " + FormatSpan(g.first, g.last) +
+         Reported(g) + Colon(g.text);
+}
+
+// "Deploy/scale: Scaled up replica set payments-6c8 to 3".
+std::string ScalingText(const Group& g) {
+  std::string out = "Deploy/scale: " + g.text;
+  if (g.count > 1) out += " (" + Times(g.count) + ", " + FormatSpan(g.first, g.last) + ")";
+  return out;
+}
+
+// "Deploy/scale: Killing ×2 in payments/payments-api-6c8f9d7b5, 12:10 UTC: Stopping container api".
+std::string DeployText(const Group& g) {
+  if (g.count == 1) return "Deploy/scale: " + g.what + Colon(g.text);
+  return "Deploy/scale: " + g.pattern + " " + Times(g.count) + " in " + g.where + ", " +
+         FormatSpan(g.first, g.last) + Colon(g.text);
+}
+
+std::string OverflowText(const char* what, const Group& g, size_t limit) {
+  return std::string(what) + " " + Times(g.count) + " beyond the limit of " +
+         std::to_string(limit) + " groups, " + FormatSpan(g.first, g.last);
+}
+
+}  // namespace
+
+KubernetesRule::KubernetesRule(const RuleContext& ctx)
+    : ctx_(ctx),
+      warnings_(ctx.config.limits.max_groups),
+      scaling_(ctx.config.limits.max_groups),
+      deploys_(ctx.config.limits.max_groups) {
+  warnings_.mutable_overflow().key = "k8s:overflow";
+  warnings_.mutable_overflow().what = "other Kubernetes warnings";
+  scaling_.mutable_overflow().key = "deploy:overflow:scaling";
+  deploys_.mutable_overflow().key = "deploy:overflow";
+}
+
+bool KubernetesRule::Add(const Event& e) {
+  std::string reason = Reason(e);
+  if (IsKubernetesWarning(e)) {
+    AddWarning(e, reason);
+    return true;
+  }
+  if (!ctx_.IsDeployReason(reason)) return false;
+  AddDeploy(e, reason);
+  return true;
+}
+
+void KubernetesRule::AddWarning(const Event& e, const std::string& reason) {
+  std::string path = ObjectPath(e);
+  bool created = false;
+  Group& g = warnings_.Get(reason + '\0' + path, &created);
+  if (created) {
+    g.key = "k8s:" + reason + ":" + path;
+    g.pattern = reason;
+    g.where = KubernetesObjectLabel(e);
+    g.what = reason + " on " + g.where;
+  }
+  if (g.Add(e, ctx_.resolve_cutoff)) g.text = ShortText(Message(e), ctx_.config.limits.quote_chars);
+  g.max_reported = std::max(g.max_reported, AttrInt(e.attrs, "count"));
+}
+
+void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
+  bool per_message = reason == "ScalingReplicaSet" || reason == "DeploymentRollback";
+  std::string message = Message(e);
+  bool created = false;
+  Group& g = per_message ? scaling_.Get(reason + '\0' + ObjectPath(e) + '\0' + message, &created)
+                         : deploys_.Get(reason + '\0' + DeployUnit(e), &created);
+  if (created) {
+    g.key = per_message ? "deploy:" + reason + ":" + ObjectPath(e) + ":" + ShortHash(message)
+                        : "deploy:" + reason + ":" + DeployUnit(e);
+    g.pattern = reason;
+    g.where = DeployUnit(e);
+  }
+  if (g.Add(e, 0)) {
+    g.text = ShortText(message, ctx_.config.limits.quote_chars);
+    g.what = reason + " on " + KubernetesObjectLabel(e);
+  }
+}
+
+void KubernetesRule::Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out) {
+  size_t limit = ctx_.config.limits.max_groups;
+  warnings_.ForEach([&](Group& g) {
+    out->push_back(GroupLine(g, kCategoryKubernetes, WarningText(g)));
+    AppendContinuedAfterResolve(g, resolve, out);
+  });
+  scaling_.ForEach(
+      [&](Group& g) { out->push_back(GroupLine(g, kCategoryDeploy, ScalingText(g))); });
+  deploys_.ForEach([&](Group& g) { out->push_back(GroupLine(g, kCategoryDeploy, DeployText(g))); });
+  if (Group& g = warnings_.mutable_overflow(); g.count > 0) {
+    out->push_back(
+        GroupLine(g, kCategoryKubernetes, OverflowText("Kubernetes warnings", g, limit)));
+    AppendContinuedAfterResolve(g, resolve, out);
+  }
+  for (GroupTable* t : {&scaling_, &deploys_}) {
+    if (Group& g = t->mutable_overflow(); g.count > 0)
+      out->push_back(GroupLine(g, kCategoryDeploy, OverflowText("Deploy/scale events", g, limit)));
+  }
+}
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,60 @@
+#pragma once
+// The timeline: what the deterministic generator produces from an incident's correlated
+// events, before rendering. Values only.
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model/time.h"
+#include "summarizer/ids.h"
+#include "summarizer/metrics.h"
+
+namespace timelined::summarizer {
+
+// Line categories, in their sort order at equal times.
+inline constexpr std::string_view kCategoryLifecycle = "lifecycle";
+inline constexpr std::string_view kCategoryDetection = "detection";
+inline constexpr std::string_view kCategorySignal = "signal";
+inline constexpr std::string_view kCategoryKubernetes = "kubernetes";
+inline constexpr std::string_view kCategoryLog = "log";
+inline constexpr std::string_view kCategoryDeploy = "deploy";
+inline constexpr std::string_view kCategorySlack = "slack";
+inline constexpr std::string_view kCategoryContradiction = "contradiction";
+
+// 0..7 for the categories above, 8 for anything else.
+int CategoryRank(std::string_view category);
+
+struct TimelineLine {
+  Nanos at = 0;
+  Nanos end = 0;                       // 0 when a point in time
+  std::string category;                // one of the kCategory* values
+  std::string text;                    // plain text (UTF-8, one line); renderers escape it
+  std::vector<std::string> citations;  // sorted, unique, never empty
+  std::string key;                     // stable identity across regenerations, unique in a timeline
+
+  bool operator==(const TimelineLine&) const = default;
+};
+
+struct TimelineStats {
+  size_t correlated = 0;  // events the builder saw
+  size_t cited = 0;       // distinct IDs cited by lines and metrics
+  // Correlated events deliberately not shown, by reason ("log lines below warning").
+  std::map<std::string, size_t> not_shown;
+
+  bool operator==(const TimelineStats&) const = default;
+};
+
+struct Timeline {
+  std::vector<TimelineLine> lines;  // sorted by (at, category rank, key)
+  std::vector<Metric> metrics;      // detect, acknowledge, mitigate, resolve
+  TimelineStats stats;
+};
+
+// Sorts by (at, category rank, key) and makes keys unique by suffixing "#2", "#3", ….
+void SortLines(std::vector<TimelineLine>& lines);
+// Every ID cited by a line or a metric, sorted and unique.
+std::vector<std::string> CitedIds(const Timeline& t);
+IdList CitedIdList(const Timeline& t);  // the same, packed
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,43 @@
+#pragma once
+// Verification of an exported Markdown draft against the store (`timelined verify FILE.md`):
+//   - every ID linked from the metrics, the timeline table and the grouped citations
+//     exists in the store and has a "Source events" entry;
+//   - every "Source events" entry names a stored event whose raw_sha256 starts with the
+//     12 hex chars printed there;
+//   - the header's input digest equals InputDigest over the stored events of the appendix.
+// Each problem carries the 1-based Markdown line it was found on (0 when the thing is
+// missing altogether). It does not re-derive line texts: a reviewer regenerates and diffs
+// for that. Reads the store only through EventReader::GetEvent.
+//
+// Errors: kInvalidInput when the text is not a timelined draft (no input digest line and no
+// Source events section); reader errors unchanged.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/model/error.h"
+#include "store/model/reader.h"
+
+namespace timelined::summarizer {
+
+struct VerifyProblem {
+  int line = 0;
+  std::string id;  // the event concerned, "" for the digest
+  std::string message;
+};
+
+struct VerifyReport {
+  size_t cited_ids = 0;  // distinct IDs linked outside the appendix
+  size_t appendix_entries = 0;
+  std::string digest_in_draft;
+  std::string digest_recomputed;
+  std::vector<VerifyProblem> problems;  // in line order
+  bool ok() const { return problems.empty(); }
+};
+
+Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader& reader);
+
+// "line 42: pd_…: cited event not found in the store", one per line.
+std::string FormatVerifyReport(const VerifyReport& r);
+
+}  // namespace timelined::summarizer

@@ -1,0 +1,144 @@
+#include "summarizer/render.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "summarizer/builder.h"
+#include "summarizer/diff.h"
+#include "summarizer/digest.h"
+#include "summarizer/draft.h"
+#include "test_util.h"
+
+namespace timelined::summarizer {
+namespace {
+
+using testing::K8s;
+using testing::Log;
+using testing::Pd;
+using testing::Slack;
+using testing::T;
+using testing::VectorReader;
+
+SummarizerConfig Config() {
+  SummarizerConfig c;
+  c.correlation.services["PSVCPAY"].scopes = {"k8s/payments/", "log/payments/"};
+  return c;
+}
+
+std::vector<Event> SmallIncident() {
+  std::vector<Event> v = {
+      Pd("t", "triggered", T(10)), Pd("a", "acknowledged", T(12), "Alice"),
+      Pd("r", "resolved", T(40), "Alice"),
+      Slack("1.1", T(20), "alice", "rolling back | <b>now</b> [`v1`] *x* _y_ & z")};
+  for (int i = 0; i < 5; ++i)
+    v.push_back(K8s("k" + std::to_string(i), "BackOff", T(5, i), "payments-x", true, "Back-off"));
+  return v;
+}
+
+TEST(Render, EscapesMarkdown) {
+  EXPECT_EQ(EscapeMarkdown("a|b`c[d]e<f>g\nh*i_j&k\\l~m"),
+            "a\\|b\\`c\\[d\\]e&lt;f&gt;g h\\*i\\_j&amp;k\\\\l\\~m");
+}
+
+TEST(Render, MarkdownHasTableLinksMoreAndAppendix) {
+  VectorReader reader(SmallIncident());
+  DraftMeta meta{.incident_id = testing::kIncidentId, .version = 2, .trigger = "api"};
+  auto d = BuildDraft(testing::PaymentsIncident(), Config(), reader, meta, T(100));
+  ASSERT_TRUE(d) << d.error().detail;
+  const std::string& md = d->markdown;
+  EXPECT_NE(md.find("# Incident #4711: Payments API 5xx rate above 5%\n"), std::string::npos);
+  EXPECT_NE(md.find("| Time (UTC) | What happened | Sources |\n|---|---|---|\n"),
+            std::string::npos);
+  EXPECT_NE(
+      md.find("- **Draft:** version 2, trigger `api`, generator `timelined-deterministic/1`\n"),
+      std::string::npos);
+  EXPECT_NE(md.find("- **Input digest:** `" + d->meta.input_digest + "`\n"), std::string::npos);
+  EXPECT_NE(md.find("- **Stale:** no\n"), std::string::npos);
+  // The Slack quote is escaped inside its table row.
+  EXPECT_NE(
+      md.find("alice: \"rolling back \\| &lt;b&gt;now&lt;/b&gt; \\[\\`v1\\`\\] \\*x\\* \\_y\\_ "
+              "&amp; z\""),
+      std::string::npos)
+      << md;
+  // Five BackOff citations: three shown, "+2 more" to the grouped list, all in the appendix.
+  // Line 1 is the detection line, line 2 the BackOff group.
+  EXPECT_NE(md.find(" [+2 more](#line-2) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("<a id=\"line-2\"></a>**Line 2** (2026-03-14 12:05:00, 5 events): "),
+            std::string::npos);
+  for (const std::string& id : d->cited_ids) {
+    EXPECT_NE(md.find("- <a id=\"" + id + "\"></a>`" + id + "`"), std::string::npos) << id;
+  }
+  EXPECT_EQ(md.find("generated"), std::string::npos);  // no wall clock in the Markdown
+}
+
+TEST(Render, IdenticalInputGivesIdenticalBytes) {
+  VectorReader reader(SmallIncident());
+  DraftMeta meta{.version = 1, .trigger = "auto_close", .generated_at = T(50)};
+  auto a = BuildDraft(testing::PaymentsIncident(), Config(), reader, meta, T(100));
+  std::vector<Event> reversed = SmallIncident();
+  std::reverse(reversed.begin(), reversed.end());
+  VectorReader reader2(reversed);
+  auto b = BuildDraft(testing::PaymentsIncident(), Config(), reader2, meta, T(100));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->markdown, b->markdown);
+  EXPECT_EQ(a->json, b->json);
+  EXPECT_EQ(a->meta.input_digest, b->meta.input_digest);
+  meta.generated_at = T(60);  // a later regeneration of the same evidence
+  auto c = BuildDraft(testing::PaymentsIncident(), Config(), reader, meta, T(100));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(a->markdown, c->markdown);
+}
+
+TEST(Render, JsonCarriesFullCitationsAndRoundTrips) {
+  VectorReader reader(SmallIncident());
+  auto d = BuildDraft(testing::PaymentsIncident(), Config(), reader,
+                      DraftMeta{.version = 1, .trigger = "api"}, T(100));
+  ASSERT_TRUE(d);
+  auto j = nlohmann::json::parse(d->json, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << d->json;
+  EXPECT_EQ(j["meta"]["input_digest"], d->meta.input_digest);
+  EXPECT_EQ(j["meta"]["config_hash"], ConfigHash(Config()));
+  EXPECT_EQ(j["stats"]["correlated"], 9);
+  EXPECT_EQ(j["metrics"].size(), 4u);
+  auto lines = LinesFromJson(d->json);
+  ASSERT_TRUE(lines);
+  EXPECT_EQ(*lines, d->timeline.lines);
+  EXPECT_EQ((*lines)[1].key, "k8s:BackOff:payments/pod/payments-x");
+  EXPECT_EQ((*lines)[1].citations.size(), 5u);
+}
+
+TEST(Render, InputDigestIsOverSortedIdAndRawHash) {
+  Event a = testing::MakeEvent("log", "a", "log.error", T(1));
+  Event b = testing::MakeEvent("log", "b", "log.error", T(2));
+  std::vector<Event> ev = {a, b};
+  std::sort(ev.begin(), ev.end(), [](const Event& x, const Event& y) { return x.id < y.id; });
+  std::string input;
+  for (const Event& e : ev) input += e.id + ":" + e.raw_sha256 + "\n";
+  EXPECT_EQ(InputDigest({b, a}), Sha256Hex(input));
+  EXPECT_EQ(InputDigest({a, b, a}), Sha256Hex(input));
+  Event odd = a;
+  odd.id = "custom";
+  odd.raw_sha256 = "";
+  std::string with_odd = "custom:\n" + input;
+  EXPECT_EQ(InputDigest({b, odd, a}), Sha256Hex(with_odd));
+}
+
+TEST(Render, StaleFlagAndTimelineAnchorsForSmallRows) {
+  Timeline t;
+  t.lines.push_back(TimelineLine{.at = T(1),
+                                 .category = "log",
+                                 .text = "x",
+                                 .citations = {"lg_aaaaaaaaaaaaaaaa"},
+                                 .key = "k"});
+  std::string md =
+      RenderMarkdown(testing::PaymentsIncident(), t,
+                     DraftMeta{.version = 3, .trigger = "regenerate", .stale = true}, {}, 3);
+  EXPECT_NE(md.find("- **Stale:** yes"), std::string::npos);
+  EXPECT_NE(md.find("| 2026-03-14 12:01:00 | x | [lg_aaaaaaaaaaaaaaaa](#lg_aaaaaaaaaaaaaaaa) |"),
+            std::string::npos);
+  EXPECT_EQ(md.find("## Grouped citations"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace timelined::summarizer

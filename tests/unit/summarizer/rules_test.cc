@@ -1,0 +1,328 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "summarizer/builder.h"
+#include "test_util.h"
+
+namespace timelined::summarizer {
+namespace {
+
+using testing::K8s;
+using testing::Log;
+using testing::Pd;
+using testing::Slack;
+using testing::T;
+
+Timeline Build(const std::vector<Event>& events, SummarizerConfig config = {},
+               Incident inc = testing::PaymentsIncident()) {
+  return BuildTimeline(inc, config, events);
+}
+
+const TimelineLine* FindKeyPrefix(const Timeline& t, const std::string& prefix) {
+  for (const TimelineLine& l : t.lines) {
+    if (l.key.starts_with(prefix)) return &l;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> IdsOf(std::vector<Event> events) {
+  std::vector<std::string> ids;
+  for (const Event& e : events) ids.push_back(e.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST(Lifecycle, WebhookAndLogEntryOfOneTransitionCollapse) {
+  std::string mk = std::string(testing::kIncidentId) + "|acknowledged|1773489720";
+  Event webhook = Pd("webhook-1", "acknowledged", T(12), "", mk);
+  Event log_entry = Pd("log-entry-1", "acknowledged", T(12), "Alice Ops", mk);
+  Timeline t = Build({webhook, log_entry});
+  ASSERT_EQ(t.lines.size(), 1u);
+  EXPECT_EQ(t.lines[0].text, "Acknowledged by Alice Ops");
+  EXPECT_EQ(t.lines[0].citations, IdsOf({webhook, log_entry}));
+  EXPECT_EQ(t.lines[0].key, "lifecycle:acknowledged:" + mk);
+  EXPECT_EQ(t.lines[0].category, "lifecycle");
+}
+
+TEST(Lifecycle, EveryTransitionHasALine) {
+  Event trig = Pd("t", "triggered", T(10));
+  Event esc = Pd("e", "escalated", T(15), "PagerDuty");
+  Event note = Pd("n", "annotated", T(20), "Bob");
+  note.body = "Rolled back to v1.42";
+  Event prio = Pd("p", "priority_updated", T(21), "Bob");
+  Event res = Pd("r", "resolved", T(40), "Alice Ops");
+  Event unknown = Pd("u", "x", T(41));
+  unknown.kind = "pagerduty.incident.custom_thing";
+  unknown.summary = "Something custom";
+  Timeline t = Build({trig, esc, note, prio, res, unknown});
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) {
+    if (l.category == "lifecycle") texts.push_back(l.text);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "Incident triggered: Payments API 5xx rate above 5% (P1, high urgency)",
+                       "Escalated by PagerDuty", "Note added by Bob: \"Rolled back to v1.42\"",
+                       "Priority changed by Bob to P1", "Resolved by Alice Ops",
+                       "PagerDuty pagerduty.incident.custom_thing: Something custom"}));
+}
+
+TEST(Detection, FirstWarningSignalBeforeThePage) {
+  Event signal = Log("l1", "error", T(3), "db pool exhausted");
+  Event info = Log("l0", "info", T(1), "starting");
+  Event trig = Pd("t", "triggered", T(10));
+  Timeline t = Build({info, signal, trig});
+  const TimelineLine* d = FindKeyPrefix(t, "detection:");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->text,
+            "First warning signal 7 min before the page: log error in payments/api: \"db pool "
+            "exhausted\"");
+  EXPECT_EQ(d->citations, std::vector<std::string>{signal.id});
+  EXPECT_EQ(t.metrics[0].name, "time_to_detect");
+  EXPECT_TRUE(t.metrics[0].present);
+  EXPECT_EQ(t.metrics[0].seconds, 420);
+  EXPECT_EQ(t.metrics[0].citations, IdsOf({signal, trig}));
+  EXPECT_EQ(t.stats.not_shown.at("log lines below warning level"), 1u);
+}
+
+TEST(Detection, NoLineWhenSignalsStartAfterThePage) {
+  Timeline t = Build({Pd("t", "triggered", T(10)), Log("l1", "error", T(11), "boom")});
+  EXPECT_EQ(FindKeyPrefix(t, "detection:"), nullptr);
+  EXPECT_FALSE(t.metrics[0].present);
+  EXPECT_EQ(t.metrics[0].reason, "no warning signal before the trigger");
+}
+
+TEST(Kubernetes, WarningsGroupByReasonAndObjectCitingAllMembers) {
+  std::vector<Event> events;
+  for (int i = 0; i < 37; ++i) {
+    events.push_back(K8s("b" + std::to_string(i), "BackOff", T(1, i * 29), "payments-7d9f-x2k9p",
+                         true, "Back-off restarting failed container"));
+  }
+  Event other_pod = K8s("o", "BackOff", T(2), "payments-7d9f-zzzzz", true, "Back-off");
+  Event oom =
+      K8s("m", "OOMKilling", T(3), "payments-7d9f-x2k9p", true, "Memory cgroup out of memory");
+  events.push_back(other_pod);
+  events.push_back(oom);
+  Timeline t = Build(events, {}, [] {
+    Incident i = testing::PaymentsIncident();
+    i.status = "triggered";
+    i.resolved_at = 0;
+    return i;
+  }());
+  const TimelineLine* l = FindKeyPrefix(t, "k8s:BackOff:payments/pod/payments-7d9f-x2k9p");
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->text,
+            "BackOff \xC3\x97"
+            "37 on pod payments-7d9f-x2k9p, 12:01\xE2\x80\x93"
+            "12:18 UTC: "
+            "Back-off restarting failed container");
+  std::vector<Event> members(events.begin(), events.begin() + 37);
+  EXPECT_EQ(l->citations, IdsOf(members));
+  EXPECT_EQ(l->at, T(1));
+  EXPECT_EQ(l->end, T(1, 36 * 29));
+  ASSERT_NE(FindKeyPrefix(t, "k8s:BackOff:payments/pod/payments-7d9f-zzzzz"), nullptr);
+  const TimelineLine* o = FindKeyPrefix(t, "k8s:OOMKilling:");
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->text, "OOMKilling on pod payments-7d9f-x2k9p: Memory cgroup out of memory");
+}
+
+TEST(Kubernetes, DeployLines) {
+  Event up = K8s("s1", "ScalingReplicaSet", T(5), "payments-api", false,
+                 "Scaled up replica set payments-api-6c8 to 3", "Deployment");
+  Event down = K8s("s2", "ScalingReplicaSet", T(6), "payments-api", false,
+                   "Scaled down replica set payments-api-5b7 to 0", "Deployment");
+  Event c1 = K8s("c1", "SuccessfulCreate", T(5, 1), "payments-api-6c8", false,
+                 "Created pod: payments-api-6c8-aaaaa", "ReplicaSet");
+  Event c2 = K8s("c2", "SuccessfulCreate", T(5, 2), "payments-api-6c8", false,
+                 "Created pod: payments-api-6c8-bbbbb", "ReplicaSet");
+  Event pulled = K8s("p1", "Scheduled", T(5, 3), "payments-api-6c8-aaaaa", false, "assigned");
+  Timeline t = Build({up, down, c1, c2, pulled});
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "Deploy/scale: Scaled up replica set payments-api-6c8 to 3",
+                       "Deploy/scale: SuccessfulCreate \xC3\x97"
+                       "2 in payments/payments-api-6c8, "
+                       "12:05 UTC: Created pod: payments-api-6c8-aaaaa",
+                       "Deploy/scale: Scaled down replica set payments-api-5b7 to 0"}));
+  EXPECT_EQ(t.stats.not_shown.at("Kubernetes Normal events"), 1u);
+}
+
+TEST(Logs, GroupByTemplateWithCountAndSpan) {
+  Event a = Log("a", "error", T(1), "timeout after 250ms calling 10.0.0.7:5432");
+  Event b = Log("b", "error", T(4), "timeout after 1.5s calling 10.0.0.8:5432");
+  Event c = Log("c", "error", T(2), "card 4111 declined");
+  Event w = Log("w", "warn", T(3), "timeout after 9ms calling 10.0.0.9:5432");
+  Timeline t = Build({a, b, c, w});
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) {
+    if (l.category == "log") texts.push_back(l.text);
+  }
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "Log errors \xC3\x97"
+                "2 in payments/api, 12:01\xE2\x80\x93"
+                "12:04 UTC: "
+                "\"timeout after <dur> calling <ip>\"",
+                "Log error in payments/api: \"card 4111 declined\"",
+                "Log warning in payments/api: \"timeout after 9ms calling 10.0.0.9:5432\""}));
+  EXPECT_EQ(FindKeyPrefix(t, "log:log/payments/api:error:")->citations.size(), 2u);
+}
+
+TEST(Logs, OverflowBeyondTheGroupLimitIsShownAndCited) {
+  SummarizerConfig config;
+  config.limits.max_groups = 2;
+  std::vector<Event> events;
+  const char* messages[] = {"alpha failed", "beta failed", "gamma failed", "delta failed"};
+  for (int i = 0; i < 4; ++i)
+    events.push_back(Log(std::to_string(i), "error", T(20 + i), messages[i]));
+  Timeline t = Build(events, config);
+  const TimelineLine* o = FindKeyPrefix(t, "log:overflow");
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->citations.size(), 2u);
+  EXPECT_EQ(o->text,
+            "Log errors and warnings \xC3\x97"
+            "2 in templates beyond the limit of 2 groups, "
+            "12:22\xE2\x80\x93"
+            "12:23 UTC");
+  std::set<std::string> cited;
+  for (const TimelineLine& l : t.lines) cited.insert(l.citations.begin(), l.citations.end());
+  EXPECT_EQ(cited.size(), 4u);
+}
+
+TEST(Slack, SalientMessagesOnly) {
+  Event keyword = Slack("1.1", T(20), "alice", "rolling back to   v1.42\nnow");
+  Event chatter = Slack("1.2", T(21), "bob", "looking");
+  Event pinned = Slack("1.3", T(22), "carol", "status page updated");
+  pinned.attrs["pinned"] = true;
+  Event reacted = Slack("1.4", T(23), "dave", "error rate back to baseline");
+  reacted.attrs["reactions"] = {{{"name", "tada"}, {"count", 3}}};
+  Event bot_reacted = Slack("1.5", T(24), "deploybot", "pipeline 77 finished");
+  bot_reacted.attrs["bot"] = true;
+  bot_reacted.attrs["reactions"] = {{{"name", "eyes"}, {"count", 1}}};
+  Event bot_keyword = Slack("1.6", T(25), "deploybot", "Rollback of payments-api finished");
+  bot_keyword.attrs["bot"] = true;
+  Timeline t = Build({keyword, chatter, pinned, reacted, bot_reacted, bot_keyword});
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{"alice: \"rolling back to v1.42 now\"",
+                                      "carol: \"status page updated\" (pinned)",
+                                      "dave: \"error rate back to baseline\" (with reactions)",
+                                      "deploybot: \"Rollback of payments-api finished\""}));
+  EXPECT_EQ(t.stats.not_shown.at("Slack messages not salient"), 2u);
+}
+
+TEST(Slack, EditsSupersedeAndDeletionsAreNotQuoted) {
+  Event orig = Slack("2.1", T(20), "alice", "checking the pool");
+  Event edit = Slack("2.1:edit:2.9", T(21), "alice", "root cause: pool size 5 after deploy",
+                     "slack.message_changed", orig.id);
+  Event salient = Slack("3.1", T(22), "bob", "reverting now");
+  Event deleted = Slack("3.1:delete", T(23), "bob", "", "slack.message_deleted", salient.id);
+  Event boring = Slack("4.1", T(24), "carol", "brb");
+  Event boring_deleted =
+      Slack("4.1:delete", T(25), "carol", "", "slack.message_deleted", boring.id);
+  Timeline t = Build({orig, edit, salient, deleted, boring, boring_deleted});
+  ASSERT_EQ(t.lines.size(), 2u);
+  EXPECT_EQ(t.lines[0].text, "alice: \"root cause: pool size 5 after deploy\" (edited)");
+  EXPECT_EQ(t.lines[0].citations, IdsOf({orig, edit}));
+  EXPECT_EQ(t.lines[0].at, T(20));
+  EXPECT_EQ(t.lines[0].key, "slack:" + orig.id);
+  EXPECT_EQ(t.lines[1].text, "bob: (message deleted)");
+  EXPECT_EQ(t.lines[1].citations, IdsOf({salient, deleted}));
+  EXPECT_EQ(t.stats.not_shown.at("Slack messages deleted"), 1u);
+}
+
+TEST(Slack, EditOfAnUnseenOriginalCitesOnlyWhatWasSeen) {
+  Event edit = Slack("5.1:edit", T(21), "alice", "decided to fail over", "slack.message_changed",
+                     MakeEventId("slack", "T1:C0PAY:5.1"));
+  Timeline t = Build({edit});
+  ASSERT_EQ(t.lines.size(), 1u);
+  EXPECT_EQ(t.lines[0].citations, std::vector<std::string>{edit.id});
+}
+
+TEST(Contradictions, WarningsContinuingAfterResolve) {
+  Event res = Pd("r", "resolved", T(40), "Alice Ops");
+  Event ack = Pd("a", "acknowledged", T(12), "Alice Ops");
+  Event before = K8s("b1", "BackOff", T(30), "payments-x", true, "Back-off");
+  Event within_tolerance = K8s("b2", "BackOff", T(40, 30), "payments-x", true, "Back-off");
+  Event after1 = K8s("b3", "BackOff", T(41, 30), "payments-x", true, "Back-off");
+  Event after2 = K8s("b4", "BackOff", T(45), "payments-x", true, "Back-off");
+  Event log_after = Log("l1", "error", T(44), "payment 7 failed");
+  Timeline t = Build({res, ack, before, within_tolerance, after1, after2, log_after});
+  const TimelineLine* c = FindKeyPrefix(t, "contradiction:after_resolve:k8s:");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->text,
+            "Contradiction: incident resolved at 12:40 UTC but BackOff on pod payments-x continued "
+            "until 12:45 UTC (\xC3\x97"
+            "2 after the resolve)");
+  EXPECT_EQ(c->citations, IdsOf({res, after1, after2}));
+  EXPECT_EQ(c->at, T(40));
+  const TimelineLine* lc = FindKeyPrefix(t, "contradiction:after_resolve:log:");
+  ASSERT_NE(lc, nullptr);
+  EXPECT_EQ(lc->text,
+            "Contradiction: incident resolved at 12:40 UTC but log errors \"payment <num> failed\" "
+            "in payments/api continued until 12:44 UTC (\xC3\x97"
+            "1 after the resolve)");
+  EXPECT_EQ(FindKeyPrefix(t, "contradiction:no_ack"), nullptr);
+}
+
+TEST(Contradictions, ResolvedWithoutAcknowledgement) {
+  Event trig = Pd("t", "triggered", T(10));
+  Event res = Pd("r", "resolved", T(40));
+  Timeline t = Build({trig, res});
+  const TimelineLine* c = FindKeyPrefix(t, "contradiction:no_ack");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(
+      c->text,
+      "Contradiction: resolved at 12:40 UTC without any acknowledgement (acknowledged by no one)");
+  EXPECT_EQ(c->citations, IdsOf({trig, res}));
+}
+
+TEST(Timeline, LinesNeverCiteOutsideTheInputAndAreOrdered) {
+  std::vector<Event> events = {Pd("t", "triggered", T(10)),
+                               Pd("a", "acknowledged", T(12), "Alice"),
+                               Pd("r", "resolved", T(40)),
+                               Log("l1", "error", T(5), "boom 1"),
+                               Log("l2", "error", T(45), "boom 2"),
+                               K8s("k", "BackOff", T(42), "p", true, "x"),
+                               Slack("9.1", T(30), "alice", "all clear"),
+                               Slack("9.2:edit", T(31), "bob", "hotfix deployed",
+                                     "slack.message_changed", MakeEventId("slack", "not-in-set"))};
+  Timeline t = Build(events);
+  std::set<std::string> input;
+  for (const Event& e : events) input.insert(e.id);
+  std::set<std::string> keys;
+  for (size_t i = 0; i < t.lines.size(); ++i) {
+    const TimelineLine& l = t.lines[i];
+    EXPECT_FALSE(l.citations.empty()) << l.key;
+    EXPECT_TRUE(std::is_sorted(l.citations.begin(), l.citations.end()));
+    for (const std::string& id : l.citations) EXPECT_TRUE(input.contains(id)) << l.key << " " << id;
+    EXPECT_TRUE(keys.insert(l.key).second) << l.key;
+    if (i > 0) {
+      const TimelineLine& p = t.lines[i - 1];
+      EXPECT_TRUE(p.at < l.at ||
+                  (p.at == l.at && CategoryRank(p.category) <= CategoryRank(l.category)));
+    }
+  }
+  for (const Metric& m : t.metrics) {
+    for (const std::string& id : m.citations) EXPECT_TRUE(input.contains(id)) << m.name;
+  }
+}
+
+TEST(Timeline, OrderOfInputDoesNotMatter) {
+  std::vector<Event> events = {Pd("t", "triggered", T(10)),
+                               Log("l1", "error", T(5), "boom 1"),
+                               Log("l2", "error", T(6), "boom 2"),
+                               K8s("k", "BackOff", T(7), "p", true, "x"),
+                               K8s("k2", "BackOff", T(8), "p", true, "y"),
+                               Slack("9.1", T(30), "alice", "all clear")};
+  Timeline a = Build(events);
+  std::reverse(events.begin(), events.end());
+  Timeline b = Build(events);
+  EXPECT_EQ(a.lines, b.lines);
+  EXPECT_EQ(a.metrics, b.metrics);
+}
+
+}  // namespace
+}  // namespace timelined::summarizer

@@ -1,0 +1,148 @@
+#include "summarizer/verify.h"
+
+#include <gtest/gtest.h>
+
+#include "summarizer/draft.h"
+#include "test_util.h"
+
+namespace timelined::summarizer {
+namespace {
+
+using testing::K8s;
+using testing::Pd;
+using testing::Slack;
+using testing::T;
+using testing::VectorReader;
+
+std::vector<Event> Events() {
+  return {Pd("t", "triggered", T(10)),
+          Pd("a", "acknowledged", T(12), "Alice"),
+          Pd("r", "resolved", T(40), "Alice"),
+          Slack("1.1", T(20), "alice", "rolling back"),
+          K8s("k1", "BackOff", T(5), "payments-x", true, "Back-off"),
+          K8s("k2", "BackOff", T(6), "payments-x", true, "Back-off")};
+}
+
+std::string BuildMarkdown(const VectorReader& reader) {
+  SummarizerConfig c;
+  c.correlation.services["PSVCPAY"].scopes = {"k8s/payments/"};
+  auto d = BuildDraft(testing::PaymentsIncident(), c, reader,
+                      DraftMeta{.version = 1, .trigger = "api"}, T(100));
+  EXPECT_TRUE(d);
+  return d ? d->markdown : "";
+}
+
+// 1-based numbers of the lines containing `needle`.
+std::vector<int> LinesWith(const std::string& md, const std::string& needle) {
+  std::vector<int> out;
+  int n = 0;
+  size_t start = 0;
+  while (start < md.size()) {
+    size_t end = md.find('\n', start);
+    ++n;
+    if (md.substr(start, end - start).find(needle) != std::string::npos) out.push_back(n);
+    start = end + 1;
+  }
+  return out;
+}
+
+TEST(Verify, FreshExportPasses) {
+  VectorReader reader(Events());
+  std::string md = BuildMarkdown(reader);
+  auto r = VerifyMarkdown(md, reader);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok()) << FormatVerifyReport(*r);
+  EXPECT_EQ(r->appendix_entries, 6u);
+  EXPECT_EQ(r->cited_ids, 6u);
+  EXPECT_EQ(r->digest_in_draft, r->digest_recomputed);
+  EXPECT_EQ(FormatVerifyReport(*r).substr(0, 3), "ok:");
+}
+
+TEST(Verify, MissingEventIsReportedOnEveryLineThatCitesIt) {
+  VectorReader reader(Events());
+  std::string md = BuildMarkdown(reader);
+  auto& ev = reader.events();
+  auto slack =
+      std::find_if(ev.begin(), ev.end(), [](const Event& e) { return e.source == "slack"; });
+  ASSERT_NE(slack, ev.end());
+  std::string gone = slack->id;
+  ev.erase(slack);
+  auto r = VerifyMarkdown(md, reader);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok());
+  // The metrics row (time to mitigate), the table row and the appendix entry.
+  std::vector<int> where = LinesWith(md, gone);
+  ASSERT_EQ(where.size(), 3u);
+  std::vector<int> reported;
+  for (const VerifyProblem& p : r->problems) {
+    if (p.id == gone) reported.push_back(p.line);
+  }
+  EXPECT_EQ(reported, where);
+  // The digest no longer matches either.
+  EXPECT_EQ(r->problems.front().line, LinesWith(md, "**Input digest:**")[0]);
+  EXPECT_NE(FormatVerifyReport(*r).find("line " + std::to_string(where[0]) + ": " + gone +
+                                        ": cited event not found in the store"),
+            std::string::npos);
+}
+
+TEST(Verify, ChangedRawHashIsReportedOnTheAppendixLine) {
+  VectorReader reader(Events());
+  std::string md = BuildMarkdown(reader);
+  Event& victim = reader.events()[0];
+  victim.raw_sha256 = Sha256Hex("tampered");
+  auto r = VerifyMarkdown(md, reader);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->problems.size(), 2u) << FormatVerifyReport(*r);
+  int appendix_line = LinesWith(md, "<a id=\"" + victim.id + "\">")[0];
+  EXPECT_EQ(r->problems[0].line, LinesWith(md, "**Input digest:**")[0]);
+  EXPECT_NE(r->problems[0].message.find("input digest differs"), std::string::npos);
+  EXPECT_EQ(r->problems[1].line, appendix_line);
+  EXPECT_EQ(r->problems[1].id, victim.id);
+  EXPECT_NE(r->problems[1].message.find("raw_sha256 differs"), std::string::npos);
+}
+
+TEST(Verify, EditedDigestIsReported) {
+  VectorReader reader(Events());
+  std::string md = BuildMarkdown(reader);
+  size_t p = md.find("**Input digest:** `") + 19;
+  md[p] = md[p] == 'a' ? 'b' : 'a';
+  auto r = VerifyMarkdown(md, reader);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->problems.size(), 1u);
+  EXPECT_EQ(r->problems[0].line, LinesWith(md, "**Input digest:**")[0]);
+}
+
+TEST(Verify, CitationWithoutAppendixEntry) {
+  VectorReader reader(Events());
+  std::string md = BuildMarkdown(reader);
+  std::string id = reader.events()[0].id;
+  size_t entry = md.find("- <a id=\"" + id);
+  md.erase(entry, md.find('\n', entry) + 1 - entry);
+  auto r = VerifyMarkdown(md, reader);
+  ASSERT_TRUE(r);
+  bool found = false;
+  for (const VerifyProblem& p : r->problems) {
+    found |= p.id == id && p.message == "cited but missing from the Source events appendix";
+  }
+  EXPECT_TRUE(found) << FormatVerifyReport(*r);
+}
+
+TEST(Verify, RejectsSomethingThatIsNotADraft) {
+  VectorReader reader({});
+  auto r = VerifyMarkdown("# hello\n", reader);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput);
+}
+
+TEST(Verify, EscapedBracketsInQuotedTextAreNotCitations) {
+  std::vector<Event> ev = Events();
+  ev.push_back(Slack("1.2", T(21), "mallory", "rollback ](#lg_aaaaaaaaaaaaaaaa)"));
+  VectorReader reader(ev);
+  std::string md = BuildMarkdown(reader);
+  auto r = VerifyMarkdown(md, reader);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok()) << FormatVerifyReport(*r);
+}
+
+}  // namespace
+}  // namespace timelined::summarizer
