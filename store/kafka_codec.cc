@@ -1,0 +1,78 @@
+#include "store/kafka_codec.h"
+
+#include <nlohmann/json.hpp>
+
+namespace timelined::store {
+namespace {
+
+using nlohmann::json;
+
+// True when no array/object in `s` nests deeper than `limit` (strings are skipped).
+bool DepthWithin(std::string_view s, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : s) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeEvent(const Event& e) {
+  json j = EventToJson(e);
+  j.erase("seq");
+  j.erase("chain");
+  j["v"] = kEventMessageVersion;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string_view EventKey(const Event& e) {
+  if (!e.incident_id.empty()) return e.incident_id;
+  if (!e.scope.empty()) return e.scope;
+  return e.source;
+}
+
+Result<Event> DecodeEvent(std::string_view value) {
+  if (value.empty())
+    return MakeError(ErrorCode::kInvalidInput, "empty_message", "the message has no value");
+  if (!DepthWithin(value, kMaxEventMessageDepth))
+    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "JSON nested too deeply");
+  json j = json::parse(value.begin(), value.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "the value is not JSON");
+  if (!j.is_object())
+    return MakeError(ErrorCode::kInvalidInput, "bad_event", "the value is not a JSON object");
+  auto v = j.find("v");
+  if (v == j.end() || !v->is_number_integer())
+    return MakeError(ErrorCode::kInvalidInput, "missing_version", "no integer field 'v'");
+  if (v->get<int64_t>() != kEventMessageVersion) {
+    return MakeError(
+        ErrorCode::kInvalidInput, "unsupported_version",
+        "message version " + std::to_string(v->get<int64_t>()) + " is not supported (expected 1)");
+  }
+  j.erase(v);
+  // The store assigns these; a message carrying them was not written by EncodeEvent.
+  if (j.contains("seq") || j.contains("chain"))
+    return MakeError(ErrorCode::kInvalidInput, "bad_event", "seq/chain are set by the store");
+  return EventFromJson(j);
+}
+
+}  // namespace timelined::store
