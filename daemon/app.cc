@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "daemon/routes.h"
+#include "daemon/routes_machine.h"
 
 namespace timelined::daemon {
 namespace {
@@ -121,6 +122,22 @@ void App::AddRoutes() {
   router_.Add("GET", "/v1/incidents/{id}/events",
               Guarded(Scope::kRead,
                       [&st](Request& r, Respond d) { HandleIncidentEvents(st, r, std::move(d)); }));
+  machine_options_.log.skip_invalid_lines = config_.logs.skip_invalid_lines;
+  machine_options_.max_decompressed_bytes = config_.logs.max_decompressed_bytes;
+  const auto& mo = machine_options_;
+  const Clock& clock = SystemClock::Instance();
+  router_.Add("POST", "/ingest/logs",
+              Guarded(Scope::kIngest, [this, &mo, &clock](Request& r, Respond d) {
+                HandleIngestLogs(*ingest_, mo, clock, r, std::move(d));
+              }));
+  router_.Add("POST", "/loki/api/v1/push",
+              Guarded(Scope::kIngest, [this, &mo, &clock](Request& r, Respond d) {
+                HandleLokiPush(*ingest_, mo, clock, r, std::move(d));
+              }));
+  router_.Add("POST", "/ingest/kubernetes",
+              Guarded(Scope::kIngest, [this, &mo, &clock](Request& r, Respond d) {
+                HandleIngestKubernetes(*ingest_, mo, clock, r, std::move(d));
+              }));
   router_.Add("POST", "/ingest/events", Guarded(Scope::kIngest, [this](Request& r, Respond d) {
                 HandleIngestEvents(*ingest_, SystemClock::Instance(), r, std::move(d));
               }));

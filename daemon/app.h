@@ -12,6 +12,7 @@
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/ingest.h"
+#include "daemon/routes_machine.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"
@@ -49,6 +50,7 @@ class App {
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
+  MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   std::atomic<bool> stopping_{false};

@@ -4,4 +4,5 @@ target_sources(timelined_daemon PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ingest.cc
   ${CMAKE_CURRENT_LIST_DIR}/logging.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes.cc
+  ${CMAKE_CURRENT_LIST_DIR}/routes_machine.cc
 )

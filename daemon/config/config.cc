@@ -141,6 +141,7 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
   using S = ServerConfig;
   using St = StoreConfig;
   using L = LogConfig;
+  using Lg = LogsConfig;
   static const auto* const kKeys = new std::vector<KeySpec<C>>{
       keys::StringKey<C>("server.listen", Field(&C::server, &S::listen),
                          "Listen address, host:port or [v6]:port; port 0 picks a free port. "
@@ -182,6 +183,11 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
       keys::BoolKey<C>("store.synchronous_full", Field(&C::store, &St::synchronous_full),
                        "PRAGMA synchronous=FULL instead of NORMAL: commits survive power loss, "
                        "at the cost of an fsync per commit."),
+      keys::BoolKey<C>("logs.skip_invalid_lines", Field(&C::logs, &Lg::skip_invalid_lines),
+                       "false: a log push with a bad line is rejected whole (400 naming the "
+                       "line); true: the good lines are stored and the bad ones counted."),
+      keys::SizeKey<C>("logs.max_decompressed_bytes", Field(&C::logs, &Lg::max_decompressed_bytes),
+                       1 << 10, 1 << 30, "Largest gzip-decompressed push body; larger get 413."),
       keys::StringKey<C>("log.level", Field(&C::log, &L::level), "Least severe level logged.",
                          {"trace", "debug", "info", "warn", "error"}),
       keys::StringKey<C>("log.format", Field(&C::log, &L::format),

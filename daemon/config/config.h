@@ -57,10 +57,16 @@ struct LogConfig {
   std::string format = "text";  // text|json
 };
 
+struct LogsConfig {
+  bool skip_invalid_lines = false;                   // store the good lines of a bad batch
+  size_t max_decompressed_bytes = 64 * 1024 * 1024;  // gzip bodies inflate at most to this
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
   LogConfig log;
+  LogsConfig logs;
   std::vector<Token> tokens;                         // [[auth.tokens]]
   std::vector<RedactionPattern> redaction_patterns;  // [[redaction.patterns]]
   std::string source_path;                           // the file it came from, or ""

@@ -197,9 +197,12 @@ TEST(Foundation, SigtermDuringBurstLosesNothingAcknowledged) {
         }
         auto r = client.Call("POST", "/ingest/events", batch.dump());
         if (r.status == 0) break;  // connection closed by shutdown
+        if (r.status != 200) ADD_FAILURE() << r.status << " " << r.body;
         std::lock_guard lock(mu);
         if (r.status == 200) {
-          for (const auto& id : json::parse(r.body)["ids"]) acked.insert(id.get<std::string>());
+          json answer =
+              json::parse(r.body);  // keep alive: range-for over a temporary's member dangles
+          for (const auto& id : answer["ids"]) acked.insert(id.get<std::string>());
         }
         ++sent;
         progressed.notify_all();
@@ -214,7 +217,7 @@ TEST(Foundation, SigtermDuringBurstLosesNothingAcknowledged) {
   EXPECT_EQ(d.Stop(SIGTERM), 0);
   stop = true;
   for (auto& t : clients) t.join();
-  ASSERT_FALSE(acked.empty());
+  ASSERT_FALSE(acked.empty()) << "requests answered: " << sent;
 
   store::StoreOptions o;
   o.path = d.db_path();
