@@ -27,12 +27,13 @@
 namespace timelined::store {
 
 struct StoreOptions {
-  std::string path;                  // SQLite file; ":memory:" is not supported (readers)
-  int cache_mib = 64;                // page cache per connection
-  size_t max_batch_events = 10'000;  // events per transaction at most
+  std::string path;                     // SQLite file; ":memory:" is not supported (readers)
+  int cache_mib = 64;                   // page cache per connection
+  size_t max_batch_events = 10'000;     // per transaction at most (a bigger Submit goes alone)
   size_t queue_limit_events = 200'000;  // Submit fails with kExhausted beyond this
   int reader_connections = 4;
-  bool synchronous_full = false;     // WAL + NORMAL is durable across process crashes
+  bool synchronous_full = false;  // WAL + NORMAL is durable across process crashes
+  int busy_timeout_ms = 5000;     // wait on another process's lock, then kUnavailable
 };
 
 struct WriteResult {
@@ -48,8 +49,8 @@ struct StoreStats {
   uint64_t commit_failures = 0;
   uint64_t queue_depth = 0;
   // Histograms as cumulative bucket counts; bounds below.
-  std::vector<uint64_t> batch_size_buckets;       // le: 1,10,100,1000,10000,+Inf
-  std::vector<uint64_t> commit_latency_buckets;   // le seconds: .001,.005,.01,.05,.1,.5,1,+Inf
+  std::vector<uint64_t> batch_size_buckets;      // le: 1,10,100,1000,10000,+Inf
+  std::vector<uint64_t> commit_latency_buckets;  // le seconds: .001,.005,.01,.05,.1,.5,1,+Inf
   double commit_latency_sum_seconds = 0;
   uint64_t batch_size_sum = 0;
 };
@@ -59,9 +60,9 @@ inline constexpr double kCommitLatencyBounds[] = {0.001, 0.005, 0.01, 0.05, 0.1,
 struct ChainReport {
   uint64_t events_checked = 0;
   bool ok = true;
-  int64_t first_bad_seq = 0;     // 0 when ok
+  int64_t first_bad_seq = 0;  // 0 when ok
   std::string first_bad_id;
-  std::string reason;            // "chain mismatch", "seq gap", ...
+  std::string reason;  // "chain mismatch", "seq gap", ...
 };
 
 // Called on the writer thread after each commit with the events that were new.
@@ -75,8 +76,11 @@ class SqliteEventStore final : public EventReader {
   ~SqliteEventStore() override;  // Close()s
 
   // Queues events for the writer. `done` runs on the writer thread after the transaction
-  // holding them committed (or failed). Fails fast with kExhausted when the queue is full
-  // and with kUnavailable after Close().
+  // holding them committed (or failed). Fails fast with kInvalidInput when any event fails
+  // ValidateEvent (nothing of the batch is written), with kExhausted when the queue is full
+  // and with kUnavailable after Close(); a fast failure runs `done` on the calling thread
+  // before Submit returns. A batch is never split across transactions. Also serializes the
+  // events (canonical JSON) on the calling thread, keeping that work off the writer.
   void Submit(std::vector<Event> events, std::function<void(Result<WriteResult>)> done);
   Result<WriteResult> SubmitAndWait(std::vector<Event> events);
 
@@ -85,7 +89,10 @@ class SqliteEventStore final : public EventReader {
   // Stops accepting, commits everything queued, stops the writer. Idempotent.
   void Close();
 
-  // EventReader
+  // EventReader, on a pooled read-only connection (blocks while all are taken: do not nest
+  // more queries inside a ForEachEvent callback than reader_connections). ForEachEvent takes
+  // at most one of incident_id, scope and scope_prefix (two are kInvalidInput); none means
+  // every event in the time window.
   Result<std::optional<Event>> GetEvent(const std::string& id) const override;
   Result<void> ForEachEvent(const EventQuery& q,
                             const std::function<bool(const Event&)>& fn) const override;
@@ -93,7 +100,9 @@ class SqliteEventStore final : public EventReader {
   Result<std::vector<Incident>> ListIncidents(size_t limit) const;
   Result<uint64_t> CountEvents() const;
 
-  // Walks the whole chain in seq order and recomputes every link.
+  // Walks the whole chain in seq order and recomputes every link. Reasons: "chain mismatch"
+  // (a row was edited), "seq gap" (a row was deleted; first_bad_seq is the missing seq),
+  // "tail truncated" (rows this process committed are missing at the end).
   Result<ChainReport> VerifyChain() const;
 
   StoreStats Stats() const;

@@ -2,6 +2,7 @@
 // MetricsRegistry: counters, gauges and histograms rendered as Prometheus text.
 // Label sets are bounded by the callers (route patterns, sources, reasons). Thread-safe.
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +14,10 @@ namespace timelined::http {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
+// Label order does not matter ({a,b} and {b,a} are one series). Add/Set/Observe on an
+// undeclared name declare it (counter/gauge/histogram with default bounds, no help); a call
+// of the wrong kind (Add on a histogram) and negative counter increments are ignored.
+// Rendering omits families with no series; families sort by name, series by labels.
 class MetricsRegistry {
  public:
   // Declares a metric family (once; later calls with the same name are no-ops).
@@ -24,7 +29,8 @@ class MetricsRegistry {
   void Add(const std::string& name, const Labels& labels, double value = 1);
   void Set(const std::string& name, const Labels& labels, double value);
   void Observe(const std::string& name, const Labels& labels, double value);
-  double Value(const std::string& name, const Labels& labels = {}) const;  // counters/gauges
+  // For tests: a counter's or gauge's value, a histogram's count; 0 when absent.
+  double Value(const std::string& name, const Labels& labels = {}) const;
 
   // Collectors run at render time to set gauges/counters from other components' stats.
   void AddCollector(std::function<void(MetricsRegistry&)> collector);
@@ -34,8 +40,9 @@ class MetricsRegistry {
 
   std::string RenderPrometheus();
 
+  struct Family;  // one metric family; opaque, defined in metrics.cc
+
  private:
-  struct Family;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Family>> families_;
   std::vector<std::function<void(MetricsRegistry&)>> collectors_;

@@ -1,0 +1,358 @@
+// One HTTP/1.1 connection: read a request (header, then body under the route's limit),
+// dispatch it, wait for the handler's Respond, write, repeat while keep-alive.
+#include <algorithm>
+#include <typeinfo>
+
+#include "daemon/http/server_internal.h"
+
+namespace timelined::http::internal {
+namespace {
+
+constexpr size_t kFirstReadChunk = 4096;
+// After a final "Connection: close" answer, keep reading (and discarding) what the client
+// still sends for a while: closing with unread data makes the kernel send an RST, which can
+// destroy our answer (a 413 or 503) before the client reads it.
+constexpr size_t kMaxLingerBytes = 1 << 20;
+constexpr std::chrono::milliseconds kMaxLinger{2'000};
+
+// Metric label values must stay bounded: clients can send any token as a method.
+std::string BoundedMethod(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",    "HEAD",    "POST", "PUT",
+                                                "DELETE", "OPTIONS", "PATCH"};
+  if (method.empty()) return "unknown";
+  for (std::string_view k : kKnown) {
+    if (k == method) return std::string(method);
+  }
+  return "other";
+}
+
+// Header names and values from handlers must not smuggle in new lines (response splitting).
+bool SafeHeaderText(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == s.npos;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool ExpectsContinue(const bhttp::request<bhttp::string_body>& req) {
+  return req.version() >= 11 && beast::iequals(req[bhttp::field::expect], "100-continue");
+}
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == beast::error_code(bhttp::error::bad_method).category();
+}
+
+Response TooLarge(uint64_t limit) {
+  return Response::JsonError(413, "body_too_large",
+                             "request body exceeds limit " + std::to_string(limit) + " bytes");
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<ServerCore> core, tcp::socket socket, bool counted)
+    : core_(std::move(core)), stream_(std::move(socket)), counted_(counted) {
+  beast::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = ep.address().to_string();
+  started_ = std::chrono::steady_clock::now();
+}
+
+Session::~Session() {
+  if (in_flight_) core_->EndRequest();
+  if (counted_) --core_->active_connections;
+  if (registered_) core_->Unregister(id_);
+}
+
+void Session::Start() {
+  auto self = shared_from_this();
+  if (!core_->Register(self, &id_)) return;  // stopped: the socket closes with us
+  registered_ = true;
+  net::dispatch(stream_.get_executor(), [self] { self->ReadRequest(); });
+}
+
+void Session::Reject() {
+  auto self = shared_from_this();
+  if (!core_->Register(self, &id_)) return;
+  registered_ = true;
+  net::dispatch(stream_.get_executor(), [self] {
+    Response r =
+        Response::JsonError(503, "too_many_connections", "the server is at its connection limit");
+    r.headers.emplace_back("Retry-After", "1");
+    self->SendError(std::move(r));
+  });
+}
+
+void Session::Drain() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->state_ == State::kReading) self->CloseNow();
+  });
+}
+
+void Session::Close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
+}
+
+void Session::ReadRequest() {
+  if (core_->draining) return CloseNow();
+  state_ = State::kReading;
+  request_ = Request{};
+  handler_ = nullptr;
+  close_after_ = false;
+  parser_.emplace();
+  parser_->header_limit(
+      static_cast<uint32_t>(std::min<size_t>(core_->options.max_header_bytes, UINT32_MAX)));
+  // Beast checks Content-Length against body_limit while parsing the header, before the
+  // route is known: start from the largest limit, narrow it once the route is matched.
+  // (boost::none does not work in 1.74: it compares as smaller than any length.)
+  body_limit_ = core_->largest_body_limit;
+  parser_->body_limit(body_limit_);
+  if (buffer_.size() > 0) return ReadHeader();
+  // Wait for the first byte (idle timeout between keep-alive requests, read timeout on a
+  // new connection); the whole-request deadline starts with it.
+  stream_.expires_after(first_request_ ? core_->options.read_timeout : core_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstReadChunk),
+                          beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+}
+
+void Session::OnFirstBytes(beast::error_code ec, size_t n) {
+  if (ec) return CloseNow();  // idle timeout, the client closed, or Stop
+  buffer_.commit(n);
+  ReadHeader();
+}
+
+void Session::ReadHeader() {
+  started_ = std::chrono::steady_clock::now();
+  stream_.expires_after(core_->options.read_timeout);  // the whole request, body included
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+}
+
+void Session::OnHeader(beast::error_code ec, size_t) {
+  if (ec) return OnReadError(ec);
+  if (!Classify()) {
+    return SendError(
+        Response::JsonError(400, "bad_request", "malformed percent-encoding in the target"));
+  }
+  auto length = parser_->content_length();
+  if (length && *length > body_limit_) return SendError(TooLarge(body_limit_));
+  parser_->body_limit(body_limit_);  // enforced while reading a chunked body
+  if (parser_->is_done()) return Dispatch();
+  if (ExpectsContinue(parser_->get())) {
+    continue_ = bhttp::response<bhttp::empty_body>(bhttp::status::continue_, 11);
+    return bhttp::async_write(
+        stream_, continue_,
+        beast::bind_front_handler(&Session::OnContinueWritten, shared_from_this()));
+  }
+  ReadBody();
+}
+
+void Session::OnContinueWritten(beast::error_code ec, size_t) {
+  if (ec) return CloseNow();
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+}
+
+void Session::OnBody(beast::error_code ec, size_t) {
+  if (ec) return OnReadError(ec);
+  request_.body = std::move(parser_->get().body());
+  Dispatch();
+}
+
+void Session::OnReadError(beast::error_code ec) {
+  if (ec == bhttp::error::header_limit) {
+    return SendError(Response::JsonError(431, "header_too_large",
+                                         "request header exceeds limit " +
+                                             std::to_string(core_->options.max_header_bytes) +
+                                             " bytes"));
+  }
+  if (ec == bhttp::error::body_limit) {
+    // Over the largest limit while parsing the header: name the route's own limit.
+    if (!parser_->is_header_done()) Classify();
+    return SendError(TooLarge(body_limit_));
+  }
+  // The client went away (end_of_stream, partial_message), the deadline passed (the stream
+  // is already closed) or Stop closed us: nobody to answer.
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+      !IsHttpParseError(ec)) {
+    return CloseNow();
+  }
+  SendError(Response::JsonError(400, "bad_request", "malformed HTTP request"));
+}
+
+bool Session::Classify() {
+  if (!BuildRequest()) return false;
+  handler_ = core_->router.Match(request_, &match_status_);
+  body_limit_ =
+      handler_ != nullptr ? core_->BodyLimitFor(request_.route) : core_->options.max_body_bytes;
+  return true;
+}
+
+bool Session::BuildRequest() {
+  const auto& msg = parser_->get();
+  request_.method = std::string(msg.method_string());
+  request_.target = std::string(msg.target());
+  std::string_view target = request_.target;
+  size_t q = target.find('?');
+  auto path = PercentDecode(target.substr(0, q));
+  if (!path) return false;
+  request_.path = std::move(*path);
+  if (q != std::string_view::npos) request_.query = ParseQuery(target.substr(q + 1));
+  for (const auto& field : msg) {
+    auto [it, inserted] =
+        request_.headers.try_emplace(Lower(field.name_string()), std::string(field.value()));
+    if (!inserted) {
+      it->second += ',';
+      it->second += field.value();
+    }
+  }
+  request_.remote_address = remote_address_;
+  return true;
+}
+
+void Session::Dispatch() {
+  if (core_->draining) return CloseNow();  // Stop began: take no new work
+  if (handler_ == nullptr) {
+    if (match_status_ != 405) {
+      return WriteResponse(Response::JsonError(404, "not_found", "no route for this path"));
+    }
+    Response r = Response::JsonError(405, "method_not_allowed",
+                                     "method " + request_.method + " is not allowed here");
+    std::string allow;
+    for (const auto& m : core_->router.AllowedMethods(request_)) {
+      allow += allow.empty() ? m : ", " + m;
+    }
+    r.headers.emplace_back("Allow", allow);
+    return WriteResponse(std::move(r));
+  }
+  in_flight_ = true;
+  core_->BeginRequest();
+  state_ = State::kHandling;
+  stream_.expires_never();  // the handler may take its time (e.g. a store commit)
+  CallHandler(*handler_);
+}
+
+void Session::CallHandler(const Handler& handler) {
+  auto self = shared_from_this();
+  auto called = std::make_shared<std::atomic<bool>>(false);
+  std::string route = request_.route;
+  Respond respond = [self, called, route](Response r) {
+    if (called->exchange(true)) {
+      Log().warn("[route={}] Respond called twice; the second response is dropped", route);
+      return;
+    }
+    self->PostResponse(std::move(r));
+  };
+  const char* failure = nullptr;
+  try {
+    handler(request_, respond);
+  } catch (const std::exception& e) {
+    failure = typeid(e).name();  // not what(): it may quote the request body
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  if (failure == nullptr) return;
+  Log().error("[route={}] [method={}] handler threw ({}); answered 500", route,
+              BoundedMethod(request_.method), failure);
+  if (!called->exchange(true)) {
+    PostResponse(Response::JsonError(500, "internal", "the request handler failed"));
+  }
+}
+
+void Session::PostResponse(Response r) {
+  std::lock_guard lock(core_->mu);
+  if (core_->stopped) return;  // Stop closed this connection; the answer has nowhere to go
+  net::post(stream_.get_executor(), [self = shared_from_this(), r = std::move(r)]() mutable {
+    self->WriteResponse(std::move(r));
+  });
+}
+
+void Session::SendError(Response r) {
+  close_after_ = true;
+  WriteResponse(std::move(r));
+}
+
+void Session::WriteResponse(Response r) {
+  if (state_ == State::kClosed || state_ == State::kClosing) return;
+  if (r.status < 200 || r.status > 599) {
+    Log().error("[route={}] handler answered invalid status {}; sent 500", request_.route,
+                r.status);
+    r = Response::JsonError(500, "internal", "the request handler failed");
+  }
+  bool header_done = parser_ && parser_->is_header_done();
+  auto& res = response_.emplace(static_cast<bhttp::status>(r.status),
+                                header_done ? parser_->get().version() : 11);
+  res.set(bhttp::field::server, "timelined");
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) {
+    if (name.empty() || !SafeHeaderText(name) || !SafeHeaderText(value)) {
+      Log().warn("[route={}] dropped a response header with a line break", request_.route);
+      continue;
+    }
+    res.insert(name, value);
+  }
+  res.body() = std::move(r.body);
+  keep_alive_ = header_done && !close_after_ && !core_->draining && parser_->get().keep_alive();
+  res.keep_alive(keep_alive_);
+  res.prepare_payload();
+  CountResponse(r.status);
+  state_ = State::kWriting;
+  stream_.expires_after(core_->options.read_timeout);
+  bhttp::async_write(stream_, res,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+}
+
+void Session::CountResponse(int status) {
+  const std::string& route = request_.route.empty() ? std::string("unmatched") : request_.route;
+  core_->metrics.Add(kRequestsTotal, {{"route", route},
+                                      {"method", BoundedMethod(request_.method)},
+                                      {"status", std::to_string(status)}});
+  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
+  core_->metrics.Observe(kRequestDuration, {{"route", route}}, elapsed.count());
+}
+
+void Session::OnWrite(beast::error_code ec, size_t) {
+  response_.reset();
+  if (in_flight_) {
+    in_flight_ = false;
+    core_->EndRequest();
+  }
+  if (ec) return CloseNow();
+  if (!keep_alive_) return LingeringClose();
+  first_request_ = false;
+  ReadRequest();
+}
+
+void Session::LingeringClose() {
+  state_ = State::kClosing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return CloseNow();
+  stream_.expires_after(std::min(core_->options.read_timeout, kMaxLinger));
+  stream_.async_read_some(net::buffer(discard_),
+                          beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+}
+
+void Session::OnLinger(beast::error_code ec, size_t n) {
+  lingered_bytes_ += n;
+  if (ec || lingered_bytes_ > kMaxLingerBytes) return CloseNow();
+  stream_.async_read_some(net::buffer(discard_),
+                          beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+}
+
+void Session::CloseNow() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace timelined::http::internal
