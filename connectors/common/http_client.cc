@@ -1,0 +1,325 @@
+#include "connectors/common/http_client.h"
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <limits>
+#include <optional>
+#include <utility>
+
+namespace timelined::connectors {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Endpoints = tcp::resolver::results_type;
+
+// Runs the private io_context until the started operation completes. Every operation is
+// bounded: tcp_stream operations by the stream's expiry, resolution by a timer.
+void RunPending(asio::io_context& ioc) {
+  ioc.restart();
+  ioc.run();
+}
+
+template <typename Initiate>
+beast::error_code Await(asio::io_context& ioc, Initiate&& initiate) {
+  beast::error_code result = asio::error::would_block;
+  initiate([&result](beast::error_code done, auto&&...) { result = done; });
+  RunPending(ioc);
+  return result;
+}
+
+std::unexpected<Error> NetError(std::string_view failure, std::string_view step,
+                                const beast::error_code& ec) {
+  if (ec == beast::error::timeout) {
+    return MakeError(ErrorCode::kUnavailable, "timeout", std::string(step) + " timed out");
+  }
+  return MakeError(ErrorCode::kUnavailable, std::string(failure),
+                   std::string(step) + ": " + ec.message());
+}
+
+bool IsIpLiteral(const std::string& host) {
+  beast::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+Result<void> CheckHeaders(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) {
+      return MakeError(ErrorCode::kInvalidInput, "bad_header", "header with a line break");
+    }
+  }
+  return {};
+}
+
+http::request<http::string_body> BuildRequest(const Url& url, const HttpRequest& r,
+                                              const HttpClientOptions& o) {
+  http::request<http::string_body> req;
+  req.method_string(r.method);
+  req.target(url.target);
+  req.version(11);
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  bool default_port =
+      (url.scheme == "https" && url.port == "443") || (url.scheme == "http" && url.port == "80");
+  if (!default_port) host += ":" + url.port;
+  req.set(http::field::host, host);
+  req.set(http::field::user_agent, o.user_agent);
+  for (const auto& [name, value] : r.headers) req.set(name, value);
+  req.keep_alive(false);
+  req.body() = r.body;
+  if (!r.body.empty() || r.method != "GET") req.prepare_payload();
+  return req;
+}
+
+template <typename Fields>
+Headers ToHeaders(const Fields& fields) {
+  Headers headers;
+  for (const auto& field : fields) {
+    std::string name = ToLowerAscii(field.name_string());
+    auto [it, inserted] = headers.emplace(name, std::string(field.value()));
+    if (!inserted) it->second.append(", ").append(field.value());
+  }
+  return headers;
+}
+
+Result<Endpoints> Resolve(asio::io_context& ioc, const Url& url,
+                          std::chrono::milliseconds timeout) {
+  tcp::resolver resolver(ioc);
+  asio::steady_timer timer(ioc);
+  beast::error_code ec = asio::error::would_block;
+  Endpoints endpoints;
+  bool timed_out = false;
+  timer.expires_after(timeout);
+  timer.async_wait([&](beast::error_code waited) {
+    if (!waited) {
+      timed_out = true;
+      resolver.cancel();
+    }
+  });
+  resolver.async_resolve(url.host, url.port, [&](beast::error_code done, Endpoints found) {
+    ec = done;
+    endpoints = std::move(found);
+    timer.cancel();
+  });
+  RunPending(ioc);
+  if (timed_out) return MakeError(ErrorCode::kUnavailable, "timeout", "resolve timed out");
+  if (ec) return NetError("connect_failed", "resolve", ec);
+  return endpoints;
+}
+
+Result<void> Connect(asio::io_context& ioc, beast::tcp_stream& stream, const Endpoints& endpoints,
+                     std::chrono::milliseconds timeout) {
+  stream.expires_after(timeout);
+  auto ec = Await(ioc, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
+  if (ec) return NetError("connect_failed", "connect", ec);
+  return {};
+}
+
+Result<void> Handshake(asio::io_context& ioc, TlsStream& stream, const Url& url,
+                       const HttpClientOptions& o) {
+  if (!IsIpLiteral(url.host) &&
+      !SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+    return MakeError(ErrorCode::kUnavailable, "tls_failed", "cannot set SNI host name");
+  }
+  if (o.verify_peer) stream.set_verify_callback(ssl::host_name_verification(url.host));
+  beast::get_lowest_layer(stream).expires_after(o.connect_timeout);
+  auto ec = Await(ioc, [&](auto handler) {
+    stream.async_handshake(ssl::stream_base::client, std::move(handler));
+  });
+  if (ec) return NetError("tls_failed", "TLS handshake", ec);
+  return {};
+}
+
+template <typename Stream>
+Result<void> WriteRequest(asio::io_context& ioc, Stream& stream,
+                          http::request<http::string_body>& req, const HttpClientOptions& o) {
+  beast::get_lowest_layer(stream).expires_after(o.request_timeout);
+  auto ec = Await(ioc, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
+  if (ec) return NetError("io_failed", "write", ec);
+  return {};
+}
+
+template <typename Stream>
+Result<HttpResponse> ExchangeBuffered(asio::io_context& ioc, Stream& stream,
+                                      http::request<http::string_body>& req,
+                                      const HttpClientOptions& o) {
+  if (auto written = WriteRequest(ioc, stream, req, o); !written) {
+    return std::unexpected(written.error());
+  }
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.header_limit(64 * 1024);
+  parser.body_limit(static_cast<std::uint64_t>(o.max_body_bytes));
+  // Header first: Beast 1.74's eager parse (async_read) drops the Content-Length body_limit
+  // error, so the limit is checked here; chunked and read-to-EOF bodies are checked by Beast.
+  auto ec = Await(ioc, [&](auto handler) {
+    http::async_read_header(stream, buffer, parser, std::move(handler));
+  });
+  auto too_large = [&] {
+    return MakeError(ErrorCode::kTooLarge, "response_too_large",
+                     "response body over " + std::to_string(o.max_body_bytes) + " bytes");
+  };
+  auto length = parser.content_length();
+  if (ec == http::error::body_limit || (!ec && length && *length > o.max_body_bytes)) {
+    return too_large();
+  }
+  if (ec) return NetError("io_failed", "read header", ec);
+  ec = Await(ioc,
+             [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+  if (ec == http::error::body_limit) return too_large();
+  if (ec) return NetError("io_failed", "read", ec);
+  auto message = parser.release();
+  return HttpResponse{static_cast<int>(message.result_int()), ToHeaders(message),
+                      std::move(message.body())};
+}
+
+using HeadersFn = std::function<bool(int, const Headers&)>;
+using DataFn = std::function<bool(std::string_view)>;
+
+template <typename Stream>
+Result<int> ExchangeStreaming(asio::io_context& ioc, Stream& stream,
+                              http::request<http::string_body>& req, const HttpClientOptions& o,
+                              const HeadersFn& on_headers, const DataFn& on_data) {
+  if (auto written = WriteRequest(ioc, stream, req, o); !written) {
+    return std::unexpected(written.error());
+  }
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  parser.header_limit(64 * 1024);
+  // boost::none trips a Boost 1.74 bug (optional comparison): use the maximum.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  auto ec = Await(ioc, [&](auto handler) {
+    http::async_read_header(stream, buffer, parser, std::move(handler));
+  });
+  if (ec) return NetError("io_failed", "read header", ec);
+  int status = static_cast<int>(parser.get().result_int());
+  if (!on_headers(status, ToHeaders(parser.get()))) return status;
+  std::array<char, 16 * 1024> chunk{};
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    beast::get_lowest_layer(stream).expires_after(o.request_timeout);
+    ec = Await(ioc, [&](auto handler) {
+      http::async_read_some(stream, buffer, parser, std::move(handler));
+    });
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return NetError("io_failed", "read body", ec);
+    size_t n = chunk.size() - parser.get().body().size;
+    if (n > 0 && !on_data(std::string_view(chunk.data(), n))) return status;
+  }
+  return status;
+}
+
+}  // namespace
+
+struct BeastHttpClient::Impl {
+  HttpClientOptions options;
+  ssl::context tls{ssl::context::tls_client};
+
+  // Connects (and handshakes for https), then runs `exchange(ioc, stream)`.
+  template <typename R, typename Fn>
+  Result<R> WithConnection(const Url& url, Fn&& exchange) {
+    asio::io_context ioc;
+    auto endpoints = Resolve(ioc, url, options.connect_timeout);
+    if (!endpoints) return std::unexpected(endpoints.error());
+    beast::error_code ignored;
+    if (url.scheme == "https") {
+      TlsStream stream(ioc, tls);
+      auto ok = Connect(ioc, beast::get_lowest_layer(stream), *endpoints, options.connect_timeout);
+      if (ok) ok = Handshake(ioc, stream, url, options);
+      if (!ok) return std::unexpected(ok.error());
+      // Connection: close and the whole response read: no TLS close_notify round trip.
+      Result<R> result = exchange(ioc, stream);
+      beast::get_lowest_layer(stream).socket().close(ignored);
+      return result;
+    }
+    beast::tcp_stream stream(ioc);
+    if (auto ok = Connect(ioc, stream, *endpoints, options.connect_timeout); !ok) {
+      return std::unexpected(ok.error());
+    }
+    Result<R> result = exchange(ioc, stream);
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return result;
+  }
+};
+
+namespace {
+
+std::unexpected<Error> TlsConfigError(std::string_view what, const beast::error_code& ec) {
+  return MakeError(ErrorCode::kInvalidInput, "bad_tls_config",
+                   std::string(what) + ": " + ec.message());
+}
+
+Result<void> ConfigureTls(ssl::context& tls, const HttpClientOptions& o) {
+  beast::error_code ec;
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  tls.set_default_verify_paths(ec);
+  if (ec) return TlsConfigError("system CA store", ec);
+  if (!o.ca_file.empty()) {
+    tls.load_verify_file(o.ca_file, ec);
+    if (ec) return TlsConfigError("ca_file", ec);
+  }
+  if (!o.ca_pem.empty()) {
+    tls.add_certificate_authority(asio::buffer(o.ca_pem), ec);
+    if (ec) return TlsConfigError("ca_pem", ec);
+  }
+  if (!o.client_cert_pem.empty()) {
+    tls.use_certificate_chain(asio::buffer(o.client_cert_pem), ec);
+    if (ec) return TlsConfigError("client certificate", ec);
+  }
+  if (!o.client_key_pem.empty()) {
+    tls.use_private_key(asio::buffer(o.client_key_pem), ssl::context::pem, ec);
+    if (ec) return TlsConfigError("client key", ec);
+  }
+  tls.set_verify_mode(o.verify_peer ? ssl::verify_peer : ssl::verify_none);
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BeastHttpClient>> BeastHttpClient::Create(HttpClientOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  if (auto ok = ConfigureTls(impl->tls, impl->options); !ok) return std::unexpected(ok.error());
+  return std::unique_ptr<BeastHttpClient>(new BeastHttpClient(std::move(impl)));
+}
+
+BeastHttpClient::BeastHttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BeastHttpClient::~BeastHttpClient() = default;
+
+Result<HttpResponse> BeastHttpClient::Send(const HttpRequest& request) {
+  auto url = ParseUrl(request.url);
+  if (!url) return std::unexpected(url.error());
+  if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
+  auto req = BuildRequest(*url, request, impl_->options);
+  return impl_->WithConnection<HttpResponse>(*url, [&](asio::io_context& ioc, auto& stream) {
+    return ExchangeBuffered(ioc, stream, req, impl_->options);
+  });
+}
+
+Result<int> BeastHttpClient::Stream(const HttpRequest& request, const HeadersFn& on_headers,
+                                    const DataFn& on_data) {
+  auto url = ParseUrl(request.url);
+  if (!url) return std::unexpected(url.error());
+  if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
+  auto req = BuildRequest(*url, request, impl_->options);
+  return impl_->WithConnection<int>(*url, [&](asio::io_context& ioc, auto& stream) {
+    return ExchangeStreaming(ioc, stream, req, impl_->options, on_headers, on_data);
+  });
+}
+
+}  // namespace timelined::connectors

@@ -1,0 +1,99 @@
+#pragma once
+// A small synchronous HTTP/1.1 client over Boost.Beast for the outbound connector calls
+// (PagerDuty and Slack backfill, the Kubernetes API). http:// and https:// (OpenSSL 3,
+// peer verification against the system CAs by default, SNI, host name check; optional
+// extra CA and client certificate for kubeconfig-style mTLS).
+//
+// One connection per request (Connection: close); no redirects, no compression, no proxy.
+// Every network step is bounded by a timeout. Send/Stream may be called concurrently from
+// several threads: each call runs on its own io_context; the TLS context is shared
+// read-only. No exceptions: failures come back as Error values:
+//   kInvalidInput   bad URL (message "bad_url")
+//   kUnavailable    resolve/connect/TLS/read/write failure or timeout ("connect_failed",
+//                   "tls_failed", "timeout", "io_failed") -> retry with backoff
+//   kTooLarge       response body over max_body_bytes ("response_too_large")
+// Non-2xx statuses are NOT errors here: callers decide what a status means.
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "connectors/common/headers.h"
+#include "store/model/error.h"
+
+namespace timelined::connectors {
+
+// "scheme://host[:port][/target]" split for a connection.
+struct Url {
+  std::string scheme;  // "http" or "https" (lower-case)
+  std::string host;    // IPv6 literals without brackets
+  std::string port;    // explicit, or "80"/"443" by scheme
+  std::string target;  // path plus query, "/" when empty; no fragment
+};
+
+// Parses an absolute http(s) URL. Rejects other schemes, user-info ("user:pw@"), empty
+// hosts, bad ports and control characters.
+Result<Url> ParseUrl(std::string_view url);
+// Percent-encodes everything except RFC 3986 unreserved characters (for query values).
+std::string UrlEncode(std::string_view s);
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute http(s) URL
+  Headers headers;  // sent as given (plus Host, User-Agent unless set, Connection: close)
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;  // lower-case names; repeated headers joined with ", "
+  std::string body;
+};
+
+struct HttpClientOptions {
+  std::chrono::milliseconds connect_timeout{5'000};   // resolve + connect + TLS handshake
+  std::chrono::milliseconds request_timeout{30'000};  // Send: write + whole response;
+                                                      // Stream: write + headers, then per read
+  size_t max_body_bytes = 16 * 1024 * 1024;           // Send only
+  bool verify_peer = true;                            // https: verify chain and host name
+  std::string ca_file;          // extra trusted CAs (PEM file), added to the system store
+  std::string ca_pem;           // extra trusted CAs (PEM text)
+  std::string client_cert_pem;  // client certificate chain (PEM text) for mTLS
+  std::string client_key_pem;   // its private key (PEM text)
+  std::string user_agent = "timelined/0.1";
+};
+
+// The interface backfill clients depend on, so tests and other transports can stand in.
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends the request and reads the whole response (body bounded by max_body_bytes).
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+class BeastHttpClient final : public HttpClient {
+ public:
+  // Fails (kInvalidInput "bad_tls_config") when a CA or client certificate does not load.
+  static Result<std::unique_ptr<BeastHttpClient>> Create(HttpClientOptions options = {});
+  ~BeastHttpClient() override;
+
+  Result<HttpResponse> Send(const HttpRequest& request) override;
+
+  // Streams the response body (e.g. a Kubernetes watch): `on_headers(status, headers)` is
+  // called once; returning false stops before the body. Then `on_data(chunk)` is called
+  // for each piece of body as it arrives (chunk boundaries are arbitrary); returning false
+  // stops reading. request_timeout bounds the wait for each piece (an idle timeout).
+  // Returns the status on a clean end of body or on a stop requested by a callback.
+  Result<int> Stream(const HttpRequest& request,
+                     const std::function<bool(int status, const Headers& headers)>& on_headers,
+                     const std::function<bool(std::string_view chunk)>& on_data);
+
+ private:
+  struct Impl;
+  explicit BeastHttpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace timelined::connectors

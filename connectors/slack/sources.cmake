@@ -1,0 +1,9 @@
+# connectors/slack: request signing, Events API parsing, thread backfill.
+target_sources(timelined_connectors PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/backfill.cc
+  ${CMAKE_CURRENT_LIST_DIR}/events.cc
+  ${CMAKE_CURRENT_LIST_DIR}/links.cc
+  ${CMAKE_CURRENT_LIST_DIR}/message.cc
+  ${CMAKE_CURRENT_LIST_DIR}/replies.cc
+  ${CMAKE_CURRENT_LIST_DIR}/signature.cc
+)
