@@ -163,6 +163,10 @@ Result<Writer::Applied> Writer::Apply(std::vector<Pending>& batch) {
     return std::unexpected(std::move(e));
   };
   if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
+  // Another process (`timelined import`, a second store instance on the same file) may have
+  // appended since our last commit: re-read the head under the write lock so the chain
+  // never forks. A primary-key probe, cheap next to the inserts.
+  if (auto r = ReloadHead(); !r) return fail(r.error());
   Applied out;
   out.results.resize(batch.size());
   try {
@@ -195,6 +199,36 @@ Result<Writer::Applied> Writer::Apply(std::vector<Pending>& batch) {
     }
   }
   return out;
+}
+
+Result<void> Writer::ReloadHead() {
+  if (!head_query_) {
+    auto st =
+        sql::Stmt::Prepare(db_.get(), "SELECT seq, chain FROM events ORDER BY seq DESC LIMIT 1");
+    if (!st) return std::unexpected(st.error());
+    head_query_.emplace(std::move(*st));
+  }
+  sql::StmtResetter reset(*head_query_);
+  const int rc = head_query_->Step();
+  if (rc == SQLITE_DONE && head_.seq == 0) return {};
+  if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_DONE) {
+      return std::unexpected(
+          Error{ErrorCode::kInternal, "chain_head_moved_back",
+                "the events table is empty but this writer has written; run verify-store"});
+    }
+    return std::unexpected(sql::SqliteError(db_.get(), rc, "chain_head"));
+  }
+  ChainHead db_head{head_query_->ColumnInt(0), std::string(head_query_->ColumnText(1))};
+  // Only a forward extension by another writer is adopted; a head that went backwards or
+  // changed in place means rows were deleted or rewritten: refuse to link onto it.
+  if (db_head.seq < head_.seq || (db_head.seq == head_.seq && db_head.chain != head_.chain)) {
+    return std::unexpected(
+        Error{ErrorCode::kInternal, "chain_head_moved_back",
+              "the stored chain head is behind this writer's; run verify-store"});
+  }
+  head_ = std::move(db_head);
+  return {};
 }
 
 Result<bool> Writer::InsertOne(Event& e, const Encoded& encoded) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,13 +74,15 @@ class Writer {
   void Run();
   void Commit(std::vector<Pending>& batch, size_t events, const Listeners& listeners);
   Result<Applied> Apply(std::vector<Pending>& batch);
+  Result<void> ReloadHead();
   Result<bool> InsertOne(Event& e, const Encoded& encoded);
   Result<void> UpsertIncident(const Event& e);
   void Record(size_t events, const Applied* applied, double seconds);
 
   sql::Db db_;
   sql::Stmt insert_, get_incident_, put_incident_;
-  ChainHead head_;           // writer thread only
+  ChainHead head_;                       // writer thread only
+  std::optional<sql::Stmt> head_query_;  // writer thread only: re-reads the chain head
   std::string chain_input_;  // writer thread only: reused buffer for the chain hash input
   const size_t max_batch_events_;
   const size_t queue_limit_events_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 #include "store/model/hash.h"
 
@@ -144,7 +145,65 @@ bool IsValidEventId(std::string_view id) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'); });
 }
 
-std::string CanonicalJson(const Event& e) { return Dump(CanonicalObject(e)); }
+namespace {
+
+// Appends `s` as a JSON string exactly as Dump() writes it. Printable ASCII other than '"'
+// and '\\' is copied as is; any other byte sends the whole string through nlohmann's
+// serializer, so escapes and invalid UTF-8 follow the same rules byte for byte.
+void AppendJsonString(std::string& out, std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      out += Dump(json(s));
+      return;
+    }
+  }
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
+void AppendJsonInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+}  // namespace
+
+// The same bytes as Dump(CanonicalObject(e)) (a test checks it), written directly: building
+// the json object first costs ~30 allocations and ~5x the time, and this runs once per event
+// on the ingest path. Keys are in byte order, as the std::map-backed object orders them.
+std::string CanonicalJson(const Event& e) {
+  std::string out;
+  out.reserve(256 + e.actor.size() + e.body.size() + e.incident_id.size() + e.kind.size() +
+              e.scope.size() + e.source_ref.size() + e.summary.size() + e.url.size());
+  const auto field = [&out](std::string_view key_and_colon, std::string_view value) {
+    out += key_and_colon;
+    AppendJsonString(out, value);
+  };
+  field("{\"actor\":", e.actor);
+  out += ",\"attrs\":";
+  out += Dump(e.attrs);
+  field(",\"body\":", e.body);
+  field(",\"id\":", e.id);
+  field(",\"incident_id\":", e.incident_id);
+  field(",\"kind\":", e.kind);
+  out += ",\"occurred_at\":";
+  AppendJsonInt(out, e.occurred_at);
+  field(",\"raw_sha256\":", e.raw_sha256);
+  out += ",\"received_at\":";
+  AppendJsonInt(out, e.received_at);
+  out += ",\"redactions\":";
+  AppendJsonInt(out, e.redactions);
+  field(",\"scope\":", e.scope);
+  field(",\"severity\":", e.severity);
+  field(",\"source\":", e.source);
+  field(",\"source_ref\":", e.source_ref);
+  field(",\"summary\":", e.summary);
+  field(",\"url\":", e.url);
+  out += '}';
+  return out;
+}
 
 std::string ChainHash(std::string_view previous_chain, const Event& e) {
   std::string input(previous_chain);
