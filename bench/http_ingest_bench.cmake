@@ -1,0 +1,2 @@
+add_executable(http_ingest_bench ${CMAKE_CURRENT_LIST_DIR}/http_ingest_bench.cc)
+target_link_libraries(http_ingest_bench PRIVATE timelined_daemon)
