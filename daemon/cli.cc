@@ -1,13 +1,19 @@
 #include "daemon/cli.h"
 
 #include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "connectors/kubernetes/kubectl_import.h"
+#include "connectors/logs/log_parser.h"
 #include "daemon/app.h"
 #include "daemon/config/config.h"
 #include "daemon/logging.h"
+#include "store/local_feed.h"
 #include "store/sqlite_store.h"
 
 namespace timelined::daemon {
@@ -20,6 +26,9 @@ commands:
                           run the daemon (no config: 127.0.0.1:8080, data/timelined.db)
   check-config FILE       validate a config file; exit 1 naming the first problem
   check-config --keys     list every config key with its type, default and meaning
+  import FILE [--config FILE | --db PATH]
+                          store kubectl event JSON (-o json or -w -o json) or NDJSON/JSON
+                          log lines from FILE (- for stdin), redacted like any ingest
   verify-store [--config FILE | --db PATH]
                           re-hash the evidence chain; exit 1 on any broken link
   version                 print the version
@@ -100,6 +109,66 @@ int CmdCheckConfig(const Args& a) {
   return 0;
 }
 
+// Kubernetes events when the text parses as kubectl output, else log lines.
+Result<std::vector<Event>> ParseImport(const std::string& text, Nanos now, std::string* source) {
+  auto k8s = connectors::kubernetes::ParseKubectlJson(text, now);
+  if (k8s && !k8s->empty()) {
+    *source = "kubernetes";
+    return k8s;
+  }
+  auto logs = connectors::logs::ParseLogBody(text, "", connectors::logs::LogOptions{}, {}, now);
+  if (logs) {
+    *source = "log";
+    return std::move(logs->events);
+  }
+  return MakeError(ErrorCode::kInvalidInput, "unrecognized_file",
+                   "not kubectl event JSON (" +
+                       (k8s ? std::string("no events") : k8s.error().detail) + ") nor log lines (" +
+                       logs.error().detail + ")");
+}
+
+int CmdImport(const Args& a) {
+  if (a.positional.size() != 1) return Usage("import needs exactly one FILE (or -)");
+  auto c = LoadFromArgs(a);
+  if (!c) return Fail(c.error().detail);
+  std::stringstream text;
+  if (a.positional[0] == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(a.positional[0], std::ios::binary);
+    if (!in) return Fail("cannot read " + a.positional[0]);
+    text << in.rdbuf();
+  }
+  std::string source;
+  auto events = ParseImport(text.str(), SystemClock::Instance().Now(), &source);
+  if (!events) return Fail(a.positional[0] + ": " + events.error().detail);
+  auto redactor = Redactor::Create(c->redaction_patterns);
+  if (!redactor) return Fail(redactor.error().detail);
+  int redactions = 0;
+  for (Event& e : *events) redactions += (*redactor)->RedactEvent(e);
+  store::StoreOptions o;
+  o.path = c->store.path;
+  auto st = store::SqliteEventStore::Open(o);
+  if (!st) return Fail("cannot open " + o.path + ": " + st.error().detail);
+  const size_t total = events->size();
+  size_t inserted = 0, duplicates = 0;
+  constexpr size_t kChunk = 10'000;  // one transaction each; a failure leaves whole chunks
+  for (size_t i = 0; i < total; i += kChunk) {
+    std::vector<Event> chunk(
+        std::make_move_iterator(events->begin() + i),
+        std::make_move_iterator(events->begin() + std::min(total, i + kChunk)));
+    auto r = (*st)->SubmitAndWait(std::move(chunk));
+    if (!r)
+      return Fail("stored " + std::to_string(inserted) + " of " + std::to_string(total) +
+                  ", then: " + r.error().detail + " (re-running the import is safe)");
+    inserted += r->inserted;
+    duplicates += r->duplicates;
+  }
+  std::printf("imported %zu %s events into %s: %zu new, %zu already stored, %d redactions\n", total,
+              source.c_str(), o.path.c_str(), inserted, duplicates, redactions);
+  return 0;
+}
+
 int CmdVerifyStore(const Args& a) {
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail);
@@ -139,6 +208,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "serve") return CmdServe(*args);
   if (cmd == "check-config") return CmdCheckConfig(*args);
   if (cmd == "verify-store") return CmdVerifyStore(*args);
+  if (cmd == "import") return CmdImport(*args);
   return Usage("unknown command '" + cmd + "'");
 }
 

@@ -159,3 +159,32 @@ TEST(MachineIngest, KubectlDumpsAndIdempotentReimport) {
 
 }  // namespace
 }  // namespace timelined::testing
+
+namespace timelined::testing {
+namespace {
+
+TEST(MachineIngest, ImportCommandIsIdempotentAndRejectsGarbage) {
+  TempDir dir;
+  std::string db = dir.File("import.db");
+  std::string fixture = std::string(TIMELINED_FIXTURES) + "/kubernetes/kubectl_list.json";
+  auto first = RunTimelined({"import", fixture, "--db", db});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("kubernetes events"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("0 already stored"), std::string::npos) << first.output;
+  auto again = RunTimelined({"import", fixture, "--db", db});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find(" 0 new"), std::string::npos) << again.output;
+  auto logs =
+      RunTimelined({"import", std::string(TIMELINED_FIXTURES) + "/logs/fluentbit_json_lines.ndjson",
+                    "--db", db});
+  ASSERT_EQ(logs.exit_code, 0) << logs.output;
+  EXPECT_NE(logs.output.find("log events"), std::string::npos) << logs.output;
+  WriteFile(dir.File("junk.txt"), "{\"not\": [closed\n");
+  auto junk = RunTimelined({"import", dir.File("junk.txt"), "--db", db});
+  EXPECT_EQ(junk.exit_code, 1) << junk.output;
+  auto verify = RunTimelined({"verify-store", "--db", db});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+}  // namespace
+}  // namespace timelined::testing
