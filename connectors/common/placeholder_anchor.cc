@@ -1,1 +1,0 @@
-// Keeps timelined_connectors non-empty while subfolders are added.

@@ -1,1 +1,0 @@
-// Keeps timelined_daemon non-empty while its sources are added.
