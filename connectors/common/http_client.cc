@@ -173,11 +173,11 @@ Result<HttpResponse> ExchangeBuffered(asio::io_context& ioc, Stream& stream,
     return MakeError(ErrorCode::kTooLarge, "response_too_large",
                      "response body over " + std::to_string(o.max_body_bytes) + " bytes");
   };
-  auto length = parser.content_length();
-  if (ec == http::error::body_limit || (!ec && length && *length > o.max_body_bytes)) {
+  if (ec == http::error::body_limit) return too_large();
+  if (ec) return NetError("io_failed", "read header", ec);
+  if (auto length = parser.content_length(); length && *length > o.max_body_bytes) {
     return too_large();
   }
-  if (ec) return NetError("io_failed", "read header", ec);
   ec = Await(ioc,
              [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
   if (ec == http::error::body_limit) return too_large();
