@@ -485,6 +485,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   EXPECT_THAT(d, testing::ContainsRegex("server\\.max_body_bytes +size +10485760 \\(10 MiB\\)"));
   EXPECT_THAT(d, testing::ContainsRegex("log\\.level +string +'info' .*trace\\|debug"));
   EXPECT_THAT(d, testing::ContainsRegex("store\\.synchronous_full +bool +false"));
+  EXPECT_THAT(d, testing::ContainsRegex("logs\\.skip_invalid_lines +bool +false"));
   EXPECT_THAT(d, HasSubstr("auth.tokens[].name"));
   EXPECT_THAT(d, HasSubstr("auth.tokens[].token_env | token_file"));
   EXPECT_THAT(d, HasSubstr("auth.tokens[].scopes"));
@@ -493,7 +494,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   for (char ch : d) {
     lines += ch == '\n';
   }
-  EXPECT_EQ(lines, 18 + 2 + 4 + 2);  // scalar keys, table arrays, token and pattern fields
+  EXPECT_EQ(lines, 20 + 2 + 4 + 2);  // scalar keys, table arrays, token and pattern fields
 }
 
 TEST(ConfigScopes, NamesRoundTrip) {
