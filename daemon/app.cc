@@ -65,6 +65,7 @@ Result<std::unique_ptr<App>> App::Create(config::Config config) {
   auto store = store::SqliteEventStore::Open(StoreOptionsFrom(app->config_.store));
   if (!store) return std::unexpected(store.error());
   app->store_ = std::move(*store);
+  app->hooks_ = std::make_unique<IncidentHooks>(*app->store_);
   app->feed_ = std::make_unique<store::LocalFeed>(*app->store_);
   app->ingest_ = std::make_unique<IngestPipeline>(
       *app->feed_, *app->redactor_, app->metrics_,

@@ -11,6 +11,7 @@
 #include "daemon/http/metrics.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
+#include "daemon/incident_hooks.h"
 #include "daemon/ingest.h"
 #include "daemon/routes_machine.h"
 #include "store/local_feed.h"
@@ -34,6 +35,7 @@ class App {
   store::SqliteEventStore& store() { return *store_; }
   http::MetricsRegistry& metrics() { return metrics_; }
   IngestPipeline& ingest() { return *ingest_; }
+  IncidentHooks& hooks() { return *hooks_; }
   const config::Config& config() const { return config_; }
 
  private:
@@ -46,6 +48,7 @@ class App {
   config::Config config_;
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<store::SqliteEventStore> store_;
+  std::unique_ptr<IncidentHooks> hooks_;  // lifecycle transitions once durable
   std::unique_ptr<Feed> feed_;
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "daemon/config/key_table.h"
+#include "daemon/config/section_keys.h"
 #include "store/model/hash.h"
 
 namespace timelined::config {
@@ -25,12 +26,6 @@ constexpr std::streamsize kMaxConfigFileBytes = std::streamsize{4} << 20;
 
 std::unexpected<Error> Invalid(std::string detail) {
   return MakeError(ErrorCode::kInvalidInput, "invalid_config", std::move(detail));
-}
-
-// Field(&Config::server, &ServerConfig::threads): a Config& -> int& accessor.
-template <typename S, typename M>
-auto Field(S Config::*section, M S::*member) {
-  return [section, member](Config& c) -> M& { return (c.*section).*member; };
 }
 
 bool IsHex64(std::string_view s) {
@@ -206,7 +201,15 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
                                  return {};
                                }),
   };
-  return *kKeys;
+  static const auto* const kAll = [] {
+    auto* all = new std::vector<KeySpec<C>>(*kKeys);
+    for (auto* section :
+         {&PagerDutyKeys, &SlackKeys, &KubernetesKeys, &KafkaKeys, &SummarizerKeys}) {
+      for (auto& k : (*section)()) all->push_back(std::move(k));
+    }
+    return all;
+  }();
+  return *kAll;
 }
 
 Result<void> ValidateTokens(const std::vector<Token>& tokens) {
@@ -341,6 +344,10 @@ Result<void> ValidateConfig(const Config& c) {
   auto redactor = Redactor::Create(c.redaction_patterns);
   if (!redactor) {
     return Invalid("redaction.patterns: " + redactor.error().detail);
+  }
+  for (auto* validate : {&ValidatePagerDuty, &ValidateSlack, &ValidateKubernetes, &ValidateKafka,
+                         &ValidateSummarizer}) {
+    if (auto r = (*validate)(c); !r) return r;
   }
   return {};
 }

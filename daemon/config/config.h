@@ -12,6 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/config/kafka.h"
+#include "daemon/config/kubernetes.h"
+#include "daemon/config/pagerduty.h"
+#include "daemon/config/slack.h"
+#include "daemon/config/summarizer.h"
 #include "store/model/error.h"
 #include "store/model/redactor.h"
 
@@ -67,6 +72,11 @@ struct Config {
   StoreConfig store;
   LogConfig log;
   LogsConfig logs;
+  PagerDutyConfig pagerduty;
+  SlackConfig slack;
+  KubernetesConfig kubernetes;
+  KafkaConfig kafka;
+  SummarizerSettings summarizer;
   std::vector<Token> tokens;                         // [[auth.tokens]]
   std::vector<RedactionPattern> redaction_patterns;  // [[redaction.patterns]]
   std::string source_path;                           // the file it came from, or ""

@@ -1,0 +1,29 @@
+#pragma once
+// The key tables of the optional sections, one file each (pagerduty.cc, slack.cc, ...), so
+// that a section's keys, defaults and checks live beside each other. config.cc appends them
+// to the core table and calls every Validate* from ValidateConfig.
+#include <vector>
+
+#include "daemon/config/config.h"
+#include "daemon/config/key_table.h"
+
+namespace timelined::config {
+
+// Field(&Config::server, &ServerConfig::threads): a Config& -> int& accessor.
+template <typename S, typename M>
+auto Field(S Config::*section, M S::*member) {
+  return [section, member](Config& c) -> M& { return (c.*section).*member; };
+}
+
+std::vector<keys::KeySpec<Config>> PagerDutyKeys();
+Result<void> ValidatePagerDuty(const Config& c);
+std::vector<keys::KeySpec<Config>> SlackKeys();
+Result<void> ValidateSlack(const Config& c);
+std::vector<keys::KeySpec<Config>> KubernetesKeys();
+Result<void> ValidateKubernetes(const Config& c);
+std::vector<keys::KeySpec<Config>> KafkaKeys();
+Result<void> ValidateKafka(const Config& c);
+std::vector<keys::KeySpec<Config>> SummarizerKeys();
+Result<void> ValidateSummarizer(const Config& c);
+
+}  // namespace timelined::config
