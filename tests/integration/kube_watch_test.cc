@@ -13,6 +13,7 @@
 #include "store/sqlite_store.h"
 #include "tests/integration/harness.h"
 #include "tests/unit/connectors/kubernetes/fake_api_server.h"
+#include "tests/unit/connectors/kubernetes/test_certs.h"
 
 namespace timelined::testing {
 namespace {
@@ -241,6 +242,100 @@ TEST(KubeWatch, UnreachableApiServerIsRetriedNotFatal) {
   auto ready = http.Call("GET", "/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;  // readiness does not depend on the cluster
   EXPECT_EQ(d.Stop(SIGTERM), 0) << ReadFile(d.log_path());
+}
+
+// events.k8s.io/v1 shape: `regarding`, `note`, `series`, no count.
+json NewStyleEv(const std::string& uid, int series_count, const std::string& rv) {
+  return {{"kind", "Event"},
+          {"apiVersion", "events.k8s.io/v1"},
+          {"metadata",
+           {{"uid", uid},
+            {"name", "web-0." + uid},
+            {"namespace", "shop"},
+            {"resourceVersion", rv},
+            {"creationTimestamp", "2026-03-14T09:20:00Z"}}},
+          {"regarding", {{"kind", "Pod"}, {"namespace", "shop"}, {"name", "web-0"}}},
+          {"reason", "FailedScheduling"},
+          {"type", "Warning"},
+          {"note", "0/6 nodes are available: 6 Insufficient memory."},
+          {"reportingController", "default-scheduler"},
+          {"eventTime", "2026-03-14T09:20:00.482913Z"},
+          {"series", {{"count", series_count}, {"lastObservedTime", "2026-03-14T09:25:00.1Z"}}}};
+}
+
+std::string TlsKubeconfig(const std::string& server, const std::string& ca_path) {
+  return "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n"
+         "  cluster:\n    server: " +
+         server + "\n    certificate-authority: " + ca_path +
+         "\ncontexts:\n- name: test\n  context:\n    cluster: fake\n    user: watcher\n"
+         "users:\n- name: watcher\n  user:\n    token: tls-token\n";
+}
+
+std::string TlsToml(const std::string& kubeconfig, bool insecure) {
+  return "[kubernetes]\nenabled = true\ncredentials = \"kubeconfig\"\nkubeconfig = \"" +
+         kubeconfig + "\"\napi = \"events.k8s.io/v1\"\nbackoff_base_ms = 10\n" +
+         "backoff_cap_ms = 200\ninsecure_skip_tls_verify = " + (insecure ? "true" : "false") + "\n";
+}
+
+std::deque<FakeResponse> NewStyleScript() {
+  std::deque<FakeResponse> script;
+  script.push_back(List("300", {NewStyleEv("n1", 2, "290")}));
+  script.push_back({200, {Line("MODIFIED", NewStyleEv("n1", 3, "301"))}, End::kHold, {}});
+  return script;
+}
+
+// HTTPS with the cluster CA from the kubeconfig, the events.k8s.io/v1 API group; then a
+// server whose certificate that CA did not sign: refused (retried, nothing stored) unless
+// the testing-only insecure flag is set.
+TEST(KubeWatch, TlsVerifiedByDefaultAgainstTheKubeconfigCa) {
+  const connectors::testing::TestCert ca =
+      connectors::testing::MakeSelfSignedCert("IP:127.0.0.1", 1);
+  const connectors::testing::TestCert other =
+      connectors::testing::MakeSelfSignedCert("IP:127.0.0.1", 2);
+  {
+    FakeApiServer api(NewStyleScript(), ca.cert_pem, ca.key_pem);
+    TempDir dir;
+    WriteFile(dir.File("ca.pem"), ca.cert_pem);
+    WriteFile(dir.File("kubeconfig"), TlsKubeconfig(api.url(), dir.File("ca.pem")));
+    Daemon d(dir, TlsToml(dir.File("kubeconfig"), false));
+    ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+    HttpClient http(d.port());
+    ASSERT_TRUE(WaitFor([&] {
+      return http.Call("GET", "/v1/events/" + Id("n1", 3)).status == 200;
+    })) << ReadFile(d.log_path());
+    json e = json::parse(http.Call("GET", "/v1/events/" + Id("n1", 2)).body);
+    EXPECT_EQ(e["kind"], "k8s.FailedScheduling");
+    EXPECT_EQ(e["scope"], "k8s/shop/web");
+    const auto reqs = api.requests();
+    ASSERT_GE(reqs.size(), 2u);
+    EXPECT_EQ(reqs[0].target.rfind("/apis/events.k8s.io/v1/events?", 0), 0u) << reqs[0].target;
+    EXPECT_EQ(reqs[0].authorization, "Bearer tls-token");
+    ASSERT_EQ(d.Stop(SIGTERM), 0);
+    EXPECT_EQ(AllEvents(d.db_path()).size(), 2u);
+  }
+  for (bool insecure : {false, true}) {
+    SCOPED_TRACE(insecure ? "insecure_skip_tls_verify = true" : "verification on");
+    FakeApiServer api(NewStyleScript(), other.cert_pem, other.key_pem);
+    TempDir dir;
+    WriteFile(dir.File("ca.pem"), ca.cert_pem);  // not the CA of this server
+    WriteFile(dir.File("kubeconfig"), TlsKubeconfig(api.url(), dir.File("ca.pem")));
+    Daemon d(dir, TlsToml(dir.File("kubeconfig"), insecure));
+    ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+    HttpClient http(d.port());
+    if (insecure) {
+      EXPECT_TRUE(WaitFor([&] {
+        return http.Call("GET", "/v1/events/" + Id("n1", 3)).status == 200;
+      })) << ReadFile(d.log_path());
+    } else {
+      EXPECT_TRUE(WaitFor([&] {
+        return Metric(http.Call("GET", "/metrics").body,
+                      "timelined_kubernetes_watch_errors_total") >= 2;
+      }));
+      EXPECT_TRUE(api.requests().empty());  // no request crossed the failed handshake
+    }
+    ASSERT_EQ(d.Stop(SIGTERM), 0);
+    EXPECT_EQ(AllEvents(d.db_path()).size(), insecure ? 2u : 0u);
+  }
 }
 
 }  // namespace
