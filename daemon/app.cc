@@ -71,6 +71,12 @@ Result<std::unique_ptr<App>> App::Create(config::Config config) {
       *app->feed_, *app->redactor_, app->metrics_,
       std::chrono::milliseconds(app->config_.server.publish_timeout_ms));
   app->auth_ = std::make_unique<config::Authenticator>(app->config_.tokens);
+  if (app->config_.kubernetes.enabled) {
+    auto kw = KubeWatch::Create(app->config_.kubernetes, *app->ingest_);
+    if (!kw) return std::unexpected(kw.error());
+    app->kube_watch_ = std::move(*kw);
+    app->kube_watch_->AddMetrics(app->metrics_);
+  }
   app->AddRoutes();
   app->AddMetricCollectors();
   return app;
@@ -100,11 +106,12 @@ void App::AddRoutes() {
   });
   router_.Add("GET", "/readyz", [this](Request&, Respond respond) {
     bool ready = !stopping_ && feed_->Ready();
-    respond(
-        Response::Json(ready ? 200 : 503, nlohmann::json{{"status", ready ? "ready" : "not_ready"},
-                                                         {"feed", "local"},
-                                                         {"stopping", stopping_.load()}}
-                                              .dump()));
+    nlohmann::json body{{"status", ready ? "ready" : "not_ready"},
+                        {"feed", "local"},
+                        {"stopping", stopping_.load()}};
+    // Information only: readiness never depends on the cluster.
+    if (kube_watch_) body["kubernetes"] = kube_watch_->StateJson();
+    respond(Response::Json(ready ? 200 : 503, body.dump()));
   });
   router_.Add("GET", "/metrics", [this](Request&, Respond respond) {
     respond(Response::Text(200, metrics_.RenderPrometheus(),
@@ -189,6 +196,10 @@ Result<uint16_t> App::Start() {
   server_ = std::make_unique<http::HttpServer>(o, router_, metrics_);
   auto port = server_->Start();
   if (!port) return port;
+  if (kube_watch_) {
+    if (auto w = kube_watch_->Start(); !w) return std::unexpected(w.error());
+    spdlog::info("[src=kubernetes] watching events on {}", kube_watch_->server());
+  }
   if (!config_.server.ready_file.empty()) {
     if (auto w = WriteFileAtomically(config_.server.ready_file, std::to_string(*port) + "\n"); !w) {
       return std::unexpected(w.error());
@@ -199,6 +210,7 @@ Result<uint16_t> App::Start() {
 
 void App::Stop() {
   if (stopping_.exchange(true)) return;
+  if (kube_watch_) kube_watch_->Stop();  // its sink needs the store: stop it first
   if (server_) server_->Stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
   if (store_) store_->Close();
 }
@@ -219,7 +231,8 @@ int Serve(config::Config config) {
   const config::Config& c = (*app)->config();
   auto port = (*app)->Start();
   if (!port) {
-    spdlog::error("cannot listen on {}: {}", c.server.listen, port.error().detail);
+    spdlog::error("cannot start on {}: {}: {}", c.server.listen, port.error().message,
+                  port.error().detail);
     return 1;
   }
   auto host = config::ParseListen(c.server.listen)->first;

@@ -13,6 +13,7 @@
 #include "daemon/http/server.h"
 #include "daemon/incident_hooks.h"
 #include "daemon/ingest.h"
+#include "daemon/kube_watch.h"
 #include "daemon/routes_machine.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
@@ -56,6 +57,7 @@ class App {
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
+  std::unique_ptr<KubeWatch> kube_watch_;  // [kubernetes] enabled: started after the server
   std::atomic<bool> stopping_{false};
 };
 

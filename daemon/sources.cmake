@@ -3,6 +3,7 @@ target_sources(timelined_daemon PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cli.cc
   ${CMAKE_CURRENT_LIST_DIR}/incident_hooks.cc
   ${CMAKE_CURRENT_LIST_DIR}/ingest.cc
+  ${CMAKE_CURRENT_LIST_DIR}/kube_watch.cc
   ${CMAKE_CURRENT_LIST_DIR}/logging.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes_machine.cc

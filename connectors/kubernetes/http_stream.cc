@@ -256,6 +256,10 @@ Result<int> StreamingHttpClient::Get(const std::string& target, const std::strin
   if (ec || cancelled_) return fail("write", ec);
 
   beast::flat_buffer buffer;
+  // Beast sizes each read by the buffer's free capacity (512 bytes for an empty one): without
+  // this a busy watch stream arrives ~one line per read, and so one sink call (one store
+  // transaction) per event.
+  buffer.reserve(kBodyPiece);
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(boost::none);
   parser.header_limit(kHeaderLimit);

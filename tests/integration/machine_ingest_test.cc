@@ -3,8 +3,11 @@
 #include <signal.h>
 #include <zlib.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "store/model/hash.h"
+#include "store/model/time.h"
 #include "store/sqlite_store.h"
 #include "tests/integration/harness.h"
 
@@ -184,6 +187,124 @@ TEST(MachineIngest, ImportCommandIsIdempotentAndRejectsGarbage) {
   EXPECT_EQ(junk.exit_code, 1) << junk.output;
   auto verify = RunTimelined({"verify-store", "--db", db});
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+}  // namespace
+}  // namespace timelined::testing
+
+namespace timelined::testing {
+namespace {
+
+// What each shipper sends when configured as the README says (bearer token, gzip where
+// the README turns it on), one distinct line per format; every line is read back from the
+// store with its time, scope, kind and text.
+TEST(MachineIngest, EachShipperFormatReadsBackLineByLine) {
+  TempDir dir;
+  const std::string token = "tok-ingest-0123456789";
+  Daemon d(dir, "[[auth.tokens]]\nname = \"shippers\"\nsha256 = \"" + Sha256Hex(token) +
+                    "\"\nscopes = [\"ingest\", \"read\"]\n");
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  const std::map<std::string, std::string> bearer = {{"authorization", "Bearer " + token}};
+  auto with = [&](std::map<std::string, std::string> h) {
+    h.insert(bearer.begin(), bearer.end());
+    return h;
+  };
+  const std::string fb_k8s =
+      R"("kubernetes":{"namespace_name":"payments","pod_name":"api-7d9f8b6c4-x2k9p","container_name":"api"})";
+  struct Push {
+    const char* name;
+    std::string target;
+    std::string body;
+    std::map<std::string, std::string> headers;
+    int status;
+  };
+  const std::vector<Push> pushes = {
+      // Fluent Bit `Format json`, `Json_date_format double` (its historical default).
+      {"fluentbit json", "/ingest/logs",
+       "[{\"date\":1773480370.25,\"log\":\"fb-json GET /health 200\"," + fb_k8s + "}]",
+       with({{"content-type", "application/json"}}), 200},
+      // The README stanza: json_lines, iso8601 dates, gzip.
+      {"fluentbit json_lines gzip", "/ingest/logs",
+       Gzip("{\"date\":\"2026-03-14T09:26:11.000681Z\",\"log\":\"fb-lines ERROR db timeout\"," +
+            fb_k8s +
+            "}\n{\"date\":\"2026-03-14T09:26:12.000000Z\",\"log\":\"fb-lines WARN "
+            "slow query\"," +
+            fb_k8s + "}\n"),
+       with({{"content-type", "application/x-ndjson"}, {"content-encoding", "gzip"}}), 200},
+      // Fluent Bit json_stream: records back to back.
+      {"fluentbit json_stream", "/ingest/logs",
+       "{\"date\":1773480373,\"log\":\"fb-stream one\"," + fb_k8s +
+           "}{\"date\":1773480374,\"log\":\"fb-stream two\"," + fb_k8s + "}",
+       with({{"content-type", "application/json"}}), 200},
+      // Vector `encoding.codec = "json"` without framing: a JSON array.
+      {"vector json", "/ingest/logs",
+       R"([{"message":"vec-json started","timestamp":"2026-03-14T09:26:15.123456789Z","kubernetes":{"pod_namespace":"checkout","pod_name":"cart-5f6d7c8b9-abcde"}}])",
+       with({{"content-type", "application/json"}}), 200},
+      // The README sink: ndjson framing (no trailing newline), gzip.
+      {"vector ndjson gzip", "/ingest/logs",
+       Gzip(
+           R"({"message":"vec-nd level=error msg=\"payment declined\"","timestamp":"2026-03-14T09:26:16Z","kubernetes":{"pod_namespace":"checkout","pod_name":"cart-5f6d7c8b9-abcde"}})"
+           "\n"
+           R"({"message":"vec-nd second","timestamp":"2026-03-14T09:26:17Z","kubernetes":{"pod_namespace":"checkout","pod_name":"cart-5f6d7c8b9-abcde"}})"),
+       with({{"content-type", "application/x-ndjson"}, {"content-encoding", "gzip"}}), 200},
+      // Loki JSON push, nanosecond timestamp strings.
+      {"loki json", "/loki/api/v1/push",
+       R"({"streams":[{"stream":{"namespace":"edge","app":"gateway"},"values":[["1773480378500000000","loki-line ERROR upstream reset"]]}]})",
+       with({{"content-type", "application/json"}}), 204},
+      // A pasted snippet, labels from the query string.
+      {"text/plain", "/ingest/logs?namespace=batch&app=reports",
+       "text-line one\ntext-line ERROR two\n", with({{"content-type", "text/plain"}}), 200},
+  };
+  for (const auto& p : pushes) {
+    auto r = HttpCall(d.port(), "POST", p.target, p.body, p.headers);
+    EXPECT_EQ(r.status, p.status) << p.name << ": " << r.body;
+  }
+  // Without the token nothing is accepted (the README's Header/auth lines matter).
+  EXPECT_EQ(HttpCall(d.port(), "POST", "/ingest/logs", "{\"log\":\"x\"}").status, 401);
+  ASSERT_EQ(d.Stop(SIGTERM), 0);
+
+  struct Want {
+    std::string kind;
+    std::string scope;
+    std::string occurred;  // RFC 3339 with ns, or "" when the line has no time
+  };
+  const std::map<std::string, Want> want = {
+      {"fb-json GET /health 200",
+       {"log.info", "log/payments/api", "2026-03-14T09:26:10.250000000Z"}},
+      {"fb-lines ERROR db timeout",
+       {"log.error", "log/payments/api", "2026-03-14T09:26:11.000681000Z"}},
+      {"fb-lines WARN slow query",
+       {"log.warn", "log/payments/api", "2026-03-14T09:26:12.000000000Z"}},
+      {"fb-stream one", {"log.info", "log/payments/api", "2026-03-14T09:26:13.000000000Z"}},
+      {"fb-stream two", {"log.info", "log/payments/api", "2026-03-14T09:26:14.000000000Z"}},
+      {"vec-json started", {"log.info", "log/checkout/cart", "2026-03-14T09:26:15.123456789Z"}},
+      {"vec-nd level=error msg=\"payment declined\"",
+       {"log.error", "log/checkout/cart", "2026-03-14T09:26:16.000000000Z"}},
+      {"vec-nd second", {"log.info", "log/checkout/cart", "2026-03-14T09:26:17.000000000Z"}},
+      {"loki-line ERROR upstream reset",
+       {"log.error", "log/edge/gateway", "2026-03-14T09:26:18.500000000Z"}},
+      {"text-line one", {"log.info", "log/batch/reports", ""}},
+      {"text-line ERROR two", {"log.error", "log/batch/reports", ""}},
+  };
+  auto events = AllEvents(d.db_path());
+  std::map<std::string, int> seen;
+  for (const auto& e : events) {
+    auto it = want.find(e.summary);
+    if (it == want.end()) {
+      ADD_FAILURE() << "unexpected event: " << e.summary;
+      continue;
+    }
+    ++seen[e.summary];
+    EXPECT_EQ(e.source, "log") << e.summary;
+    EXPECT_EQ(e.kind, it->second.kind) << e.summary;
+    EXPECT_EQ(e.scope, it->second.scope) << e.summary;
+    if (!it->second.occurred.empty()) {
+      EXPECT_EQ(FormatRfc3339(e.occurred_at, 9), it->second.occurred) << e.summary;
+    } else {
+      EXPECT_EQ(e.occurred_at, e.received_at) << e.summary;
+    }
+  }
+  for (const auto& [summary, w] : want) EXPECT_EQ(seen[summary], 1) << summary;
 }
 
 }  // namespace

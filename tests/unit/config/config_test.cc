@@ -501,7 +501,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   //
   const int slack = 0;
   //
-  const int kubernetes = 0;
+  const int kubernetes = 12;  // [kubernetes]: enabled … backoff_cap_ms
   //
   const int kafka = 0;
   //

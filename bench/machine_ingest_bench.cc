@@ -1,0 +1,254 @@
+// machine_ingest_bench: the machine-evidence paths next to the generic one, in one run, each
+// on a fresh in-process daemon (127.0.0.1:0, real HTTP server, real SQLite writer):
+//
+//   POST /ingest/events   100-event JSON bodies                      → events/s to durable
+//   POST /ingest/logs     1 000-line NDJSON bodies (Fluent Bit shape) → lines/s to durable
+//   Kubernetes watch      a fake API server (plain HTTP on loopback) streams N ADDED
+//                         events; watcher → IngestPipeline → store     → events/s to durable
+//
+// Every HTTP answer waits until the events are durable (group commit), so requests/s ×
+// events/request is a durable rate. The watch figure runs from App::Start (LIST, then WATCH)
+// until the store has inserted all N events.
+//
+// Usage: machine_ingest_bench [--requests N] [--connections C] [--watch-events W] [--dir D]
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/app.h"
+#include "tests/unit/connectors/kubernetes/fake_api_server.h"
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = boost::asio::ip::tcp;
+using nlohmann::json;
+using timelined::connectors::testing::FakeApiServer;
+using timelined::connectors::testing::FakeResponse;
+
+namespace {
+
+constexpr int64_t kBaseNs = 1773480370000000000LL;
+
+struct Args {
+  int requests = 200;  // per HTTP case
+  int connections = 8;
+  int watch_events = 50'000;
+  std::string dir;
+};
+
+Args Parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--requests") a.requests = std::stoi(argv[i + 1]);
+    if (k == "--connections") a.connections = std::stoi(argv[i + 1]);
+    if (k == "--watch-events") a.watch_events = std::stoi(argv[i + 1]);
+    if (k == "--dir") a.dir = argv[i + 1];
+  }
+  return a;
+}
+
+std::string EventsBody(int conn, int req) {
+  json batch = json::array();
+  for (int k = 0; k < 100; ++k) {
+    batch.push_back(
+        {{"source", "log"},
+         {"source_ref",
+          "b-" + std::to_string(conn) + "-" + std::to_string(req) + "-" + std::to_string(k)},
+         {"kind", "log.error"},
+         {"occurred_at", kBaseNs + req * 1000 + k},
+         {"scope", "log/payments/api"},
+         {"severity", "error"},
+         {"summary", "upstream request failed: connection reset by peer while reading header"},
+         {"attrs", {{"labels", {{"namespace", "payments"}, {"app", "api"}}}}}});
+  }
+  return batch.dump();
+}
+
+// Fluent Bit json_lines with the kubernetes filter's metadata; every line distinct.
+std::string LogsBody(int conn, int req) {
+  std::string out;
+  for (int k = 0; k < 1000; ++k) {
+    json line = {{"date", static_cast<double>(kBaseNs / 1000000000) + req + k / 1000.0},
+                 {"log",
+                  "2026-03-14T09:26:10Z ERROR upstream request failed: connection reset "
+                  "(conn " +
+                      std::to_string(conn) + " req " + std::to_string(req) + " line " +
+                      std::to_string(k) + ")"},
+                 {"stream", "stderr"},
+                 {"kubernetes",
+                  {{"namespace_name", "payments"},
+                   {"pod_name", "api-7d9f8b6c4-x2k9p"},
+                   {"container_name", "api"}}}};
+    out += line.dump();
+    out += '\n';
+  }
+  return out;
+}
+
+struct Load {
+  long ok = 0;
+  long failed = 0;
+  double seconds = 0;
+};
+
+Load RunHttp(uint16_t port, const std::string& target, const std::string& content_type,
+             const std::vector<std::vector<std::string>>& bodies) {
+  std::atomic<long> ok{0}, failed{0};
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> clients;
+  for (const auto& mine : bodies) {
+    clients.emplace_back([&, &mine = mine] {
+      boost::asio::io_context ioc;
+      beast::tcp_stream stream(ioc);
+      stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+      for (const std::string& body : mine) {
+        bhttp::request<bhttp::string_body> req{bhttp::verb::post, target, 11};
+        req.set(bhttp::field::host, "127.0.0.1");
+        req.set(bhttp::field::content_type, content_type);
+        req.body() = body;
+        req.prepare_payload();
+        bhttp::write(stream, req);
+        beast::flat_buffer buf;
+        bhttp::response<bhttp::string_body> res;
+        bhttp::read(stream, buf, res);
+        (res.result_int() == 200 ? ok : failed)++;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  return {ok.load(), failed.load(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+}
+
+timelined::config::Config BaseConfig(const std::string& db) {
+  timelined::config::Config c = timelined::config::DefaultConfig();
+  c.server.listen = "127.0.0.1:0";
+  c.server.max_body_bytes = 64 << 20;
+  c.store.path = db;
+  return c;
+}
+
+// Bodies are built before the clock starts, so the figure is the daemon's.
+template <class F>
+std::vector<std::vector<std::string>> Bodies(const Args& a, F make) {
+  std::vector<std::vector<std::string>> bodies(a.connections);
+  for (int c = 0; c < a.connections; ++c) {
+    for (int r = 0; r < a.requests / a.connections; ++r) bodies[c].push_back(make(c, r));
+  }
+  return bodies;
+}
+
+bool HttpCase(const std::string& dir, const char* name, const std::string& target,
+              const std::string& content_type, int per_request,
+              const std::vector<std::vector<std::string>>& bodies) {
+  auto app = timelined::daemon::App::Create(BaseConfig(dir + "/" + name + ".db"));
+  if (!app) return false;
+  auto port = (*app)->Start();
+  if (!port) return false;
+  Load l = RunHttp(*port, target, content_type, bodies);
+  (*app)->Stop();
+  std::printf("%-34s %10ld %12.0f %14.0f\n", (std::string("POST ") + target).c_str(), l.ok,
+              l.ok / l.seconds, l.ok * per_request / l.seconds);
+  return l.failed == 0;
+}
+
+std::string WatchLine(int i) {
+  const std::string uid = "bench-" + std::to_string(i);
+  json obj = {{"kind", "Event"},
+              {"apiVersion", "v1"},
+              {"metadata",
+               {{"uid", uid},
+                {"name", "payments-7d9f8b6c4-x2k9p." + uid},
+                {"namespace", "prod"},
+                {"resourceVersion", std::to_string(1000 + i)}}},
+              {"involvedObject", {{"kind", "Pod"}, {"name", "payments-7d9f8b6c4-x2k9p"}}},
+              {"reason", "BackOff"},
+              {"type", "Warning"},
+              {"message", "Back-off restarting failed container api in pod payments"},
+              {"count", 1},
+              {"lastTimestamp", "2026-03-14T09:19:40Z"}};
+  return json{{"type", "ADDED"}, {"object", obj}}.dump() + "\n";
+}
+
+bool WatchCase(const std::string& dir, int n) {
+  std::deque<FakeResponse> script;
+  script.push_back(
+      {200,
+       {R"({"kind":"EventList","apiVersion":"v1","metadata":{"resourceVersion":"1000"},"items":[]})"},
+       FakeResponse::End::kClean,
+       {}});
+  FakeResponse watch{200, {}, FakeResponse::End::kHold, {}};
+  std::string piece;
+  for (int i = 0; i < n; ++i) {
+    piece += WatchLine(i);
+    if (piece.size() >= 64 * 1024 || i + 1 == n)
+      watch.pieces.push_back(std::move(piece)), piece = {};
+  }
+  script.push_back(std::move(watch));
+  FakeApiServer api(std::move(script));
+  const std::string kubeconfig = dir + "/kubeconfig";
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\ncurrent-context: b\nclusters:\n"
+                               "- name: fake\n  cluster:\n    server: "
+                            << api.url()
+                            << "\ncontexts:\n- name: b\n  context:\n    cluster: fake\n"
+                               "    user: u\nusers:\n- name: u\n  user:\n    token: t\n";
+  auto c = BaseConfig(dir + "/watch.db");
+  c.kubernetes.enabled = true;
+  c.kubernetes.credentials = "kubeconfig";
+  c.kubernetes.kubeconfig = kubeconfig;
+  auto app = timelined::daemon::App::Create(c);
+  if (!app) {
+    std::fprintf(stderr, "watch case: %s\n", app.error().detail.c_str());
+    return false;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  if (!(*app)->Start()) return false;
+  const auto deadline = t0 + std::chrono::minutes(5);
+  uint64_t inserted = 0;
+  while ((inserted = (*app)->store().Stats().events_inserted) < static_cast<uint64_t>(n) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto tx = (*app)->store().Stats().transactions;
+  (*app)->Stop();
+  std::printf("%-34s %10s %12s %14.0f   (%llu events, %llu store transactions)\n",
+              "kubernetes watch (fake API)", "-", "-", static_cast<double>(inserted) / secs,
+              static_cast<unsigned long long>(inserted), static_cast<unsigned long long>(tx));
+  return inserted == static_cast<uint64_t>(n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a = Parse(argc, argv);
+  std::string dir =
+      a.dir.empty()
+          ? (std::filesystem::temp_directory_path() / ("machine_bench_" + std::to_string(getpid())))
+                .string()
+          : a.dir;
+  std::filesystem::create_directories(dir);
+  auto events = Bodies(a, EventsBody);
+  auto logs = Bodies(a, LogsBody);
+  std::printf("machine_ingest_bench: %d connections, %d requests per HTTP case, %d watch events\n",
+              a.connections, a.requests / a.connections * a.connections, a.watch_events);
+  std::printf("%-34s %10s %12s %14s\n", "case", "requests", "requests/s", "events/s durable");
+  bool ok = HttpCase(dir, "events", "/ingest/events", "application/json", 100, events);
+  ok = HttpCase(dir, "logs", "/ingest/logs", "application/x-ndjson", 1000, logs) && ok;
+  ok = WatchCase(dir, a.watch_events) && ok;
+  if (a.dir.empty()) std::filesystem::remove_all(dir);
+  return ok ? 0 : 1;
+}

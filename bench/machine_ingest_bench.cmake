@@ -1,0 +1,2 @@
+add_executable(machine_ingest_bench ${CMAKE_CURRENT_LIST_DIR}/machine_ingest_bench.cc)
+target_link_libraries(machine_ingest_bench PRIVATE timelined_daemon)
