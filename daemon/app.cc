@@ -71,6 +71,10 @@ Result<std::unique_ptr<App>> App::Create(config::Config config) {
       *app->feed_, *app->redactor_, app->metrics_,
       std::chrono::milliseconds(app->config_.server.publish_timeout_ms));
   app->auth_ = std::make_unique<config::Authenticator>(app->config_.tokens);
+  auto pagerduty = PagerDutyEndpoints::Create(app->config_.pagerduty, *app->ingest_, app->metrics_,
+                                              *app->hooks_, SystemClock::Instance());
+  if (!pagerduty) return std::unexpected(pagerduty.error());
+  app->pagerduty_ = std::move(*pagerduty);
   app->AddRoutes();
   app->AddMetricCollectors();
   return app;
@@ -142,6 +146,13 @@ void App::AddRoutes() {
   router_.Add("POST", "/ingest/events", Guarded(Scope::kIngest, [this](Request& r, Respond d) {
                 HandleIngestEvents(*ingest_, SystemClock::Instance(), r, std::move(d));
               }));
+  router_.Add("POST", "/webhooks/pagerduty", [this](Request& r, Respond d) {
+    pagerduty_->HandleWebhook(r, std::move(d));  // the signature is the authentication
+  });
+  router_.Add("POST", "/v1/incidents/{id}/backfill",
+              Guarded(Scope::kAdmin, [this](Request& r, Respond d) {
+                pagerduty_->HandleBackfill(r, std::move(d));
+              }));
 }
 
 void App::AddMetricCollectors() {
@@ -200,6 +211,7 @@ Result<uint16_t> App::Start() {
 void App::Stop() {
   if (stopping_.exchange(true)) return;
   if (server_) server_->Stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+  if (pagerduty_) pagerduty_->Stop();
   if (store_) store_->Close();
 }
 

@@ -14,6 +14,7 @@
 #include "daemon/incident_hooks.h"
 #include "daemon/ingest.h"
 #include "daemon/routes_machine.h"
+#include "daemon/webhooks_pagerduty.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"
@@ -53,6 +54,7 @@ class App {
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
+  std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
