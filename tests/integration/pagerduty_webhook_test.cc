@@ -255,6 +255,10 @@ TEST(PdWebhook, PingIsNotStoredUnknownTypeIsMalformedIs400) {
     EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
     EXPECT_FALSE(json::parse(r.body, nullptr, false).is_discarded());
   }
+  // Far over PagerDuty's 256 KB: refused before any HMAC or parsing work.
+  std::string huge = R"({"event":{"id":"E2","data":")" + std::string(3 << 20, 'x') + "\"}}";
+  auto big = Deliver(d.port(), huge, Sign(huge, kSecret));
+  EXPECT_EQ(big.status, 413) << big.body.substr(0, 200);
   EXPECT_EQ(Metric(d.port(), "timelined_store_events_inserted_total", {}), 1);
 }
 
