@@ -77,6 +77,11 @@ Result<std::unique_ptr<App>> App::Create(config::Config config) {
     app->kube_watch_ = std::move(*kw);
     app->kube_watch_->AddMetrics(app->metrics_);
   }
+
+  auto pagerduty = PagerDutyEndpoints::Create(app->config_.pagerduty, *app->ingest_, app->metrics_,
+                                              *app->hooks_, SystemClock::Instance());
+  if (!pagerduty) return std::unexpected(pagerduty.error());
+  app->pagerduty_ = std::move(*pagerduty);
   app->AddRoutes();
   app->AddMetricCollectors();
   return app;
@@ -149,6 +154,13 @@ void App::AddRoutes() {
   router_.Add("POST", "/ingest/events", Guarded(Scope::kIngest, [this](Request& r, Respond d) {
                 HandleIngestEvents(*ingest_, SystemClock::Instance(), r, std::move(d));
               }));
+  router_.Add("POST", "/webhooks/pagerduty", [this](Request& r, Respond d) {
+    pagerduty_->HandleWebhook(r, std::move(d));  // the signature is the authentication
+  });
+  router_.Add("POST", "/v1/incidents/{id}/backfill",
+              Guarded(Scope::kAdmin, [this](Request& r, Respond d) {
+                pagerduty_->HandleBackfill(r, std::move(d));
+              }));
 }
 
 void App::AddMetricCollectors() {
@@ -212,6 +224,7 @@ void App::Stop() {
   if (stopping_.exchange(true)) return;
   if (kube_watch_) kube_watch_->Stop();  // its sink needs the store: stop it first
   if (server_) server_->Stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+  if (pagerduty_) pagerduty_->Stop();
   if (store_) store_->Close();
 }
 

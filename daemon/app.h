@@ -15,6 +15,7 @@
 #include "daemon/ingest.h"
 #include "daemon/kube_watch.h"
 #include "daemon/routes_machine.h"
+#include "daemon/webhooks_pagerduty.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"
@@ -54,6 +55,7 @@ class App {
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
+  std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;

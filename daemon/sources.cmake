@@ -5,6 +5,8 @@ target_sources(timelined_daemon PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ingest.cc
   ${CMAKE_CURRENT_LIST_DIR}/kube_watch.cc
   ${CMAKE_CURRENT_LIST_DIR}/logging.cc
+  ${CMAKE_CURRENT_LIST_DIR}/pagerduty_backfill.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes_machine.cc
+  ${CMAKE_CURRENT_LIST_DIR}/webhooks_pagerduty.cc
 )

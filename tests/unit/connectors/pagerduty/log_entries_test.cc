@@ -156,3 +156,32 @@ TEST(IncidentTest, SeverityAndMatchKeyRules) {
 
 }  // namespace
 }  // namespace timelined::connectors::pagerduty
+
+namespace timelined::connectors::pagerduty {
+namespace {
+
+// Entries without id, type or a usable created_at are skipped and counted; the rest of the
+// page is kept, and an entry without an incident still maps (no incident_id, no match_key).
+TEST(LogEntriesTest, MissingFieldsAreSkippedAndCounted) {
+  const char* page = R"({"log_entries":[
+    {"type":"trigger_log_entry","created_at":"2026-03-14T09:26:10Z","incident":{"id":"Q1"}},
+    {"id":"L2","created_at":"2026-03-14T09:26:10Z","incident":{"id":"Q1"}},
+    {"id":"L3","type":"acknowledge_log_entry","incident":{"id":"Q1"}},
+    {"id":"L4","type":"acknowledge_log_entry","created_at":42,"incident":{"id":"Q1"}},
+    {"id":"L5","type":"resolve_log_entry","created_at":"2026-03-14T10:41:03Z","incident":{"id":"Q1"}},
+    {"id":"L6","type":"annotate_log_entry","created_at":"2026-03-14T10:42:00Z"},
+    "not an object"],
+    "limit":100,"offset":0,"more":false})";
+  auto parsed = ParseLogEntries(page, kReceived);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().detail;
+  EXPECT_EQ(parsed->skipped, 5u);
+  ASSERT_EQ(parsed->events.size(), 2u);
+  EXPECT_EQ(parsed->events[0].kind, "incident.resolved");
+  EXPECT_EQ(parsed->events[0].incident_id, "Q1");
+  EXPECT_EQ(parsed->events[1].kind, "incident.annotated");
+  EXPECT_EQ(parsed->events[1].incident_id, "");
+  EXPECT_FALSE(parsed->events[1].attrs.contains("match_key"));
+}
+
+}  // namespace
+}  // namespace timelined::connectors::pagerduty

@@ -91,3 +91,21 @@ TEST(PagerDutySignatureTest, SecretsForSubscriptionAndWildcard) {
 
 }  // namespace
 }  // namespace timelined::connectors::pagerduty
+
+namespace timelined::connectors::pagerduty {
+namespace {
+
+// A body far over PagerDuty's 256 KB (the daemon refuses those with 413 first): the
+// signature still covers every byte, so a change in the last byte fails.
+TEST(PagerDutySignatureTest, HugeBodyIsCoveredToTheLastByte) {
+  std::string body = R"({"event":{"data":{"content":")" + std::string(3 << 20, 'n') + "\"}}}";
+  const std::string sig = V1(kSecret, body);
+  EXPECT_TRUE(VerifySignature(body, sig, {kSecret}).has_value());
+  body.back() = ']';
+  auto tampered = VerifySignature(body, sig, {kSecret});
+  ASSERT_FALSE(tampered.has_value());
+  EXPECT_EQ(tampered.error().message, "bad_signature");
+}
+
+}  // namespace
+}  // namespace timelined::connectors::pagerduty

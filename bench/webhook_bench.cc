@@ -1,0 +1,318 @@
+// webhook_bench: signed PagerDuty V3 webhooks per second to durable, next to the daemon's own
+// POST /ingest/events single-event rate, in the same run, on the same in-process daemon
+// (127.0.0.1:0, default store settings). The load client is one thread driving C keep-alive
+// connections asynchronously (Beast), so it takes one core at most and the daemon the rest.
+// Every request carries a distinct, pre-built body (webhooks pre-signed), so none is a
+// duplicate; bodies and signatures are built before the clock starts.
+//
+// Phases alternate (ingest, webhook, ingest, webhook, ...) so that store growth and machine
+// noise hit both cases alike; each case's figure sums its rounds.
+//
+// Usage: webhook_bench [--requests N] [--connections C] [--rounds R] [--threads T] [--dir D]
+//                      [--only ingest|webhook]   (one case alone, e.g. under perf record)
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "daemon/app.h"
+#include "store/model/hash.h"
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = boost::asio::ip::tcp;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kSecret = "bench-signing-secret";
+
+struct Request {
+  std::string target;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+std::string Iso(int64_t seconds) {
+  return timelined::FormatRfc3339(seconds * 1'000'000'000LL + 123'000'000LL);
+}
+
+// A V3 delivery as PagerDuty sends it: lifecycle types over many incidents, ~1.7 KB each.
+Request Webhook(int round, int i) {
+  static const char* const kTypes[] = {"incident.triggered", "incident.acknowledged",
+                                       "incident.escalated", "incident.annotated",
+                                       "incident.resolved"};
+  const char* type = kTypes[i % 5];
+  std::string incident = "QB" + std::to_string(round) + "X" + std::to_string(i / 5);
+  std::string event_id = "01BENCH" + std::to_string(round) + "E" + std::to_string(i);
+  json service = {{"id", "PSVC123"},
+                  {"type", "service_reference"},
+                  {"summary", "Payments"},
+                  {"self", "https://api.pagerduty.com/services/PSVC123"},
+                  {"html_url", "https://acme.pagerduty.com/service-directory/PSVC123"}};
+  json user = {{"id", "PUSR1AL"},
+               {"type", "user_reference"},
+               {"summary", "Alice Smith"},
+               {"self", "https://api.pagerduty.com/users/PUSR1AL"},
+               {"html_url", "https://acme.pagerduty.com/users/PUSR1AL"}};
+  json incident_data = {
+      {"id", incident},
+      {"type", "incident"},
+      {"self", "https://api.pagerduty.com/incidents/" + incident},
+      {"html_url", "https://acme.pagerduty.com/incidents/" + incident},
+      {"number", 1000 + i / 5},
+      {"status", i % 5 == 4   ? "resolved"
+                 : i % 5 == 0 ? "triggered"
+                              : "acknowledged"},
+      {"incident_key", "bench-" + incident},
+      {"created_at", Iso(1773480000 + i / 5)},
+      {"title", "Checkout API 5xx on payments-api (bench " + std::to_string(i / 5) + ")"},
+      {"service", service},
+      {"assignees", i % 5 == 4 ? json::array() : json::array({user})},
+      {"escalation_policy",
+       {{"id", "PEP0001"},
+        {"type", "escalation_policy_reference"},
+        {"summary", "Payments On-Call"}}},
+      {"teams",
+       json::array({{{"id", "PTEAM01"}, {"type", "team_reference"}, {"summary", "Checkout"}}})},
+      {"priority", {{"id", "PPRIO1"}, {"type", "priority_reference"}, {"summary", "P1"}}},
+      {"urgency", "high"},
+      {"conference_bridge", nullptr},
+      {"resolve_reason", nullptr}};
+  json data = incident_data;
+  if (std::string(type) == "incident.annotated") {
+    data = {{"id", "PNOTE" + std::to_string(i)},
+            {"type", "incident_note"},
+            {"content", "Rolled back deploy 4711; error rate falling."},
+            {"trimmed", false},
+            {"incident",
+             {{"id", incident},
+              {"type", "incident_reference"},
+              {"html_url", "https://acme.pagerduty.com/incidents/" + incident}}}};
+  }
+  json body = {{"event",
+                {{"id", event_id},
+                 {"event_type", type},
+                 {"resource_type", "incident"},
+                 {"occurred_at", Iso(1773480000 + i)},
+                 {"agent", i % 5 == 0 ? json(nullptr) : user},
+                 {"client", i % 5 == 0 ? json{{"name", "Datadog"}} : json(nullptr)},
+                 {"data", data}}}};
+  Request r;
+  r.target = "/webhooks/pagerduty";
+  r.body = body.dump();
+  r.headers = {{"Content-Type", "application/json"},
+               {"User-Agent", "PagerDuty-Webhook/V3.0"},
+               {"X-Webhook-Id", "wh-" + event_id},
+               {"X-Webhook-Subscription", "PBENCH1"},
+               {"X-PagerDuty-Signature", "v1=" + timelined::HmacSha256Hex(kSecret, r.body)}};
+  return r;
+}
+
+// One event in the model's JSON form, like a log line pushed by a shipper.
+Request IngestEvent(int round, int i) {
+  json e = {
+      {"source", "log"},
+      {"source_ref", "bench-" + std::to_string(round) + "-" + std::to_string(i)},
+      {"kind", "log.error"},
+      {"occurred_at", 1773480370000000000LL + i},
+      {"scope", "log/payments/api"},
+      {"severity", "error"},
+      {"summary",
+       "upstream request failed: connection reset by peer while reading "
+       "response header"},
+      {"body", std::string(300, 'x')},
+      {"attrs",
+       {{"labels", {{"namespace", "payments"}, {"app", "api"}, {"pod", "api-7d9f8b6c4-x2k9p"}}}}}};
+  return Request{"/ingest/events", e.dump(), {{"Content-Type", "application/json"}}};
+}
+
+struct Figures {
+  long ok = 0;
+  long failed = 0;
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+};
+
+// Drives `requests` over `connections` keep-alive connections from one thread.
+class Load {
+ public:
+  Load(uint16_t port, const std::vector<Request>& requests, int connections)
+      : port_(port), requests_(requests), connections_(connections) {}
+
+  Figures Run() {
+    boost::asio::io_context ioc;
+    Figures f;
+    f.latencies_ms.reserve(requests_.size());
+    figures_ = &f;
+    auto t0 = Clock::now();
+    for (int c = 0; c < connections_; ++c) std::make_shared<Conn>(ioc, *this)->Start();
+    ioc.run();
+    f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return f;
+  }
+
+ private:
+  struct Conn : std::enable_shared_from_this<Conn> {
+    Conn(boost::asio::io_context& ioc, Load& load) : stream(ioc), load(load) {}
+    void Start() {
+      stream.async_connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), load.port_),
+                           [self = shared_from_this()](beast::error_code ec) {
+                             if (ec) return self->Fail();
+                             self->Next();
+                           });
+    }
+    void Next() {
+      size_t i = load.next_++;
+      if (i >= load.requests_.size()) return;
+      const Request& r = load.requests_[i];
+      req = {bhttp::verb::post, r.target, 11};
+      req.set(bhttp::field::host, "127.0.0.1");
+      for (const auto& [k, v] : r.headers) req.set(k, v);
+      req.body() = r.body;
+      req.prepare_payload();
+      start = Clock::now();
+      bhttp::async_write(stream, req, [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->Fail();
+        self->res = {};
+        bhttp::async_read(self->stream, self->buf, self->res,
+                          [self](beast::error_code ec2, size_t) {
+                            if (ec2) return self->Fail();
+                            self->Done();
+                          });
+      });
+    }
+    void Done() {
+      load.figures_->latencies_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      if (res.result_int() == 200) {
+        ++load.figures_->ok;
+      } else {
+        if (load.figures_->failed++ == 0)
+          std::fprintf(stderr, "first failure: %d %s\n", res.result_int(), res.body().c_str());
+      }
+      Next();
+    }
+    void Fail() { ++load.figures_->failed; }
+
+    beast::tcp_stream stream;
+    Load& load;
+    beast::flat_buffer buf;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::response<bhttp::string_body> res;
+    Clock::time_point start;
+  };
+
+  uint16_t port_;
+  const std::vector<Request>& requests_;
+  int connections_;
+  size_t next_ = 0;  // only touched on the io_context thread
+  Figures* figures_ = nullptr;
+};
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+void Merge(Figures& into, Figures&& f) {
+  into.ok += f.ok;
+  into.failed += f.failed;
+  into.seconds += f.seconds;
+  into.latencies_ms.insert(into.latencies_ms.end(), f.latencies_ms.begin(), f.latencies_ms.end());
+}
+
+struct Args {
+  int requests = 20'000;  // per case and round
+  int connections = 64;
+  int rounds = 3;
+  int threads = 2;
+  std::string only;  // "ingest" or "webhook": run one case (for profiling)
+  std::string dir;
+};
+
+Args Parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--requests") a.requests = std::stoi(argv[i + 1]);
+    if (k == "--connections") a.connections = std::stoi(argv[i + 1]);
+    if (k == "--rounds") a.rounds = std::stoi(argv[i + 1]);
+    if (k == "--threads") a.threads = std::stoi(argv[i + 1]);
+    if (k == "--dir") a.dir = argv[i + 1];
+    if (k == "--only") a.only = argv[i + 1];
+  }
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a = Parse(argc, argv);
+  std::string dir =
+      a.dir.empty()
+          ? (std::filesystem::temp_directory_path() / ("webhook_bench_" + std::to_string(getpid())))
+                .string()
+          : a.dir;
+  std::filesystem::create_directories(dir);
+  timelined::config::Config c = timelined::config::DefaultConfig();
+  c.server.listen = "127.0.0.1:0";
+  c.server.threads = a.threads;
+  c.store.path = dir + "/bench.db";
+  c.log.level = "warn";
+  c.pagerduty.subscriptions.push_back({"PBENCH1", kSecret});
+  auto app = timelined::daemon::App::Create(c);
+  if (!app) {
+    std::fprintf(stderr, "cannot start: %s\n", app.error().detail.c_str());
+    return 1;
+  }
+  auto port = (*app)->Start();
+  if (!port) return 1;
+
+  // Warm-up (page cache, allocator, connections): not counted.
+  {
+    std::vector<Request> warm;
+    for (int i = 0; i < 2000; ++i) warm.push_back(i % 2 ? Webhook(99, i) : IngestEvent(99, i));
+    Load(*port, warm, a.connections).Run();
+  }
+  Figures ingest, webhook;
+  for (int round = 0; round < a.rounds; ++round) {
+    std::vector<Request> events, hooks;
+    for (int i = 0; i < a.requests; ++i) {
+      events.push_back(IngestEvent(round, i));
+      hooks.push_back(Webhook(round, i));
+    }
+    if (a.only != "webhook") Merge(ingest, Load(*port, events, a.connections).Run());
+    if (a.only != "ingest") Merge(webhook, Load(*port, hooks, a.connections).Run());
+  }
+  double ingest_rps = static_cast<double>(ingest.ok) / ingest.seconds;
+  double webhook_rps = static_cast<double>(webhook.ok) / webhook.seconds;
+  std::printf(
+      "webhook_bench: %d connections, %d requests x %d rounds per case, %d server threads\n",
+      a.connections, a.requests, a.rounds, a.threads);
+  std::printf("%-36s %10s %8s %8s %8s %8s\n", "case", "req/s", "p50 ms", "p99 ms", "ok", "failed");
+  std::printf("%-36s %10.0f %8.2f %8.2f %8ld %8ld\n", "POST /ingest/events (1 event)", ingest_rps,
+              Percentile(ingest.latencies_ms, 0.5), Percentile(ingest.latencies_ms, 0.99),
+              ingest.ok, ingest.failed);
+  std::printf("%-36s %10.0f %8.2f %8.2f %8ld %8ld\n", "POST /webhooks/pagerduty (signed)",
+              webhook_rps, Percentile(webhook.latencies_ms, 0.5),
+              Percentile(webhook.latencies_ms, 0.99), webhook.ok, webhook.failed);
+  std::printf("ratio webhook/ingest: %.0f %% (target >= 70 %%, webhook p99 target < 50 ms)\n",
+              100.0 * webhook_rps / ingest_rps);
+  (*app)->Stop();
+  if (a.dir.empty()) std::filesystem::remove_all(dir);
+  return ingest.failed + webhook.failed == 0 ? 0 : 1;
+}
