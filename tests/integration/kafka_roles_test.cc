@@ -87,7 +87,11 @@ class MockCluster {
 
   // The [kafka] section for a daemon: short session timeout and reconnect backoff suited
   // to the mock; `delivery_timeout_ms` bounds how long a post waits for a down cluster.
+  // TIMELINED_KAFKA_DEBUG=fetch,cgrp (librdkafka debug contexts) logs them in every daemon.
   std::string Toml(int delivery_timeout_ms = 10'000) const {
+    const char* debug = getenv("TIMELINED_KAFKA_DEBUG");
+    // socket.timeout.ms: a broker set down by the mock leaves requests in flight unanswered;
+    // they fail (and the client reconnects) after this, 60 s by default.
     return "[kafka]\nbrokers = \"" + bootstraps() +
            "\"\n"
            "consumer_batch_size = 100\n"
@@ -98,7 +102,10 @@ class MockCluster {
            "\"session.timeout.ms\" = 6000\n"
            "\"heartbeat.interval.ms\" = 500\n"
            "\"reconnect.backoff.max.ms\" = 500\n"
-           "\"log_level\" = 3\n";
+           "\"socket.timeout.ms\" = 5000\n" +
+           (debug ? "\"debug\" = \"" + std::string(debug) +
+                        "\"\n\"log_level\" = 7\n[log]\nlevel = \"debug\"\n"
+                  : std::string("\"log_level\" = 3\n"));
   }
 
  private:
@@ -166,6 +173,39 @@ double Metric(uint16_t port, const std::string& series) {
 }
 
 bool ReadyWithKafka(uint16_t port) { return HttpCall(port, "GET", "/readyz").status == 200; }
+
+// Every value in the event topic (all partitions, from the beginning), for diagnostics.
+std::vector<std::string> TopicValues(const std::string& brokers) {
+  std::vector<std::string> out;
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char errstr[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), errstr, sizeof(errstr));
+  rd_kafka_conf_set(conf, "group.id", "topic-reader", errstr, sizeof(errstr));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+  if (rk == nullptr) return out;
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(kPartitions);
+  for (int p = 0; p < kPartitions; ++p)
+    rd_kafka_topic_partition_list_add(parts, kTopic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  int idle = 0;
+  while (idle < 30) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) {
+      ++idle;
+      continue;
+    }
+    idle = 0;
+    if (!m->err && m->payload)  // "p<partition>@<offset> <value>"
+      out.emplace_back("p" + std::to_string(m->partition) + "@" + std::to_string(m->offset) + " " +
+                       std::string(static_cast<const char*>(m->payload), m->len));
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
 
 TEST(KafkaRoles, RolesNeedKafkaAndBadRolesFail) {
   TempDir dir;
@@ -305,12 +345,29 @@ TEST(KafkaRoles, BrokersDownEveryAcknowledgedPostIsStored) {
   ASSERT_EQ(PostBatch(client, "after", 0, 5), 200);
   EXPECT_TRUE(other_status.empty()) << other_status.front();
   EXPECT_GE(unavailable.load(), 2);
-  ASSERT_TRUE(WaitUntil([&] {
+  auto missing = [&] {
     Stored s = ReadStored(store.db_path());
+    std::vector<int> out;
     for (int i : acked)
-      if (!s.Has(Id("d" + std::to_string(i)))) return false;
-    return s.Has(Id("after4"));
-  }));
+      if (!s.Has(Id("d" + std::to_string(i)))) out.push_back(i);
+    if (!s.Has(Id("after4"))) out.push_back(-1);
+    return out;
+  };
+  if (!WaitUntil([&] { return missing().empty(); })) {
+    // Say whether the missing events reached Kafka (producer side) or not (consumer side).
+    Stored st = ReadStored(store.db_path());
+    std::string report;
+    for (const std::string& v : TopicValues(kafka.bootstraps())) {
+      auto j = json::parse(v.substr(v.find(' ') + 1), nullptr, false);
+      if (!j.is_discarded() && !st.Has(j.value("id", "")))
+        report += v.substr(0, v.find(' ')) + " " + j.value("source_ref", "") + " not stored\n";
+    }
+    ADD_FAILURE() << missing().size() << " of " << acked.size()
+                  << " acknowledged posts not stored, first " << missing().front()
+                  << "; in the topic but not stored:\n"
+                  << report << "store log:\n"
+                  << ReadFile(store.log_path());
+  }
   Stored s = ReadStored(store.db_path());
   EXPECT_EQ(s.ids.size(), s.Distinct());
   EXPECT_GT(Metric(ingest.port(), "timelined_kafka_delivery_errors_total"), 0);
