@@ -84,7 +84,7 @@ Result<config::Config> LoadFromArgs(const Args& a) {
   if (auto it = a.options.find("--ready-file"); it != a.options.end())
     c.server.ready_file = it->second;
   for (const auto& [k, v] : a.options) {
-    if (k != "--config" && k != "--listen" && k != "--db" && k != "--ready-file" && k != "--role") {
+    if (k != "--config" && k != "--listen" && k != "--db" && k != "--ready-file") {
       return MakeError(ErrorCode::kInvalidInput, "usage", "unknown option " + k);
     }
   }
@@ -92,12 +92,13 @@ Result<config::Config> LoadFromArgs(const Args& a) {
   return c;
 }
 
-int CmdServe(const Args& a) {
+int CmdServe(Args a) {
   Role role = Role::kAll;
   if (auto it = a.options.find("--role"); it != a.options.end()) {
     auto parsed = ParseRole(it->second);
     if (!parsed) return Usage("unknown role '" + it->second + "' (expected all, ingest or store)");
     role = *parsed;
+    a.options.erase(it);  // serve's own option; LoadFromArgs refuses unknown ones
   }
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
