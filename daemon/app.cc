@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <utility>
 
 #include "daemon/routes.h"
 #include "daemon/routes_machine.h"
@@ -41,20 +43,109 @@ store::StoreOptions StoreOptionsFrom(const config::StoreConfig& c) {
   return o;
 }
 
+store::KafkaOptions KafkaOptionsFrom(const config::KafkaConfig& k) {
+  store::KafkaOptions o;
+  o.brokers = k.brokers;
+  o.topic = k.topic;
+  o.dlq_topic = k.dlq_topic;
+  o.client_id = k.client_id;
+  o.group_id = k.group_id;
+  o.security_protocol = k.security_protocol;
+  o.sasl_mechanism = k.sasl_mechanism;
+  o.sasl_username = k.sasl_username;
+  o.sasl_password = k.sasl_password;
+  o.ssl_ca_location = k.ssl_ca_location;
+  o.ssl_certificate_location = k.ssl_certificate_location;
+  o.ssl_key_location = k.ssl_key_location;
+  o.extra = k.properties;
+  o.queue_limit = k.queue_limit;
+  o.delivery_timeout_ms = k.delivery_timeout_ms;
+  o.consumer_batch_size = k.consumer_batch_size;
+  return o;
+}
+
 }  // namespace
 
-App::App(config::Config config) : config_(std::move(config)) {}
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kAll:
+      return "all";
+    case Role::kIngest:
+      return "ingest";
+    case Role::kStore:
+      return "store";
+  }
+  return "?";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : {Role::kAll, Role::kIngest, Role::kStore}) {
+    if (name == RoleName(r)) return r;
+  }
+  return std::nullopt;
+}
+
+App::App(config::Config config, Role role) : config_(std::move(config)), role_(role) {}
 
 App::~App() { Stop(); }
 
-Result<std::unique_ptr<App>> App::Create(config::Config config) {
+Result<std::unique_ptr<App>> App::Create(config::Config config, Role role) {
   if (auto v = config::ValidateConfig(config); !v) return std::unexpected(v.error());
-  std::unique_ptr<App> app(new App(std::move(config)));
+  const bool kafka = !config.kafka.brokers.empty();
+  if (role != Role::kAll && !kafka) {
+    return MakeError(ErrorCode::kInvalidInput, "role_needs_kafka",
+                     std::string("--role ") + RoleName(role) +
+                         " needs Kafka: set [kafka] brokers in the config");
+  }
+  std::unique_ptr<App> app(new App(std::move(config), role));
   auto redactor = Redactor::Create(app->config_.redaction_patterns);
   if (!redactor) return std::unexpected(redactor.error());
   app->redactor_ = std::move(*redactor);
+  if (role != Role::kIngest) {
+    if (auto r = app->OpenStore(); !r) return std::unexpected(r.error());
+  }
+  const store::KafkaOptions kafka_options = KafkaOptionsFrom(app->config_.kafka);
+  if (role != Role::kStore) {
+    if (kafka) {
+      auto feed = store::KafkaFeed::Create(kafka_options);
+      if (!feed) return std::unexpected(feed.error());
+      app->kafka_feed_ = feed->get();
+      app->feed_ = std::move(*feed);
+    } else {
+      app->feed_ = std::make_unique<store::LocalFeed>(*app->store_);
+    }
+    app->ingest_ = std::make_unique<IngestPipeline>(
+        *app->feed_, *app->redactor_, app->metrics_,
+        std::chrono::milliseconds(app->config_.server.publish_timeout_ms));
+  }
+  if (role != Role::kIngest && kafka) {
+    auto consumer = store::StoreConsumer::Create(kafka_options, *app->store_);
+    if (!consumer) return std::unexpected(consumer.error());
+    app->consumer_ = std::move(*consumer);
+  }
+  app->auth_ = std::make_unique<config::Authenticator>(app->config_.tokens);
+  if (app->ingest_) {
+    // Connectors that publish: they run wherever there is a feed (all, ingest).
+    if (app->config_.kubernetes.enabled) {
+      auto kw = KubeWatch::Create(app->config_.kubernetes, *app->ingest_);
+      if (!kw) return std::unexpected(kw.error());
+      app->kube_watch_ = std::move(*kw);
+      app->kube_watch_->AddMetrics(app->metrics_);
+    }
+    auto pagerduty = PagerDutyEndpoints::Create(app->config_.pagerduty, *app->ingest_,
+                                                app->metrics_, app->hooks_.get(),
+                                                SystemClock::Instance());
+    if (!pagerduty) return std::unexpected(pagerduty.error());
+    app->pagerduty_ = std::move(*pagerduty);
+  }
+  app->AddRoutes();
+  app->AddMetricCollectors();
+  return app;
+}
 
-  std::filesystem::path db(app->config_.store.path);
+// The SQLite store and what hangs off its commit listener (every role but ingest).
+Result<void> App::OpenStore() {
+  std::filesystem::path db(config_.store.path);
   if (db.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(db.parent_path(), ec);
@@ -62,29 +153,11 @@ Result<std::unique_ptr<App>> App::Create(config::Config config) {
       return MakeError(ErrorCode::kUnavailable, "store",
                        "cannot create " + db.parent_path().string() + ": " + ec.message());
   }
-  auto store = store::SqliteEventStore::Open(StoreOptionsFrom(app->config_.store));
+  auto store = store::SqliteEventStore::Open(StoreOptionsFrom(config_.store));
   if (!store) return std::unexpected(store.error());
-  app->store_ = std::move(*store);
-  app->hooks_ = std::make_unique<IncidentHooks>(*app->store_);
-  app->feed_ = std::make_unique<store::LocalFeed>(*app->store_);
-  app->ingest_ = std::make_unique<IngestPipeline>(
-      *app->feed_, *app->redactor_, app->metrics_,
-      std::chrono::milliseconds(app->config_.server.publish_timeout_ms));
-  app->auth_ = std::make_unique<config::Authenticator>(app->config_.tokens);
-  if (app->config_.kubernetes.enabled) {
-    auto kw = KubeWatch::Create(app->config_.kubernetes, *app->ingest_);
-    if (!kw) return std::unexpected(kw.error());
-    app->kube_watch_ = std::move(*kw);
-    app->kube_watch_->AddMetrics(app->metrics_);
-  }
-
-  auto pagerduty = PagerDutyEndpoints::Create(app->config_.pagerduty, *app->ingest_, app->metrics_,
-                                              *app->hooks_, SystemClock::Instance());
-  if (!pagerduty) return std::unexpected(pagerduty.error());
-  app->pagerduty_ = std::move(*pagerduty);
-  app->AddRoutes();
-  app->AddMetricCollectors();
-  return app;
+  store_ = std::move(*store);
+  hooks_ = std::make_unique<IncidentHooks>(*store_);
+  return {};
 }
 
 http::Handler App::Guarded(config::Scope scope, http::Handler handler) const {
@@ -110,18 +183,31 @@ void App::AddRoutes() {
     respond(Response::Json(200, R"({"status":"ok"})"));
   });
   router_.Add("GET", "/readyz", [this](Request&, Respond respond) {
-    bool ready = !stopping_ && feed_->Ready();
-    nlohmann::json body{{"status", ready ? "ready" : "not_ready"},
-                        {"feed", "local"},
-                        {"stopping", stopping_.load()}};
+    bool ready = Ready();
+    nlohmann::json j{{"status", ready ? "ready" : "not_ready"},
+                     {"role", RoleName(role_)},
+                     {"feed", kafka_feed_ ? "kafka" : (feed_ ? "local" : "none")},
+                     {"stopping", stopping_.load()}};
+    // Broker connectivity of each Kafka client (librdkafka statistics, every second).
+    if (kafka_feed_) j["kafka_producer_connected"] = kafka_feed_->Ready();
+    if (consumer_) j["kafka_consumer_connected"] = consumer_->Stats().broker_up;
     // Information only: readiness never depends on the cluster.
-    if (kube_watch_) body["kubernetes"] = kube_watch_->StateJson();
-    respond(Response::Json(ready ? 200 : 503, body.dump()));
+    if (kube_watch_) j["kubernetes"] = kube_watch_->StateJson();
+    respond(Response::Json(ready ? 200 : 503, j.dump()));
   });
   router_.Add("GET", "/metrics", [this](Request&, Respond respond) {
     respond(Response::Text(200, metrics_.RenderPrometheus(),
                            "text/plain; version=0.0.4; charset=utf-8"));
   });
+  if (store_) AddStoreRoutes();
+  if (ingest_) AddIngestRoutes();
+}
+
+// Routes that read (or otherwise need) the SQLite store: absent in the ingest role.
+void App::AddStoreRoutes() {
+  using config::Scope;
+  using http::Request;
+  using http::Respond;
   const store::SqliteEventStore& st = *store_;
   router_.Add("GET", "/v1/events/{id}", Guarded(Scope::kRead, [&st](Request& r, Respond d) {
                 HandleGetEvent(st, r, std::move(d));
@@ -135,6 +221,13 @@ void App::AddRoutes() {
   router_.Add("GET", "/v1/incidents/{id}/events",
               Guarded(Scope::kRead,
                       [&st](Request& r, Respond d) { HandleIncidentEvents(st, r, std::move(d)); }));
+}
+
+// Routes that publish to the feed (local or Kafka): absent in the store role.
+void App::AddIngestRoutes() {
+  using config::Scope;
+  using http::Request;
+  using http::Respond;
   machine_options_.log.skip_invalid_lines = config_.logs.skip_invalid_lines;
   machine_options_.max_decompressed_bytes = config_.logs.max_decompressed_bytes;
   const auto& mo = machine_options_;
@@ -165,7 +258,9 @@ void App::AddRoutes() {
 
 void App::AddMetricCollectors() {
   metrics_.DeclareGauge("timelined_build_info", "Build information");
-  metrics_.Set("timelined_build_info", {{"version", kVersion}}, 1);
+  metrics_.Set("timelined_build_info", {{"version", kVersion}, {"role", RoleName(role_)}}, 1);
+  if (kafka_feed_ || consumer_) AddKafkaMetricCollectors();
+  if (!store_) return;  // the ingest role has no store
   metrics_.DeclareCounter("timelined_store_events_inserted_total", "Events newly stored");
   metrics_.DeclareCounter("timelined_store_events_duplicate_total",
                           "Events already stored (idempotent no-ops)");
@@ -193,7 +288,91 @@ void App::AddMetricCollectors() {
   });
 }
 
+void App::AddKafkaMetricCollectors() {
+  auto& m = metrics_;
+  m.DeclareGauge("timelined_kafka_broker_up",
+                 "1 when the Kafka client has a broker connection up (client=producer|consumer)");
+  if (kafka_feed_) {
+    m.DeclareGauge("timelined_kafka_produce_queue_depth",
+                   "Events produced to Kafka whose delivery report is pending");
+    m.DeclareCounter("timelined_kafka_delivered_total", "Events acknowledged by Kafka");
+    m.DeclareCounter("timelined_kafka_delivery_errors_total", "Events whose delivery failed");
+    m.DeclareCounter("timelined_kafka_batches_rejected_total",
+                     "Publishes refused because the produce queue was full (503)");
+    m.AddCollector([this](http::MetricsRegistry& r) {
+      store::KafkaFeedStats s = kafka_feed_->Stats();
+      r.Set("timelined_kafka_broker_up", {{"client", "producer"}}, s.ready ? 1 : 0);
+      r.Set("timelined_kafka_produce_queue_depth", {}, static_cast<double>(s.in_flight));
+      r.Set("timelined_kafka_delivered_total", {}, static_cast<double>(s.delivered));
+      r.Set("timelined_kafka_delivery_errors_total", {}, static_cast<double>(s.delivery_errors));
+      r.Set("timelined_kafka_batches_rejected_total", {}, static_cast<double>(s.batches_rejected));
+    });
+  }
+  if (consumer_) {
+    m.DeclareCounter("timelined_kafka_consumer_batches_committed_total",
+                     "Consumed batches stored in SQLite whose offsets were committed");
+    m.DeclareCounter("timelined_kafka_consumer_events_inserted_total",
+                     "Consumed events newly stored");
+    m.DeclareCounter("timelined_kafka_consumer_events_duplicate_total",
+                     "Consumed events already stored (redelivery)");
+    m.DeclareCounter("timelined_kafka_dlq_messages_total",
+                     "Undecodable messages produced to the dead-letter topic");
+    m.DeclareCounter("timelined_kafka_consumer_failures_total",
+                     "Failures the consumer retried (kind=store|dlq|commit|consumer)");
+    m.DeclareCounter("timelined_kafka_consumer_rebalances_total",
+                     "Partition assignments and "
+                     "revocations served");
+    m.DeclareGauge("timelined_kafka_consumer_lag",
+                   "High watermark minus committed offset, per assigned partition (0 once the "
+                   "partition is no longer assigned here)");
+    m.AddCollector([this, reported = std::set<std::pair<std::string, int32_t>>()](
+                       http::MetricsRegistry& r) mutable {
+      store::StoreConsumerStats s = consumer_->Stats();
+      r.Set("timelined_kafka_broker_up", {{"client", "consumer"}}, s.broker_up ? 1 : 0);
+      r.Set("timelined_kafka_consumer_batches_committed_total", {},
+            static_cast<double>(s.batches_committed));
+      r.Set("timelined_kafka_consumer_events_inserted_total", {},
+            static_cast<double>(s.events_inserted));
+      r.Set("timelined_kafka_consumer_events_duplicate_total", {},
+            static_cast<double>(s.events_duplicate));
+      r.Set("timelined_kafka_dlq_messages_total", {}, static_cast<double>(s.dlq_messages));
+      r.Set("timelined_kafka_consumer_failures_total", {{"kind", "store"}},
+            static_cast<double>(s.store_failures));
+      r.Set("timelined_kafka_consumer_failures_total", {{"kind", "dlq"}},
+            static_cast<double>(s.dlq_failures));
+      r.Set("timelined_kafka_consumer_failures_total", {{"kind", "commit"}},
+            static_cast<double>(s.commit_failures));
+      r.Set("timelined_kafka_consumer_failures_total", {{"kind", "consumer"}},
+            static_cast<double>(s.consumer_errors));
+      r.Set("timelined_kafka_consumer_rebalances_total", {}, static_cast<double>(s.rebalances));
+      std::set<std::pair<std::string, int32_t>> now;
+      for (const store::PartitionLag& p : s.partitions) {
+        now.emplace(p.topic, p.partition);
+        r.Set("timelined_kafka_consumer_lag",
+              {{"topic", p.topic}, {"partition", std::to_string(p.partition)}},
+              static_cast<double>(std::max<int64_t>(p.lag, 0)));
+      }
+      for (const auto& [topic, partition] : reported) {
+        if (!now.contains({topic, partition}))
+          r.Set("timelined_kafka_consumer_lag",
+                {{"topic", topic}, {"partition", std::to_string(partition)}}, 0);
+      }
+      reported.merge(now);
+    });
+  }
+}
+
+bool App::Ready() const {
+  if (stopping_) return false;
+  if (feed_ && !feed_->Ready()) return false;
+  if (consumer_ && !consumer_->Stats().broker_up) return false;
+  return true;
+}
+
 Result<uint16_t> App::Start() {
+  if (consumer_) {
+    if (auto r = consumer_->Start(); !r) return std::unexpected(r.error());
+  }
   auto listen = config::ParseListen(config_.server.listen);
   if (!listen) return std::unexpected(listen.error());
   http::ServerOptions o;
@@ -222,13 +401,15 @@ Result<uint16_t> App::Start() {
 
 void App::Stop() {
   if (stopping_.exchange(true)) return;
-  if (kube_watch_) kube_watch_->Stop();  // its sink needs the store: stop it first
+  if (kube_watch_) kube_watch_->Stop();  // its sink needs the feed: stop it first
   if (server_) server_->Stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+  // The store consumer writes its last batch and commits it, then leaves the group.
+  if (consumer_) consumer_->Stop();
   if (pagerduty_) pagerduty_->Stop();
   if (store_) store_->Close();
 }
 
-int Serve(config::Config config) {
+int Serve(config::Config config, Role role) {
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t signals;
   sigemptyset(&signals);
@@ -236,7 +417,7 @@ int Serve(config::Config config) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto app = App::Create(std::move(config));
+  auto app = App::Create(std::move(config), role);
   if (!app) {
     spdlog::error("cannot start: {}: {}", app.error().message, app.error().detail);
     return 1;
@@ -249,8 +430,14 @@ int Serve(config::Config config) {
     return 1;
   }
   auto host = config::ParseListen(c.server.listen)->first;
-  spdlog::info("timelined {} listening on http://{}:{} (store {}, feed local)", kVersion,
-               host.find(':') != std::string::npos ? "[" + host + "]" : host, *port, c.store.path);
+  const App& a = **app;
+  std::string what = std::string("role ") + RoleName(role);
+  if (a.has_store()) what += ", store " + c.store.path;
+  if (!c.kafka.brokers.empty())
+    what += ", kafka topic " + c.kafka.topic + " via " + c.kafka.brokers;
+  if (a.has_ingest() && c.kafka.brokers.empty()) what += ", feed local";
+  spdlog::info("timelined {} listening on http://{}:{} ({})", kVersion,
+               host.find(':') != std::string::npos ? "[" + host + "]" : host, *port, what);
   if (c.tokens.empty()) {
     spdlog::warn("no [[auth.tokens]] configured: loopback clients are served without a token");
   }

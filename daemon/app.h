@@ -2,9 +2,21 @@
 // App: builds the daemon from a Config and runs it. Owns (in construction order) the
 // redactor, the store, the feed, the ingest pipeline, the metrics registry, the router and
 // the HTTP server; destroys them in reverse so in-flight work drains before the store closes.
+//
+// Roles (`serve --role`, DESIGN.md "The feed"):
+//   all     store + ingest in one process: LocalFeed, or with [kafka] brokers set a KafkaFeed
+//           and an in-process StoreConsumer (Kafka between ingest and SQLite).
+//   ingest  connectors and ingest routes produce to Kafka; no SQLite is opened and the routes
+//           that read the store are not registered (404). Needs [kafka] brokers.
+//   store   a StoreConsumer writes Kafka into SQLite; read API, summarizer hooks; no ingest
+//           routes. Needs [kafka] brokers.
+// So: store_ (and hooks_) exist unless the role is ingest; ingest_ (and feed_) exist unless
+// the role is store. Register a route or component that needs one only when it exists.
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "daemon/config/auth.h"
 #include "daemon/config/config.h"
@@ -16,17 +28,25 @@
 #include "daemon/kube_watch.h"
 #include "daemon/routes_machine.h"
 #include "daemon/webhooks_pagerduty.h"
+#include "store/kafka_consumer.h"
+#include "store/kafka_feed.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"
 
 namespace timelined::daemon {
 
+enum class Role { kAll, kIngest, kStore };
+// "all" | "ingest" | "store".
+const char* RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+
 class App {
  public:
-  // Opens the store and builds everything; fails with a clear error (bad config, store
-  // cannot be opened or migrated).
-  static Result<std::unique_ptr<App>> Create(config::Config config);
+  // Opens the store (unless ingest) and builds everything; fails with a clear error (bad
+  // config, a role without the [kafka] brokers it needs, store cannot be opened or migrated,
+  // librdkafka rejects a property).
+  static Result<std::unique_ptr<App>> Create(config::Config config, Role role = Role::kAll);
   ~App();
 
   // Starts listening; writes the ready file if configured. Returns the bound port.
@@ -34,28 +54,41 @@ class App {
   // Graceful stop: refuse new connections, finish in-flight requests, flush the writer.
   void Stop();
 
+  Role role() const { return role_; }
+  bool has_store() const { return store_ != nullptr; }
+  bool has_ingest() const { return ingest_ != nullptr; }
+  // Only when has_store():
   store::SqliteEventStore& store() { return *store_; }
-  http::MetricsRegistry& metrics() { return metrics_; }
-  IngestPipeline& ingest() { return *ingest_; }
   IncidentHooks& hooks() { return *hooks_; }
+  http::MetricsRegistry& metrics() { return metrics_; }
+  // Only when has_ingest():
+  IngestPipeline& ingest() { return *ingest_; }
   const config::Config& config() const { return config_; }
 
  private:
-  explicit App(config::Config config);
+  App(config::Config config, Role role);
+  Result<void> OpenStore();
   void AddRoutes();
+  void AddStoreRoutes();   // read API: only with a store
+  void AddIngestRoutes();  // ingest/push routes: only with a feed
   void AddMetricCollectors();
+  void AddKafkaMetricCollectors();
+  bool Ready() const;
   // Wraps a handler so it runs only for a caller holding `scope`.
   http::Handler Guarded(config::Scope scope, http::Handler handler) const;
 
   config::Config config_;
+  Role role_ = Role::kAll;
   std::unique_ptr<Redactor> redactor_;
-  std::unique_ptr<store::SqliteEventStore> store_;
-  std::unique_ptr<IncidentHooks> hooks_;  // lifecycle transitions once durable
-  std::unique_ptr<Feed> feed_;
+  std::unique_ptr<store::SqliteEventStore> store_;  // null in the ingest role
+  std::unique_ptr<IncidentHooks> hooks_;            // lifecycle transitions once durable
+  std::unique_ptr<store::StoreConsumer> consumer_;  // Kafka -> store (store, all+kafka)
+  std::unique_ptr<Feed> feed_;                      // null in the store role
+  store::KafkaFeed* kafka_feed_ = nullptr;          // feed_ when it is a KafkaFeed
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
-  std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill
+  std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill (with a feed)
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
@@ -64,6 +97,6 @@ class App {
 };
 
 // `timelined serve`: runs until SIGTERM/SIGINT, then stops gracefully. Returns the exit code.
-int Serve(config::Config config);
+int Serve(config::Config config, Role role = Role::kAll);
 
 }  // namespace timelined::daemon

@@ -23,7 +23,11 @@ constexpr const char* kUsage = R"(usage: timelined <command> [options]
 
 commands:
   serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--ready-file FILE]
-                          run the daemon (no config: 127.0.0.1:8080, data/timelined.db)
+        [--role all|ingest|store]
+                          run the daemon (no config: 127.0.0.1:8080, data/timelined.db);
+                          all (default): ingest and store in one process (through Kafka
+                          when [kafka] brokers is set); ingest: produce to Kafka, no
+                          SQLite; store: consume Kafka into SQLite and serve reads
   check-config FILE       validate a config file; exit 1 naming the first problem
   check-config --keys     list every config key with its type, default and meaning
   import FILE [--config FILE | --db PATH]
@@ -88,11 +92,22 @@ Result<config::Config> LoadFromArgs(const Args& a) {
   return c;
 }
 
-int CmdServe(const Args& a) {
+int CmdServe(Args a) {
+  Role role = Role::kAll;
+  if (auto it = a.options.find("--role"); it != a.options.end()) {
+    auto parsed = ParseRole(it->second);
+    if (!parsed) return Usage("unknown role '" + it->second + "' (expected all, ingest or store)");
+    role = *parsed;
+    a.options.erase(it);  // serve's own option; LoadFromArgs refuses unknown ones
+  }
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  if (role != Role::kAll && c->kafka.brokers.empty()) {
+    return Fail(std::string("--role ") + RoleName(role) +
+                " needs Kafka: set [kafka] brokers in the config");
+  }
   SetUpLogging(c->log.level, c->log.format);
-  return Serve(std::move(*c));
+  return Serve(std::move(*c), role);
 }
 
 int CmdCheckConfig(const Args& a) {

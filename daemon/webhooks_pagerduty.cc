@@ -50,7 +50,7 @@ http::Response BackfillErrorResponse(const Error& e) {
 
 Result<std::unique_ptr<PagerDutyEndpoints>> PagerDutyEndpoints::Create(
     const config::PagerDutyConfig& config, IngestPipeline& ingest, http::MetricsRegistry& metrics,
-    IncidentHooks& hooks, const Clock& clock) {
+    IncidentHooks* hooks, const Clock& clock) {
   std::unique_ptr<PagerDutyEndpoints> p(new PagerDutyEndpoints(ingest, metrics, clock));
   for (const auto& s : config.subscriptions) {
     auto& secrets = p->options_.subscription_secrets[s.id];
@@ -60,7 +60,14 @@ Result<std::unique_ptr<PagerDutyEndpoints>> PagerDutyEndpoints::Create(
     auto worker = PagerDutyBackfillWorker::Create(config, ingest, metrics);
     if (!worker) return std::unexpected(worker.error());
     p->backfill_ = std::move(*worker);
-    if (config.backfill_on_resolve) p->backfill_->BackfillOnResolve(hooks);
+    if (config.backfill_on_resolve) {
+      if (hooks == nullptr) {
+        return MakeError(ErrorCode::kInvalidInput, "invalid_config",
+                         "pagerduty.backfill_on_resolve needs the store in this process (role "
+                         "all); in the ingest role use POST /v1/incidents/{id}/backfill");
+      }
+      p->backfill_->BackfillOnResolve(*hooks);
+    }
   }
   return p;
 }

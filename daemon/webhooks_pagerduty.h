@@ -36,11 +36,13 @@ class PagerDutyEndpoints {
   static constexpr size_t kMaxWebhookBytes = 2 * 1024 * 1024;
 
   // Builds the backfill worker when an api_token is configured and, with
-  // backfill_on_resolve, subscribes it to `hooks`.
+  // backfill_on_resolve, subscribes it to `hooks`. `hooks` is null where this process has
+  // no store (the ingest role): the resolve is then stored elsewhere and backfill_on_resolve
+  // cannot fire here; that is refused with a clear error rather than silently ignored.
   static Result<std::unique_ptr<PagerDutyEndpoints>> Create(const config::PagerDutyConfig& config,
                                                             IngestPipeline& ingest,
                                                             http::MetricsRegistry& metrics,
-                                                            IncidentHooks& hooks,
+                                                            IncidentHooks* hooks,
                                                             const Clock& clock);
 
   void HandleWebhook(http::Request& req, http::Respond respond);

@@ -80,6 +80,7 @@ struct StoreConsumer::Impl {
   std::atomic<uint64_t> batches_committed{0}, events_stored{0}, events_inserted{0},
       events_duplicate{0}, dlq_messages{0}, store_failures{0}, dlq_failures{0}, commit_failures{0},
       consumer_errors{0}, rebalances{0};
+  std::atomic<bool> broker_up{false};  // from librdkafka's statistics, every second
   mutable std::mutex lag_mu;
   std::vector<PartitionLag> lags;  // guarded by lag_mu
 
@@ -123,6 +124,11 @@ void ErrorCallback(rd_kafka_t* rk, int err, const char* reason, void*) {
       err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ? spdlog::level::warn : spdlog::level::debug;
   Log().log(level, "[kafka={}] {}: {}", rd_kafka_name(rk),
             rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+}
+
+int StatsCallback(rd_kafka_t*, char* json, size_t len, void* opaque) {
+  static_cast<StoreConsumer::Impl*>(opaque)->broker_up.store(StatsShowBrokerUp(json, len));
+  return 0;  // librdkafka frees json
 }
 
 std::string_view Bytes(const void* p, size_t n) {
@@ -421,12 +427,14 @@ Result<std::unique_ptr<StoreConsumer>> StoreConsumer::Create(const KafkaOptions&
   auto cconf = MakeKafkaConf(options, RD_KAFKA_CONSUMER,
                              {{"auto.offset.reset", "earliest"}, {"enable.partition.eof", "false"}},
                              {{"group.id", options.group_id},
+                              {"statistics.interval.ms", "1000"},  // broker_up for /readyz
                               {"enable.auto.commit", "false"},
                               {"enable.auto.offset.store", "false"}});
   if (!cconf) return std::unexpected(cconf.error());
   rd_kafka_conf_set_opaque(cconf->get(), impl.get());
   rd_kafka_conf_set_rebalance_cb(cconf->get(), RebalanceCallback);
   rd_kafka_conf_set_error_cb(cconf->get(), ErrorCallback);
+  rd_kafka_conf_set_stats_cb(cconf->get(), StatsCallback);
   auto consumer = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(*cconf));
   if (!consumer) return std::unexpected(consumer.error());
   impl->consumer = std::move(*consumer);
@@ -504,6 +512,7 @@ StoreConsumerStats StoreConsumer::Stats() const {
   s.commit_failures = impl.commit_failures.load(std::memory_order_relaxed);
   s.consumer_errors = impl.consumer_errors.load(std::memory_order_relaxed);
   s.rebalances = impl.rebalances.load(std::memory_order_relaxed);
+  s.broker_up = impl.broker_up.load(std::memory_order_relaxed);
   std::lock_guard lock(impl.lag_mu);
   s.partitions = impl.lags;
   return s;

@@ -44,16 +44,17 @@ struct PartitionLag {
 };
 
 struct StoreConsumerStats {
-  uint64_t batches_committed = 0;        // batches whose offsets were committed
-  uint64_t events_stored = 0;            // decoded events written (new + duplicates)
-  uint64_t events_inserted = 0;          // of which new in the store
-  uint64_t events_duplicate = 0;         // of which already stored (redelivery)
-  uint64_t dlq_messages = 0;             // undecodable messages confirmed in the DLQ topic
-  uint64_t store_failures = 0;           // batches the store refused (retried)
-  uint64_t dlq_failures = 0;             // batches whose DLQ delivery failed (retried)
-  uint64_t commit_failures = 0;          // offset commits that failed (data is stored; redelivered)
-  uint64_t consumer_errors = 0;          // errors reported by the consumer (broker, topic)
-  uint64_t rebalances = 0;               // assignments and revocations served
+  uint64_t batches_committed = 0;  // batches whose offsets were committed
+  uint64_t events_stored = 0;      // decoded events written (new + duplicates)
+  uint64_t events_inserted = 0;    // of which new in the store
+  uint64_t events_duplicate = 0;   // of which already stored (redelivery)
+  uint64_t dlq_messages = 0;       // undecodable messages confirmed in the DLQ topic
+  uint64_t store_failures = 0;     // batches the store refused (retried)
+  uint64_t dlq_failures = 0;       // batches whose DLQ delivery failed (retried)
+  uint64_t commit_failures = 0;    // offset commits that failed (data is stored; redelivered)
+  uint64_t consumer_errors = 0;    // errors reported by the consumer (broker, topic)
+  uint64_t rebalances = 0;         // assignments and revocations served
+  bool broker_up = false;  // a broker connection was UP in the last statistics (every second)
   std::vector<PartitionLag> partitions;  // assigned partitions, refreshed every lag_refresh_ms
 };
 

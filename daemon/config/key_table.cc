@@ -71,6 +71,8 @@ const char* KeyTypeName(KeyType t) {
       return "secret";
     case KeyType::kTableArray:
       return "table array";
+    case KeyType::kStringMap:
+      return "table";
   }
   return "?";
 }

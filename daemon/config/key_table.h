@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,7 +28,7 @@
 
 namespace timelined::config::keys {
 
-enum class KeyType { kString, kInt, kSize, kBool, kStringList, kSecret, kTableArray };
+enum class KeyType { kString, kInt, kSize, kBool, kStringList, kSecret, kTableArray, kStringMap };
 const char* KeyTypeName(KeyType t);
 // The TOML type of `n` as named in errors: "string", "integer", "float", "boolean",
 // "table", "array", "date", "time", "date-time".
@@ -118,6 +119,14 @@ KeySpec<T> StringListKey(std::string name,
                          std::function<void(T&, const std::vector<std::string>&)> set,
                          std::vector<std::string> allowed, std::string description,
                          bool required = false, bool non_empty = false);
+// A free-form table of `"any.key" = value` pairs (strings, integers and booleans, kept
+// as their text), e.g. `[kafka.properties]` passed through to a library. Keys are not
+// declared; `check_entry(key, value)` may refuse one (a problem text, or "" when fine).
+template <typename T>
+KeySpec<T> StringMapKey(
+    std::string name, std::function<void(T&, const std::map<std::string, std::string>&)> set,
+    std::string description,
+    std::function<std::string(std::string_view, std::string_view)> check_entry = {});
 // An array of tables (`[[name]]`): each element is walked against `element_specs` into a
 // fresh E, then handed to `add` (which may reject it, e.g. a cross-field rule).
 template <typename T, typename E>
@@ -398,6 +407,49 @@ KeySpec<T> StringListKey(std::string name,
     return {};
   };
   s.show = [](T&) { return std::string("[]"); };
+  return s;
+}
+
+template <typename T>
+KeySpec<T> StringMapKey(
+    std::string name, std::function<void(T&, const std::map<std::string, std::string>&)> set,
+    std::string description,
+    std::function<std::string(std::string_view, std::string_view)> check_entry) {
+  KeySpec<T> s;
+  s.name = std::move(name);
+  s.type = KeyType::kStringMap;
+  s.description = std::move(description);
+  s.apply = [set = std::move(set), check_entry = std::move(check_entry)](
+                T& t, const toml::node& node, const Where& w) -> Result<void> {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      return KeyError(w, std::string("expected table, got ") + NodeTypeName(node));
+    }
+    std::map<std::string, std::string> values;
+    for (auto&& [k, v] : *table) {
+      Where ew{w.origin, w.key + "." + internal::Quote(k.str()), internal::LineOf(v)};
+      std::string text;
+      if (const auto* str = v.as_string()) {
+        text = str->get();
+      } else if (const auto* i = v.as_integer()) {
+        text = std::to_string(i->get());
+      } else if (const auto* b = v.as_boolean()) {
+        text = b->get() ? "true" : "false";
+      } else {
+        return KeyError(ew, std::string("expected string, integer or boolean, got ") +
+                                NodeTypeName(v) + " (quote dotted names: \"a.b\" = ...)");
+      }
+      if (check_entry) {
+        if (std::string problem = check_entry(k.str(), text); !problem.empty()) {
+          return KeyError(ew, problem);
+        }
+      }
+      values[std::string(k.str())] = std::move(text);
+    }
+    set(t, values);
+    return {};
+  };
+  s.show = [](T&) { return std::string("{}"); };
   return s;
 }
 

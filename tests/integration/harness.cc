@@ -177,10 +177,12 @@ RunResult RunTimelined(const std::vector<std::string>& args) {
   return r;
 }
 
-Daemon::Daemon(const TempDir& dir, const std::string& extra_toml, const std::string& server_extra) {
+Daemon::Daemon(const TempDir& dir, const std::string& extra_toml, const std::string& server_extra,
+               const std::vector<std::string>& args) {
   db_ = dir.File("timelined.db");
   log_ = dir.File("daemon.log");
   std::string ready = dir.File("ready");
+  unlink(ready.c_str());
   std::string config = dir.File("timelined.toml");
   std::ostringstream toml;
   toml << "[server]\nlisten = \"127.0.0.1:0\"\nready_file = \"" << ready << "\"\n"
@@ -190,7 +192,9 @@ Daemon::Daemon(const TempDir& dir, const std::string& extra_toml, const std::str
   if (extra_toml.find("[store]") == std::string::npos)
     toml << "[store]\npath = \"" << db_ << "\"\n";
   WriteFile(config, toml.str());
-  pid_ = Spawn({"serve", "--config", config, "--db", db_}, log_);
+  std::vector<std::string> argv = {"serve", "--config", config, "--db", db_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = Spawn(argv, log_);
   if (WaitForFile(ready, std::chrono::seconds(30))) {
     port_ = static_cast<uint16_t>(std::stoi(ReadFile(ready)));
   }

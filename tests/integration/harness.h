@@ -68,8 +68,10 @@ class Daemon {
   // Starts `timelined serve --config <dir>/timelined.toml` where the config is `extra_toml`
   // plus listen = 127.0.0.1:0, a ready file and a store in `dir`.
   // `server_extra` is added inside the [server] table (e.g. "max_body_bytes = 2048").
+  // `args` are appended to the command line (e.g. {"--role", "store"}). A ready file left
+  // by an earlier daemon in `dir` is removed first, so a restart learns the new port.
   explicit Daemon(const TempDir& dir, const std::string& extra_toml = "",
-                  const std::string& server_extra = "");
+                  const std::string& server_extra = "", const std::vector<std::string>& args = {});
   ~Daemon();  // SIGKILLs if still running
 
   bool started() const { return port_ != 0; }
