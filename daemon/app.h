@@ -8,11 +8,13 @@
 
 #include "daemon/config/auth.h"
 #include "daemon/config/config.h"
+#include "daemon/drafts_service.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/incident_hooks.h"
 #include "daemon/ingest.h"
+#include "daemon/routes_drafts.h"
 #include "daemon/routes_machine.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
@@ -40,6 +42,7 @@ class App {
 
  private:
   explicit App(config::Config config);
+  Result<void> StartDrafts();
   void AddRoutes();
   void AddMetricCollectors();
   // Wraps a handler so it runs only for a caller holding `scope`.
@@ -53,6 +56,8 @@ class App {
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
+  std::unique_ptr<DraftService> drafts_;              // drafts: triggers, stale, builds
+  std::unique_ptr<DraftRoutesContext> draft_routes_;  // what the drafts routes use
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
