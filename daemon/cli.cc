@@ -239,6 +239,7 @@ int CmdExport(const Args& a) {
   if (a.positional.size() != 1) return Usage("export needs exactly one INCIDENT");
   auto c = LoadFromArgs(a, {"--format", "--version"});
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  SetUpLogging("warn", c->log.format);  // stdout is the draft; keep stderr for problems
   const std::string format = a.options.contains("--format") ? a.options.at("--format") : "md";
   if (format != "md" && format != "json") return Usage("--format is md or json");
   int version = 0;
@@ -276,6 +277,7 @@ int CmdVerify(const Args& a) {
   if (a.positional.size() != 1) return Usage("verify needs exactly one FILE.md");
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  SetUpLogging("warn", c->log.format);
   std::ifstream in(a.positional[0], std::ios::binary);
   if (!in) return Fail("cannot read " + a.positional[0]);
   std::stringstream text;

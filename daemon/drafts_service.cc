@@ -85,6 +85,7 @@ Result<void> DraftService::Start() {
     Incident incident = inc->value_or(Incident{.id = id});
     auto w = WatchFor(incident);
     if (!w) return std::unexpected(w.error());
+    w->seq = store_.CommittedSeq();
     std::lock_guard lock(watch_mu_);
     watched_[id] = std::move(*w);
   }
@@ -169,6 +170,7 @@ void DraftService::OnTransition(const LifecycleTransition& t) {
 }
 
 bool DraftService::Matches(const Watched& w, const Event& e, const std::string& incident_id) const {
+  if (e.seq <= w.seq) return false;  // already in the draft's snapshot
   if (e.incident_id == incident_id) return true;
   if (!e.incident_id.empty() || e.scope.empty() || w.patterns.empty()) return false;
   if (e.occurred_at < w.from || e.occurred_at > w.to) return false;
@@ -187,7 +189,7 @@ void DraftService::OnEvidence(const std::vector<Event>& inserted) {
       // Named events: one map lookup.
       if (!e.incident_id.empty()) {
         auto it = watched_.find(e.incident_id);
-        if (it == watched_.end()) continue;
+        if (it == watched_.end() || e.seq <= it->second.seq) continue;
         if (it->second.building) {
           it->second.dirty = true;
         } else {
@@ -323,7 +325,8 @@ GenerateOutcome DraftService::Build(const std::string& incident_id, const std::s
   auto watch = WatchFor(incident);
   if (!watch) return ErrorOutcome(watch.error());
   watch->building = true;
-  std::optional<Watched> previous;  // the watch of the last fresh draft, kept on failure
+  watch->seq = store_.CommittedSeq();  // before any read of the build
+  std::optional<Watched> previous;     // the watch of the last fresh draft, kept on failure
   {
     std::lock_guard lock(watch_mu_);
     if (auto it = watched_.find(incident_id); it != watched_.end()) previous = it->second;

@@ -14,7 +14,9 @@
 // time-window test first, so old incidents cost two comparisons). A match drops the incident
 // from the index and queues MarkDraftsStale on the worker. An event arriving while a draft of
 // its incident is being built marks the new draft stale as soon as it is saved (it may or may
-// not have been included; stale errs on the side of "regenerate me").
+// not have been included; stale errs on the side of "regenerate me"). Events whose seq is
+// at most the store's committed seq when the build started are known to be in the draft's
+// snapshot and never mark it stale (commit listeners can lag the commit).
 //
 // Threads: one worker thread owns building, saving, stale marking and notifying, so drafts
 // are never built on the HTTP or writer threads and an incident's versions are assigned in
@@ -128,8 +130,9 @@ class DraftService {
   struct Watched {
     std::vector<std::string> patterns;  // scopes and "slack/<C>" channel scopes
     Nanos from = 0, to = 0;             // scoped window; 0/0 = named events only
-    bool building = false;              // a draft is being built right now
-    bool dirty = false;                 // evidence arrived while building
+    int64_t seq = 0;        // events up to this seq were committed before the draft was read
+    bool building = false;  // a draft is being built right now
+    bool dirty = false;     // evidence arrived while building
   };
   struct Cached {
     std::string incident_id;

@@ -168,4 +168,6 @@ Result<std::vector<std::string>> SqliteEventStore::IncidentsWithFreshDrafts() co
   }
 }
 
+int64_t SqliteEventStore::CommittedSeq() const { return impl_->writer->CommittedSeq(); }
+
 }  // namespace timelined::store

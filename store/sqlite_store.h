@@ -139,6 +139,9 @@ class SqliteEventStore final : public EventReader {
   Result<int> MarkDraftsStale(const std::string& incident_id);
   // Incidents having at least one draft that is not stale, sorted.
   Result<std::vector<std::string>> IncidentsWithFreshDrafts() const;
+  // The last event seq whose transaction has committed: a draft built after reading this
+  // has seen every event up to it (the stale check compares inserted events' seq with it).
+  int64_t CommittedSeq() const;
 
   StoreStats Stats() const;
   int SchemaVersion() const;

@@ -38,8 +38,23 @@ json FixtureEvents() {
   return j["events"];
 }
 
-bool IsLateReply(const json& e) {
-  return e["kind"] == "slack.message" && e["occurred_at"].get<std::string>() > "2026-03-14T12:20";
+// A salient Slack reply in the incident thread, posted after the auto draft.
+json LateReply() {
+  return json{{"source", "slack"},
+              {"source_ref", "T0ACME:C0PAY:1773491100.001300"},
+              {"kind", "slack.message"},
+              {"occurred_at", "2026-03-14T12:25:00Z"},
+              {"incident_id", "Q1PAYMNT7"},
+              {"actor", "bob"},
+              {"body", "root cause confirmed: the db pool size change in v1.43.0"},
+              {"url", "https://acme.slack.com/archives/C0PAY/p1773491100001300"},
+              {"attrs",
+               {{"channel", "C0PAY"},
+                {"ts", "1773491100.001300"},
+                {"thread_ts", "1773489780.000100"},
+                {"bot", false},
+                {"pinned", false},
+                {"reactions", json::array()}}}};
 }
 
 std::string IdOf(const json& e) {
@@ -85,10 +100,8 @@ TEST(Drafts, AutoDraftCitesStoredEventsExportsVerifiesGoesStaleAndRegenerates) {
   auto d = std::make_unique<Daemon>(dir, kServiceToml);
   ASSERT_TRUE(d->started()) << ReadFile(d->log_path());
   const uint16_t port = d->port();
-  json early = json::array(), late = json::array();
-  for (const auto& e : FixtureEvents()) (IsLateReply(e) ? late : early).push_back(e);
-  ASSERT_EQ(late.size(), 1u);
-  auto in = Ingest(port, early);
+  const json late = json::array({LateReply()});
+  auto in = Ingest(port, FixtureEvents());
   ASSERT_EQ(in.status, 200) << in.body;
 
   // The auto draft appears once the settle delay has passed.
