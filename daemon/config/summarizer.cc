@@ -116,9 +116,16 @@ std::vector<keys::KeySpec<Config>> SummarizerKeys() {
 }
 
 Result<void> ValidateSummarizer(const Config& c) {
-  if (!c.summarizer.notify_secret.empty() && c.summarizer.notify_url.empty()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_config",
-                     "summarizer.notify_secret is set but summarizer.notify_url is not");
+  // A short HMAC key can be guessed offline from one captured signed request.
+  constexpr size_t kMinSecret = 16;
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string&>{"regenerate_secret",
+                                                   c.summarizer.regenerate_secret},
+        std::pair<const char*, const std::string&>{"notify_secret", c.summarizer.notify_secret}}) {
+    if (!value.empty() && value.size() < kMinSecret) {
+      return MakeError(ErrorCode::kInvalidInput, "invalid_config",
+                       std::string("summarizer.") + name + " must be at least 16 characters");
+    }
   }
   return {};
 }
