@@ -13,7 +13,9 @@
 #include <sstream>
 #include <thread>
 
+#include "connectors/common/http_client.h"
 #include "daemon/incident_hooks.h"
+#include "store/model/hash.h"
 
 namespace timelined::daemon {
 namespace {
@@ -249,6 +251,44 @@ TEST_F(DraftServiceTest, RestartRebuildsTheStaleIndexFromTheStore) {
   Submit(IsLateSlackReply);
   Sync();
   EXPECT_TRUE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+}
+
+// Records what would be sent; answers 204.
+class RecordingClient final : public connectors::HttpClient {
+ public:
+  Result<connectors::HttpResponse> Send(const connectors::HttpRequest& r) override {
+    std::lock_guard lock(mu);
+    sent.push_back(r);
+    return connectors::HttpResponse{204, {}, ""};
+  }
+  std::mutex mu;
+  std::vector<connectors::HttpRequest> sent;
+};
+
+TEST_F(DraftServiceTest, NotifiesTheConfiguredUrlWithASignedNotice) {
+  auto client = std::make_shared<RecordingClient>();
+  DraftServiceOptions o;
+  o.settle_delay = std::chrono::hours(1);
+  o.notify_url = "http://127.0.0.1:9/hooks/drafts";
+  o.notify_secret = "notify-secret-for-tests";
+  service_ =
+      std::make_unique<DraftService>(*store_, fixture_.config, o, SystemClock::Instance(), client);
+  service_->Attach(*hooks_);
+  ASSERT_TRUE(service_->Start());
+  Submit([](const Event&) { return true; });
+  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+  std::lock_guard lock(client->mu);
+  ASSERT_EQ(client->sent.size(), 1u);
+  const auto& r = client->sent[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, o.notify_url);
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["incident_id"], "Q1PAYMNT7");
+  EXPECT_EQ(body["version"], 1);
+  EXPECT_EQ(body["location"], "/v1/incidents/Q1PAYMNT7/timeline.json?version=1");
+  const std::string ts = r.headers.at("x-timelined-timestamp");
+  EXPECT_EQ(r.headers.at("x-timelined-signature"),
+            "v1=" + HmacSha256Hex(o.notify_secret, ts + "\n" + r.body));
 }
 
 }  // namespace
