@@ -124,6 +124,10 @@ Result<std::unique_ptr<App>> App::Create(config::Config config, Role role) {
     app->consumer_ = std::move(*consumer);
   }
   app->auth_ = std::make_unique<config::Authenticator>(app->config_.tokens);
+  if (app->store_) {
+    // The summarizer runs where the evidence is stored (all, store).
+    if (auto r = app->StartDrafts(); !r) return std::unexpected(r.error());
+  }
   if (app->ingest_) {
     // Connectors that publish: they run wherever there is a feed (all, ingest).
     if (app->config_.kubernetes.enabled) {
@@ -158,6 +162,38 @@ Result<void> App::OpenStore() {
   store_ = std::move(*store);
   hooks_ = std::make_unique<IncidentHooks>(*store_);
   return {};
+}
+
+Result<void> App::StartDrafts() {
+  const config::SummarizerSettings& s = config_.summarizer;
+  DraftServiceOptions o;
+  o.auto_draft = s.auto_draft;
+  o.settle_delay = std::chrono::milliseconds(s.settle_delay_ms);
+  o.notify_url = s.notify_url;
+  o.notify_secret = s.notify_secret;
+  o.notify_timeout = std::chrono::milliseconds(s.notify_timeout_ms);
+  drafts_ = std::make_unique<DraftService>(*store_, config::ToSummarizerConfig(config_), o,
+                                           SystemClock::Instance());
+  drafts_->Attach(*hooks_);
+  metrics_.DeclareCounter("timelined_drafts_total", "Drafts stored, by result");
+  metrics_.DeclareCounter("timelined_drafts_auto_total", "Automatic drafts, by outcome");
+  metrics_.DeclareCounter("timelined_drafts_marked_stale_total",
+                          "Times an incident's drafts were marked stale by late evidence");
+  metrics_.DeclareCounter("timelined_drafts_notify_failures_total", "Draft notices that failed");
+  metrics_.AddCollector([this](http::MetricsRegistry& m) {
+    DraftServiceStats d = drafts_->Stats();
+    m.Set("timelined_drafts_total", {{"result", "stored"}}, static_cast<double>(d.drafts_built));
+    m.Set("timelined_drafts_total", {{"result", "failed"}}, static_cast<double>(d.build_failures));
+    m.Set("timelined_drafts_auto_total", {{"outcome", "scheduled"}},
+          static_cast<double>(d.auto_scheduled));
+    m.Set("timelined_drafts_auto_total", {{"outcome", "cancelled"}},
+          static_cast<double>(d.auto_cancelled));
+    m.Set("timelined_drafts_marked_stale_total", {}, static_cast<double>(d.marked_stale));
+    m.Set("timelined_drafts_notify_failures_total", {}, static_cast<double>(d.notify_failures));
+  });
+  draft_routes_.reset(new DraftRoutesContext{*store_, *drafts_, *auth_, s.regenerate_secret,
+                                             s.max_clock_skew_s, SystemClock::Instance()});
+  return drafts_->Start();
 }
 
 http::Handler App::Guarded(config::Scope scope, http::Handler handler) const {
@@ -218,9 +254,14 @@ void App::AddStoreRoutes() {
   router_.Add("GET", "/v1/incidents/{id}", Guarded(Scope::kRead, [&st](Request& r, Respond d) {
                 HandleGetIncident(st, r, std::move(d));
               }));
+  const DraftService& ds = *drafts_;
   router_.Add("GET", "/v1/incidents/{id}/events",
-              Guarded(Scope::kRead,
-                      [&st](Request& r, Respond d) { HandleIncidentEvents(st, r, std::move(d)); }));
+              Guarded(Scope::kRead, [&st, &ds](Request& r, Respond d) {
+                HandleIncidentEvents(st, ds.config(), r, std::move(d));
+              }));
+  AddDraftRoutes(
+      router_, [this](Scope scope, http::Handler h) { return Guarded(scope, std::move(h)); },
+      *draft_routes_);
 }
 
 // Routes that publish to the feed (local or Kafka): absent in the store role.
@@ -406,6 +447,7 @@ void App::Stop() {
   // The store consumer writes its last batch and commits it, then leaves the group.
   if (consumer_) consumer_->Stop();
   if (pagerduty_) pagerduty_->Stop();
+  if (drafts_) drafts_->Stop();  // finishes the draft in progress; pending auto drafts wait
   if (store_) store_->Close();
 }
 

@@ -20,12 +20,14 @@
 
 #include "daemon/config/auth.h"
 #include "daemon/config/config.h"
+#include "daemon/drafts_service.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/incident_hooks.h"
 #include "daemon/ingest.h"
 #include "daemon/kube_watch.h"
+#include "daemon/routes_drafts.h"
 #include "daemon/routes_machine.h"
 #include "daemon/webhooks_pagerduty.h"
 #include "store/kafka_consumer.h"
@@ -68,6 +70,7 @@ class App {
  private:
   App(config::Config config, Role role);
   Result<void> OpenStore();
+  Result<void> StartDrafts();
   void AddRoutes();
   void AddStoreRoutes();   // read API: only with a store
   void AddIngestRoutes();  // ingest/push routes: only with a feed
@@ -89,6 +92,8 @@ class App {
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
   std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill (with a feed)
+  std::unique_ptr<DraftService> drafts_;              // drafts: triggers, stale, builds (with a store)
+  std::unique_ptr<DraftRoutesContext> draft_routes_;  // what the drafts routes use
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;

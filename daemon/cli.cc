@@ -1,6 +1,9 @@
 #include "daemon/cli.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -12,9 +15,13 @@
 #include "connectors/logs/log_parser.h"
 #include "daemon/app.h"
 #include "daemon/config/config.h"
+#include "daemon/drafts_service.h"
 #include "daemon/logging.h"
 #include "store/local_feed.h"
 #include "store/sqlite_store.h"
+#include "summarizer/config.h"
+#include "summarizer/draft.h"
+#include "summarizer/verify.h"
 
 namespace timelined::daemon {
 namespace {
@@ -33,6 +40,12 @@ commands:
   import FILE [--config FILE | --db PATH]
                           store kubectl event JSON (-o json or -w -o json) or NDJSON/JSON
                           log lines from FILE (- for stdin), redacted like any ingest
+  export INCIDENT [--format md|json] [--version N] [--config FILE | --db PATH]
+                          print the incident's stored draft (latest, or version N); with no
+                          stored draft, print an unsaved preview built now (noted on stderr)
+  verify FILE.md [--config FILE | --db PATH]
+                          check an exported draft against the store: every cited event
+                          exists, hashes and the input digest match; exit 1 naming the line
   verify-store [--config FILE | --db PATH]
                           re-hash the evidence chain; exit 1 on any broken link
   version                 print the version
@@ -72,7 +85,7 @@ int Usage(const std::string& what) {
   return 2;
 }
 
-Result<config::Config> LoadFromArgs(const Args& a) {
+Result<config::Config> LoadFromArgs(const Args& a, const std::vector<std::string>& extra = {}) {
   config::Config c = config::DefaultConfig();
   if (auto it = a.options.find("--config"); it != a.options.end()) {
     auto loaded = config::LoadConfigFile(it->second);
@@ -84,7 +97,8 @@ Result<config::Config> LoadFromArgs(const Args& a) {
   if (auto it = a.options.find("--ready-file"); it != a.options.end())
     c.server.ready_file = it->second;
   for (const auto& [k, v] : a.options) {
-    if (k != "--config" && k != "--listen" && k != "--db" && k != "--ready-file") {
+    if (k != "--config" && k != "--listen" && k != "--db" && k != "--ready-file" &&
+        std::find(extra.begin(), extra.end(), k) == extra.end()) {
       return MakeError(ErrorCode::kInvalidInput, "usage", "unknown option " + k);
     }
   }
@@ -205,6 +219,99 @@ int CmdVerifyStore(const Args& a) {
   return 0;
 }
 
+// Opens an existing store (export and verify never create one).
+Result<std::unique_ptr<store::SqliteEventStore>> OpenExisting(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return MakeError(ErrorCode::kNotFound, "no_store", "no store at " + path);
+  }
+  store::StoreOptions o;
+  o.path = path;
+  o.reader_connections = 2;
+  return store::SqliteEventStore::Open(o);
+}
+
+// An unsaved draft of the incident as it would be generated now (trigger api).
+Result<std::string> PreviewDraft(const store::SqliteEventStore& st, const config::Config& c,
+                                 const std::string& id, bool markdown) {
+  auto inc = st.GetIncident(id);
+  if (!inc) return std::unexpected(inc.error());
+  if (!inc->has_value()) return MakeError(ErrorCode::kNotFound, "not_found", "no incident " + id);
+  auto latest = st.LatestDraftVersion(id);
+  if (!latest) return std::unexpected(latest.error());
+  const Nanos now = SystemClock::Instance().Now();
+  summarizer::DraftMeta meta;
+  meta.incident_id = id;
+  meta.version = *latest + 1;
+  meta.trigger = "api";
+  meta.generated_at = now;
+  auto d = summarizer::BuildDraft(**inc, config::ToSummarizerConfig(c), st, meta, now);
+  if (!d) return std::unexpected(d.error());
+  return markdown ? std::move(d->markdown) : std::move(d->json);
+}
+
+int CmdExport(const Args& a) {
+  if (a.positional.size() != 1) return Usage("export needs exactly one INCIDENT");
+  auto c = LoadFromArgs(a, {"--format", "--version"});
+  if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  SetUpLogging("warn", c->log.format);  // stdout is the draft; keep stderr for problems
+  const std::string format = a.options.contains("--format") ? a.options.at("--format") : "md";
+  if (format != "md" && format != "json") return Usage("--format is md or json");
+  int version = 0;
+  if (auto it = a.options.find("--version"); it != a.options.end()) {
+    auto [p, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), version);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || version < 1) {
+      return Usage("--version is a positive draft version number");
+    }
+  }
+  auto st = OpenExisting(c->store.path);
+  if (!st) return Fail(st.error().detail);
+  const std::string& id = a.positional[0];
+  auto d = (*st)->GetDraft(id, version);
+  if (!d) return Fail(d.error().detail);
+  std::string out;
+  if (d->has_value()) {
+    out = format == "md" ? ServedMarkdown(**d) : ServedJson(**d);
+  } else if (version > 0) {
+    return Fail("incident " + id + " has no draft version " + std::to_string(version));
+  } else {
+    auto preview = PreviewDraft(**st, *c, id, format == "md");
+    if (!preview) return Fail(preview.error().detail);
+    std::fprintf(stderr,
+                 "timelined: incident %s has no stored draft; printing an unsaved preview "
+                 "generated now\n",
+                 id.c_str());
+    out = std::move(*preview);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int CmdVerify(const Args& a) {
+  if (a.positional.size() != 1) return Usage("verify needs exactly one FILE.md");
+  auto c = LoadFromArgs(a);
+  if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  SetUpLogging("warn", c->log.format);
+  std::ifstream in(a.positional[0], std::ios::binary);
+  if (!in) return Fail("cannot read " + a.positional[0]);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto st = OpenExisting(c->store.path);
+  if (!st) return Fail(st.error().detail);
+  auto report = summarizer::VerifyMarkdown(text.str(), **st);
+  if (!report) return Fail(a.positional[0] + ": " + report.error().detail);
+  if (!report->ok()) {
+    std::fprintf(stderr, "timelined: %s: verification FAILED\n%s", a.positional[0].c_str(),
+                 summarizer::FormatVerifyReport(*report).c_str());
+    return 1;
+  }
+  std::printf("%s: ok: %zu cited events, %zu source entries, input digest %s matches %s\n",
+              a.positional[0].c_str(), report->cited_ids, report->appendix_entries,
+              report->digest_in_draft.c_str(), c->store.path.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -224,6 +331,8 @@ int RunCli(int argc, char** argv) {
   if (cmd == "check-config") return CmdCheckConfig(*args);
   if (cmd == "verify-store") return CmdVerifyStore(*args);
   if (cmd == "import") return CmdImport(*args);
+  if (cmd == "export") return CmdExport(*args);
+  if (cmd == "verify") return CmdVerify(*args);
   return Usage("unknown command '" + cmd + "'");
 }
 

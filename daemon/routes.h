@@ -4,6 +4,7 @@
 #include "daemon/http/types.h"
 #include "daemon/ingest.h"
 #include "store/sqlite_store.h"
+#include "summarizer/config.h"
 
 namespace timelined::daemon {
 
@@ -13,7 +14,12 @@ void HandleListIncidents(const store::SqliteEventStore& store, http::Request& re
                          http::Respond respond);
 void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
                        http::Respond respond);
-void HandleIncidentEvents(const store::SqliteEventStore& store, http::Request& req,
+// GET /v1/incidents/{id}/events: exactly the incident's correlated set (summarizer
+// Correlate: named events, plus scoped events of its service inside the window), in
+// (occurred_at, id) order, each with "included_because": "named" | "scope:<pattern>".
+// ?limit=N (default 10000, at most 100000) truncates, with "truncated": true.
+void HandleIncidentEvents(const store::SqliteEventStore& store,
+                          const summarizer::SummarizerConfig& config, http::Request& req,
                           http::Respond respond);
 
 // POST /ingest/events: one event object, an array of them, or {"events": [...]}, in the

@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "store/reader_pool.h"
 #include "store/rows.h"
 #include "store/schema.h"
+#include "store/store_impl.h"
 #include "store/writer.h"
 
 namespace timelined::store {
@@ -106,13 +108,6 @@ Result<BuiltQuery> BuildQuery(const EventQuery& q) {
 
 }  // namespace
 
-struct SqliteEventStore::Impl {
-  StoreOptions options;
-  int schema_version = 0;
-  std::unique_ptr<ReaderPool> readers;
-  std::unique_ptr<Writer> writer;
-};
-
 SqliteEventStore::SqliteEventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 SqliteEventStore::~SqliteEventStore() { Close(); }
@@ -136,6 +131,14 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const StoreOpti
   auto readers = ReaderPool::Open(options.path, options.reader_connections, settings);
   if (!readers) return std::unexpected(readers.error());
   impl->readers = std::move(*readers);
+  auto drafts_db = sql::Db::Open(options.path, SQLITE_OPEN_READWRITE);
+  if (!drafts_db) return std::unexpected(drafts_db.error());
+  schema::ConnectionSettings drafts_settings = settings;
+  drafts_settings.cache_mib = std::min(settings.cache_mib, 8);  // a few short writes
+  if (auto r = schema::ConfigureWriter(*drafts_db, drafts_settings); !r) {
+    return std::unexpected(r.error());
+  }
+  impl->drafts_db = std::move(*drafts_db);
   const int64_t last_seq = head->seq;
   auto writer = Writer::Start(std::move(*db), std::move(*head), options.max_batch_events,
                               options.queue_limit_events);

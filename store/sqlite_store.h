@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,23 @@ struct ChainReport {
 // Must be quick; hand heavy work to another thread.
 using CommitListener = std::function<void(const std::vector<Event>& inserted)>;
 
+// ---- Drafts (drafts.cc): versioned draft timelines of an incident. -----------------------
+// One row per generation; versions of an incident are 1, 2, 3, ... without gaps. Drafts are
+// written on the store's own drafts connection (not the event writer's queue), each write
+// one short transaction; reads use the reader pool. All methods are safe from any thread.
+struct StoredDraft {
+  std::string incident_id;
+  int version = 0;
+  std::string trigger;  // auto_close | regenerate | api
+  std::string generator;
+  std::string config_hash;
+  std::string input_digest;
+  std::string markdown;    // as generated (stale = false); see the daemon for the stale header
+  std::string json;        // empty in ListDrafts
+  int64_t created_at = 0;  // ns since the epoch
+  bool stale = false;
+};
+
 class SqliteEventStore final : public EventReader {
  public:
   // Opens or creates the file, applies pending migrations, starts the writer.
@@ -104,6 +122,26 @@ class SqliteEventStore final : public EventReader {
   // (a row was edited), "seq gap" (a row was deleted; first_bad_seq is the missing seq),
   // "tail truncated" (rows this process committed are missing at the end).
   Result<ChainReport> VerifyChain() const;
+
+  // Drafts. SaveDraft inserts `d` as the incident's next version: in one IMMEDIATE
+  // transaction it checks that d.version == latest + 1 (1 for the first) and fails with
+  // kUnavailable "draft_version_taken" (detail naming the expected version) otherwise, so two
+  // generators racing never overwrite each other; the loser rebuilds with the next number.
+  // kInvalidInput for an empty incident_id or a version < 1.
+  Result<void> SaveDraft(const StoredDraft& d);
+  // The version's draft (version 0 = the latest), or nullopt when there is none.
+  Result<std::optional<StoredDraft>> GetDraft(const std::string& incident_id, int version) const;
+  // Every version of the incident, oldest first, without markdown and json.
+  Result<std::vector<StoredDraft>> ListDrafts(const std::string& incident_id) const;
+  // The latest version number, 0 when the incident has no draft.
+  Result<int> LatestDraftVersion(const std::string& incident_id) const;
+  // Marks every not-yet-stale version of the incident stale; returns how many changed.
+  Result<int> MarkDraftsStale(const std::string& incident_id);
+  // Incidents having at least one draft that is not stale, sorted.
+  Result<std::vector<std::string>> IncidentsWithFreshDrafts() const;
+  // The last event seq whose transaction has committed: a draft built after reading this
+  // has seen every event up to it (the stale check compares inserted events' seq with it).
+  int64_t CommittedSeq() const;
 
   StoreStats Stats() const;
   int SchemaVersion() const;

@@ -1,0 +1,468 @@
+#include "daemon/drafts_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "connectors/common/http_client.h"
+#include "store/model/hash.h"
+#include "summarizer/correlate.h"
+#include "summarizer/draft.h"
+
+namespace timelined::daemon {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kIdempotencyKeys = 10'000;
+constexpr Nanos kIdempotencyTtl = 24 * 3600 * kNanosPerSecond;
+constexpr int kSaveAttempts = 3;
+constexpr std::string_view kStaleNo = "\n- **Stale:** no\n";
+constexpr std::string_view kStaleYes =
+    "\n- **Stale:** yes \xE2\x80\x94 evidence arrived after this draft was generated; "
+    "regenerate it\n";
+
+GenerateOutcome ErrorOutcome(const Error& e) {
+  return {HttpStatusFor(e.code), json{{"error", e.message}, {"detail", e.detail}}.dump(), "", 0};
+}
+
+std::string SlackScope(const std::string& channel) {
+  return channel.starts_with("slack/") ? channel : "slack/" + channel;
+}
+
+}  // namespace
+
+std::string SignV1(std::string_view secret, std::string_view message) {
+  return "v1=" + HmacSha256Hex(secret, message);
+}
+
+std::string ServedMarkdown(const store::StoredDraft& d) {
+  if (!d.stale) return d.markdown;
+  std::string md = d.markdown;
+  if (auto at = md.find(kStaleNo); at != std::string::npos)
+    md.replace(at, kStaleNo.size(), kStaleYes);
+  return md;
+}
+
+std::string ServedJson(const store::StoredDraft& d) {
+  if (!d.stale) return d.json;
+  std::string j = d.json;
+  // Inside JSON strings a quote is escaped, so this pattern only matches keys; the one
+  // after "meta" is the draft's flag.
+  const size_t meta = j.find("\"meta\":{");
+  if (meta == std::string::npos) return j;
+  constexpr std::string_view kFalse = "\"stale\":false";
+  if (auto at = j.find(kFalse, meta); at != std::string::npos) {
+    j.replace(at, kFalse.size(), "\"stale\":true");
+  }
+  return j;
+}
+
+DraftService::DraftService(store::SqliteEventStore& store, summarizer::SummarizerConfig config,
+                           DraftServiceOptions options, const Clock& clock,
+                           std::shared_ptr<connectors::HttpClient> notify_client)
+    : store_(store),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      clock_(clock),
+      notify_client_(std::move(notify_client)) {}
+
+DraftService::~DraftService() { Stop(); }
+
+void DraftService::Attach(IncidentHooks& hooks) {
+  hooks.OnTransition([this](const LifecycleTransition& t) { OnTransition(t); });
+  hooks.OnEvidence([this](const std::vector<Event>& inserted) { OnEvidence(inserted); });
+}
+
+Result<void> DraftService::Start() {
+  auto fresh = store_.IncidentsWithFreshDrafts();
+  if (!fresh) return std::unexpected(fresh.error());
+  for (const std::string& id : *fresh) {
+    auto inc = store_.GetIncident(id);
+    if (!inc) return std::unexpected(inc.error());
+    Incident incident = inc->value_or(Incident{.id = id});
+    auto w = WatchFor(incident);
+    if (!w) return std::unexpected(w.error());
+    w->seq = store_.CommittedSeq();
+    std::lock_guard lock(watch_mu_);
+    watched_[id] = std::move(*w);
+  }
+  if (!options_.notify_url.empty() && !notify_client_) {
+    connectors::HttpClientOptions o;
+    o.connect_timeout = options_.notify_timeout;
+    o.request_timeout = options_.notify_timeout;
+    o.max_body_bytes = 64 * 1024;
+    auto client = connectors::BeastHttpClient::Create(o);
+    if (!client) return std::unexpected(client.error());
+    notify_client_ = std::move(*client);
+  }
+  std::lock_guard lock(mu_);
+  if (running_ || stopping_) return {};
+  running_ = true;
+  worker_ = std::thread([this] { Run(); });
+  return {};
+}
+
+void DraftService::Stop() {
+  std::deque<Job> refused;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    due_.clear();
+    refused.swap(queue_);
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  const GenerateOutcome stopping =
+      ErrorOutcome(Error{ErrorCode::kUnavailable, "stopping", "the daemon is shutting down"});
+  for (Job& job : refused) {
+    if (job.done) job.done(stopping);
+  }
+}
+
+void DraftService::Generate(std::string incident_id, std::string trigger,
+                            std::string idempotency_key, Done done) {
+  Enqueue(Job{Job::Kind::kGenerate, std::move(incident_id), std::move(trigger),
+              std::move(idempotency_key), std::move(done)});
+}
+
+void DraftService::Enqueue(Job job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      cv_.notify_all();
+      return;
+    }
+  }
+  if (job.done) {
+    job.done(
+        ErrorOutcome(Error{ErrorCode::kUnavailable, "stopping", "the daemon is shutting down"}));
+  }
+}
+
+void DraftService::OnTransition(const LifecycleTransition& t) {
+  if (!options_.auto_draft) return;
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  if (t.kind == "incident.resolved") {
+    // Both the webhook and the REST log entry announce a resolve: keep one timer, counted
+    // from the last announcement.
+    due_[t.incident_id] = std::chrono::steady_clock::now() + options_.settle_delay;
+    resolved_at_[t.incident_id] = std::max(resolved_at_[t.incident_id], t.occurred_at);
+    ++stats_.auto_scheduled;
+    cv_.notify_all();
+    return;
+  }
+  auto it = due_.find(t.incident_id);
+  if (it == due_.end()) return;
+  // A transition that happened after the resolve reopens the incident; an older one is a
+  // late delivery of history and changes nothing.
+  if (t.occurred_at >= resolved_at_[t.incident_id]) {
+    due_.erase(it);
+    resolved_at_.erase(t.incident_id);
+    ++stats_.auto_cancelled;
+    spdlog::info("[inc={}] auto draft cancelled: {}", t.incident_id, t.kind);
+  }
+}
+
+bool DraftService::Matches(const Watched& w, const Event& e, const std::string& incident_id) const {
+  if (e.seq <= w.seq) return false;  // already in the draft's snapshot
+  if (e.incident_id == incident_id) return true;
+  if (!e.incident_id.empty() || e.scope.empty() || w.patterns.empty()) return false;
+  if (e.occurred_at < w.from || e.occurred_at > w.to) return false;
+  for (const std::string& p : w.patterns) {
+    if (summarizer::ScopeMatches(e.scope, p)) return true;
+  }
+  return false;
+}
+
+void DraftService::OnEvidence(const std::vector<Event>& inserted) {
+  std::vector<std::string> stale;
+  {
+    std::lock_guard lock(watch_mu_);
+    if (watched_.empty()) return;
+    for (const Event& e : inserted) {
+      // Named events: one map lookup.
+      if (!e.incident_id.empty()) {
+        auto it = watched_.find(e.incident_id);
+        if (it == watched_.end() || e.seq <= it->second.seq) continue;
+        if (it->second.building) {
+          it->second.dirty = true;
+        } else {
+          stale.push_back(it->first);
+          watched_.erase(it);
+        }
+        continue;
+      }
+      if (e.scope.empty()) continue;
+      for (auto it = watched_.begin(); it != watched_.end();) {
+        if (!Matches(it->second, e, it->first)) {
+          ++it;
+        } else if (it->second.building) {
+          it->second.dirty = true;
+          ++it;
+        } else {
+          stale.push_back(it->first);
+          it = watched_.erase(it);
+        }
+      }
+    }
+  }
+  for (std::string& id : stale) Enqueue(Job{Job::Kind::kStale, std::move(id), "", "", nullptr});
+}
+
+bool DraftService::AutoDraftPending(const std::string& incident_id) const {
+  std::lock_guard lock(mu_);
+  return due_.contains(incident_id);
+}
+
+DraftServiceStats DraftService::Stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void DraftService::Run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    // Fire due auto drafts into the queue, in incident order for determinism.
+    for (auto it = due_.begin(); it != due_.end();) {
+      if (it->second <= now) {
+        queue_.push_back(Job{Job::Kind::kGenerate, it->first, "auto_close", "", nullptr});
+        resolved_at_.erase(it->first);
+        it = due_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (queue_.empty()) {
+      if (due_.empty()) {
+        cv_.wait(lock);
+      } else {
+        auto next = std::min_element(due_.begin(), due_.end(), [](const auto& a, const auto& b) {
+                      return a.second < b.second;
+                    })->second;
+        cv_.wait_until(lock, next);
+      }
+      continue;
+    }
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    RunJob(job);
+    lock.lock();
+  }
+}
+
+void DraftService::RunJob(Job& job) {
+  if (job.kind == Job::Kind::kStale) {
+    MarkStale(job.incident_id);
+    return;
+  }
+  if (auto cached = CachedOutcome(job)) {
+    if (job.done) job.done(*cached);
+    return;
+  }
+  GenerateOutcome o = Build(job.incident_id, job.trigger);
+  Remember(job, o);
+  if (job.done) job.done(o);
+}
+
+std::optional<GenerateOutcome> DraftService::CachedOutcome(const Job& job) {
+  if (job.idempotency_key.empty()) return std::nullopt;
+  auto it = idempotency_.find(job.idempotency_key);
+  if (it == idempotency_.end()) return std::nullopt;
+  if (clock_.Now() - it->second.at > kIdempotencyTtl) return std::nullopt;
+  if (it->second.incident_id != job.incident_id) {
+    return GenerateOutcome{422,
+                           json{{"error", "idempotency_key_reused"},
+                                {"detail", "this Idempotency-Key was used for another incident"}}
+                               .dump(),
+                           "", 0};
+  }
+  return it->second.outcome;
+}
+
+void DraftService::Remember(const Job& job, const GenerateOutcome& o) {
+  // Retryable failures are not remembered: the client's retry should try again.
+  if (job.idempotency_key.empty() || o.status == 503) return;
+  if (!idempotency_.contains(job.idempotency_key)) {
+    idempotency_order_.push_back(job.idempotency_key);
+    if (idempotency_order_.size() > kIdempotencyKeys) {
+      idempotency_.erase(idempotency_order_.front());
+      idempotency_order_.pop_front();
+    }
+  }
+  idempotency_[job.idempotency_key] = Cached{job.incident_id, o, clock_.Now()};
+}
+
+Result<DraftService::Watched> DraftService::WatchFor(const Incident& incident) const {
+  Watched w;
+  const summarizer::ServiceCorrelation& s =
+      summarizer::ServiceConfigFor(incident, config_.correlation);
+  w.patterns = s.scopes;
+  for (const std::string& c : s.slack_channels) w.patterns.push_back(SlackScope(c));
+  auto window = summarizer::WindowFor(incident, s, store_, clock_.Now());
+  if (!window) return std::unexpected(window.error());
+  w.from = window->from;
+  w.to = window->to;
+  // While open, the window grows with the clock: anything later still belongs.
+  if (summarizer::IncidentOpen(incident) && w.to != 0) w.to = std::numeric_limits<Nanos>::max();
+  return w;
+}
+
+GenerateOutcome DraftService::Build(const std::string& incident_id, const std::string& trigger) {
+  auto inc = store_.GetIncident(incident_id);
+  if (!inc) return ErrorOutcome(inc.error());
+  if (!inc->has_value()) {
+    return ErrorOutcome(Error{ErrorCode::kNotFound, "not_found", "no incident " + incident_id});
+  }
+  const Incident& incident = **inc;
+  auto watch = WatchFor(incident);
+  if (!watch) return ErrorOutcome(watch.error());
+  watch->building = true;
+  watch->seq = store_.CommittedSeq();  // before any read of the build
+  std::optional<Watched> previous;     // the watch of the last fresh draft, kept on failure
+  {
+    std::lock_guard lock(watch_mu_);
+    if (auto it = watched_.find(incident_id); it != watched_.end()) previous = it->second;
+    watched_[incident_id] = *watch;
+  }
+  auto forget = [&] {
+    std::lock_guard lock(watch_mu_);
+    auto it = watched_.find(incident_id);
+    if (it == watched_.end()) return;
+    const bool dirty = it->second.dirty;
+    watched_.erase(it);
+    if (previous && !dirty) watched_[incident_id] = *previous;
+  };
+  Error last{ErrorCode::kInternal, "draft_failed", "no attempt made"};
+  for (int attempt = 0; attempt < kSaveAttempts; ++attempt) {
+    auto latest = store_.LatestDraftVersion(incident_id);
+    if (!latest) {
+      last = latest.error();
+      break;
+    }
+    const Nanos now = clock_.Now();
+    summarizer::DraftMeta meta;
+    meta.incident_id = incident_id;
+    meta.version = *latest + 1;
+    meta.trigger = trigger;
+    meta.generated_at = now;
+    auto draft = summarizer::BuildDraft(incident, config_, store_, meta, now);
+    if (!draft) {
+      last = draft.error();
+      if (last.code == ErrorCode::kUnavailable) continue;  // the store changed between passes
+      break;
+    }
+    store::StoredDraft row{incident_id,
+                           draft->meta.version,
+                           draft->meta.trigger,
+                           draft->meta.generator,
+                           draft->meta.config_hash,
+                           draft->meta.input_digest,
+                           std::move(draft->markdown),
+                           std::move(draft->json),
+                           now,
+                           false};
+    auto saved = store_.SaveDraft(row);
+    if (!saved) {
+      last = saved.error();
+      if (last.message == "draft_version_taken") continue;
+      break;
+    }
+    bool dirty = false;
+    {
+      std::lock_guard lock(watch_mu_);
+      auto it = watched_.find(incident_id);
+      dirty = it != watched_.end() && it->second.dirty;
+      if (dirty) {
+        watched_.erase(it);
+      } else if (it != watched_.end()) {
+        it->second.building = false;
+      }
+    }
+    if (dirty) MarkStale(incident_id);
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.drafts_built;
+    }
+    const std::string location =
+        "/v1/incidents/" + incident_id + "/timeline.json?version=" + std::to_string(row.version);
+    GenerateOutcome o{
+        202,
+        json{{"incident_id", incident_id},
+             {"version", row.version},
+             {"trigger", row.trigger},
+             {"input_digest", row.input_digest},
+             {"cited", draft->cited_ids.size()},
+             {"correlated", draft->correlated_count},
+             {"location", location},
+             {"markdown_location", "/v1/incidents/" + incident_id +
+                                       "/timeline.md?version=" + std::to_string(row.version)}}
+            .dump(),
+        location, row.version};
+    spdlog::info("[inc={}] draft version {} stored (trigger {}, {} lines, {} events cited)",
+                 incident_id, row.version, trigger, draft->timeline.lines.size(),
+                 draft->cited_ids.size());
+    Notify(o, incident_id, trigger, row.input_digest);
+    if (saved_listener_) saved_listener_(incident_id, row.version);
+    return o;
+  }
+  forget();
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.build_failures;
+  }
+  spdlog::warn("[inc={}] draft failed: {}: {}", incident_id, last.message, last.detail);
+  return ErrorOutcome(last);
+}
+
+void DraftService::MarkStale(const std::string& incident_id) {
+  auto n = store_.MarkDraftsStale(incident_id);
+  if (!n) {
+    spdlog::error("[inc={}] cannot mark drafts stale: {}", incident_id, n.error().detail);
+    return;
+  }
+  if (*n > 0) {
+    std::lock_guard lock(mu_);
+    ++stats_.marked_stale;
+  }
+}
+
+void DraftService::Notify(const GenerateOutcome& o, const std::string& incident_id,
+                          const std::string& trigger, const std::string& input_digest) {
+  if (options_.notify_url.empty() || !notify_client_) return;
+  const std::string body =
+      json{{"incident_id", incident_id},
+           {"version", o.version},
+           {"trigger", trigger},
+           {"input_digest", input_digest},
+           {"location", o.location},
+           {"markdown_location",
+            "/v1/incidents/" + incident_id + "/timeline.md?version=" + std::to_string(o.version)}}
+          .dump();
+  connectors::HttpRequest req;
+  req.method = "POST";
+  req.url = options_.notify_url;
+  req.body = body;
+  const std::string ts = std::to_string(clock_.Now() / kNanosPerSecond);
+  req.headers["content-type"] = "application/json";
+  req.headers["x-timelined-timestamp"] = ts;
+  if (!options_.notify_secret.empty()) {
+    req.headers["x-timelined-signature"] = SignV1(options_.notify_secret, ts + "\n" + body);
+  }
+  auto r = notify_client_->Send(req);
+  if (!r || r->status < 200 || r->status >= 300) {
+    std::lock_guard lock(mu_);
+    ++stats_.notify_failures;
+    spdlog::warn("[inc={}] draft notice failed: {}", incident_id,
+                 r ? "HTTP " + std::to_string(r->status) : r.error().message);
+  }
+}
+
+}  // namespace timelined::daemon

@@ -1,0 +1,295 @@
+// DraftService over a real store: the auto draft after the settle delay (byte-identical to the
+// summarizer's golden Markdown), reopen cancelling it, stale marking by named and scoped
+// evidence, regenerate versions and Idempotency-Key replays.
+#include "daemon/drafts_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "connectors/common/http_client.h"
+#include "daemon/incident_hooks.h"
+#include "store/model/hash.h"
+
+namespace timelined::daemon {
+namespace {
+
+constexpr auto kDeadline = std::chrono::seconds(30);
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(TIMELINED_FIXTURES) + "/summarizer/" + name, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Fixture {
+  summarizer::SummarizerConfig config;
+  std::vector<Event> events;  // in file order
+};
+
+Fixture LoadPayments() {
+  Fixture f;
+  auto j = nlohmann::json::parse(ReadFixture("payments_bad_deploy.json"), nullptr, false);
+  EXPECT_FALSE(j.is_discarded());
+  auto c = summarizer::SummarizerConfigFromJson(j["config"]);
+  EXPECT_TRUE(c);
+  if (c) f.config = *c;
+  for (const auto& ej : j["events"]) {
+    auto e = EventFromJson(ej);
+    EXPECT_TRUE(e);
+    if (e) f.events.push_back(*e);
+  }
+  return f;
+}
+
+// Polls `pred` until it holds or the deadline passes (the worker's timer has no callback
+// into the test for "nothing happened").
+template <typename P>
+bool WaitUntil(P pred) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+class DraftServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("drafts_service_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store::StoreOptions o;
+    o.path = (dir_ / "t.db").string();
+    auto st = store::SqliteEventStore::Open(o);
+    ASSERT_TRUE(st) << st.error().detail;
+    store_ = std::move(*st);
+    hooks_ = std::make_unique<IncidentHooks>(*store_);
+    fixture_ = LoadPayments();
+  }
+  void TearDown() override {
+    if (service_) service_->Stop();
+    if (store_) store_->Close();
+    service_.reset();
+    retired_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartService(std::chrono::milliseconds settle) {
+    DraftServiceOptions o;
+    o.settle_delay = settle;
+    service_ = std::make_unique<DraftService>(*store_, fixture_.config, o, SystemClock::Instance());
+    service_->Attach(*hooks_);
+    ASSERT_TRUE(service_->Start());
+  }
+
+  // Every fixture event except those matching `skip`.
+  template <typename F>
+  void Submit(F keep) {
+    std::vector<Event> batch;
+    for (const Event& e : fixture_.events) {
+      if (keep(e)) batch.push_back(e);
+    }
+    auto r = store_->SubmitAndWait(std::move(batch));
+    ASSERT_TRUE(r) << r.error().detail;
+  }
+
+  // After it returns, the commit listeners of every earlier commit have run and every job
+  // they queued on the worker has finished.
+  void Sync() {
+    auto r = store_->SubmitAndWait({fixture_.events.front()});  // a duplicate: a new commit
+    ASSERT_TRUE(r);
+    std::promise<void> done;
+    service_->Generate("NO-SUCH-INCIDENT", "api", "",
+                       [&](const GenerateOutcome&) { done.set_value(); });
+    ASSERT_EQ(done.get_future().wait_for(kDeadline), std::future_status::ready);
+  }
+
+  GenerateOutcome GenerateAndWait(const std::string& id, const std::string& key = "") {
+    std::promise<GenerateOutcome> p;
+    service_->Generate(id, "regenerate", key, [&](const GenerateOutcome& o) { p.set_value(o); });
+    auto f = p.get_future();
+    EXPECT_EQ(f.wait_for(kDeadline), std::future_status::ready);
+    return f.get();
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::SqliteEventStore> store_;
+  std::unique_ptr<IncidentHooks> hooks_;
+  std::unique_ptr<DraftService> service_;
+  std::unique_ptr<DraftService> retired_;
+  Fixture fixture_;
+};
+
+bool IsLateSlackReply(const Event& e) {
+  return e.source == "slack" && e.kind == "slack.message" &&
+         e.occurred_at > ParseRfc3339("2026-03-14T12:20:00Z").value_or(0);
+}
+
+TEST_F(DraftServiceTest, AutoDraftAfterTheSettleDelayMatchesTheGoldenMarkdown) {
+  StartService(std::chrono::milliseconds(20));
+  Submit([](const Event&) { return true; });
+  ASSERT_TRUE(WaitUntil([&] { return *store_->LatestDraftVersion("Q1PAYMNT7") == 1; }));
+  auto d = store_->GetDraft("Q1PAYMNT7", 0);
+  ASSERT_TRUE(d && d->has_value());
+  EXPECT_EQ((*d)->trigger, "auto_close");
+  EXPECT_FALSE((*d)->stale);
+  EXPECT_EQ((*d)->markdown, ReadFixture("payments_bad_deploy.expected.md"));
+  EXPECT_FALSE(service_->AutoDraftPending("Q1PAYMNT7"));
+  EXPECT_EQ(service_->Stats().drafts_built, 1u);
+}
+
+TEST_F(DraftServiceTest, ReopenBeforeTheSettleDelayCancelsTheAutoDraft) {
+  StartService(std::chrono::hours(1));
+  Submit([](const Event&) { return true; });
+  Sync();
+  EXPECT_TRUE(service_->AutoDraftPending("Q1PAYMNT7"));
+  // An older transition delivered late does not cancel.
+  service_->OnTransition({"Q1PAYMNT7", "incident.acknowledged", "pd_x",
+                          ParseRfc3339("2026-03-14T12:03:10Z").value_or(0)});
+  EXPECT_TRUE(service_->AutoDraftPending("Q1PAYMNT7"));
+  service_->OnTransition(
+      {"Q1PAYMNT7", "incident.reopened", "pd_y", ParseRfc3339("2026-03-14T12:21:00Z").value_or(0)});
+  EXPECT_FALSE(service_->AutoDraftPending("Q1PAYMNT7"));
+  Sync();
+  EXPECT_EQ(*store_->LatestDraftVersion("Q1PAYMNT7"), 0);
+  EXPECT_EQ(service_->Stats().auto_cancelled, 1u);
+}
+
+TEST_F(DraftServiceTest, LateNamedEvidenceMarksTheDraftStaleAndRegenerateMakesVersionTwo) {
+  StartService(std::chrono::hours(1));
+  Submit([](const Event& e) { return !IsLateSlackReply(e); });
+  auto v1 = GenerateAndWait("Q1PAYMNT7");
+  ASSERT_EQ(v1.status, 202) << v1.body;
+  EXPECT_EQ(v1.version, 1);
+  EXPECT_EQ(v1.location, "/v1/incidents/Q1PAYMNT7/timeline.json?version=1");
+  Sync();
+  EXPECT_FALSE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+
+  Submit(IsLateSlackReply);
+  Sync();
+  auto stale = store_->GetDraft("Q1PAYMNT7", 1);
+  ASSERT_TRUE(stale && stale->has_value());
+  EXPECT_TRUE((*stale)->stale);
+  EXPECT_NE(ServedMarkdown(**stale).find("- **Stale:** yes"), std::string::npos);
+  EXPECT_NE(ServedJson(**stale).find("\"stale\":true"), std::string::npos);
+  EXPECT_EQ((*stale)->markdown.find("- **Stale:** yes"), std::string::npos);  // stored as built
+
+  auto v2 = GenerateAndWait("Q1PAYMNT7");
+  ASSERT_EQ(v2.status, 202) << v2.body;
+  EXPECT_EQ(v2.version, 2);
+  EXPECT_FALSE((*store_->GetDraft("Q1PAYMNT7", 2))->stale);
+}
+
+TEST_F(DraftServiceTest, ScopedEvidenceInsideTheWindowMarksStaleOutsideItDoesNot) {
+  StartService(std::chrono::hours(1));
+  Submit([](const Event&) { return true; });
+  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+
+  Event far = fixture_.events[1];  // a Kubernetes event of the service's scope
+  far.source_ref = "late-far";
+  far.id = MakeEventId(far.source, far.source_ref);
+  far.occurred_at = ParseRfc3339("2026-03-15T09:00:00Z").value_or(0);  // a day later
+  Event other = far;
+  other.source_ref = "late-other-scope";
+  other.id = MakeEventId(other.source, other.source_ref);
+  other.scope = "k8s/search/indexer";
+  other.occurred_at = ParseRfc3339("2026-03-14T12:25:00Z").value_or(0);
+  ASSERT_TRUE(store_->SubmitAndWait({far, other}));
+  Sync();
+  EXPECT_FALSE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+
+  Event near = far;
+  near.source_ref = "late-near";
+  near.id = MakeEventId(near.source, near.source_ref);
+  near.occurred_at = ParseRfc3339("2026-03-14T12:26:00Z").value_or(0);  // resolve + 6 min
+  ASSERT_TRUE(store_->SubmitAndWait({near}));
+  Sync();
+  EXPECT_TRUE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+  EXPECT_EQ(service_->Stats().marked_stale, 1u);
+}
+
+TEST_F(DraftServiceTest, IdempotencyKeyReplaysTheFirstAnswer) {
+  StartService(std::chrono::hours(1));
+  Submit([](const Event&) { return true; });
+  auto first = GenerateAndWait("Q1PAYMNT7", "key-1");
+  ASSERT_EQ(first.status, 202);
+  auto replay = GenerateAndWait("Q1PAYMNT7", "key-1");
+  EXPECT_EQ(replay.status, first.status);
+  EXPECT_EQ(replay.body, first.body);
+  EXPECT_EQ(replay.location, first.location);
+  EXPECT_EQ(*store_->LatestDraftVersion("Q1PAYMNT7"), 1);
+  auto other = GenerateAndWait("Q1OTHER", "key-1");
+  EXPECT_EQ(other.status, 422);
+  auto fresh = GenerateAndWait("Q1PAYMNT7", "key-2");
+  EXPECT_EQ(fresh.version, 2);
+  auto missing = GenerateAndWait("Q1NOPE");
+  EXPECT_EQ(missing.status, 404);
+}
+
+TEST_F(DraftServiceTest, RestartRebuildsTheStaleIndexFromTheStore) {
+  StartService(std::chrono::hours(1));
+  Submit([](const Event& e) { return !IsLateSlackReply(e); });
+  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+  service_->Stop();
+  retired_ = std::move(service_);  // still subscribed to hooks_, so kept alive (and stopped)
+  service_ = std::make_unique<DraftService>(*store_, fixture_.config, DraftServiceOptions{},
+                                            SystemClock::Instance());
+  service_->Attach(*hooks_);  // the stopped service's subscription ignores everything
+  ASSERT_TRUE(service_->Start());
+  Submit(IsLateSlackReply);
+  Sync();
+  EXPECT_TRUE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+}
+
+// Records what would be sent; answers 204.
+class RecordingClient final : public connectors::HttpClient {
+ public:
+  Result<connectors::HttpResponse> Send(const connectors::HttpRequest& r) override {
+    std::lock_guard lock(mu);
+    sent.push_back(r);
+    return connectors::HttpResponse{204, {}, ""};
+  }
+  std::mutex mu;
+  std::vector<connectors::HttpRequest> sent;
+};
+
+TEST_F(DraftServiceTest, NotifiesTheConfiguredUrlWithASignedNotice) {
+  auto client = std::make_shared<RecordingClient>();
+  DraftServiceOptions o;
+  o.settle_delay = std::chrono::hours(1);
+  o.notify_url = "http://127.0.0.1:9/hooks/drafts";
+  o.notify_secret = "notify-secret-for-tests";
+  service_ =
+      std::make_unique<DraftService>(*store_, fixture_.config, o, SystemClock::Instance(), client);
+  service_->Attach(*hooks_);
+  ASSERT_TRUE(service_->Start());
+  Submit([](const Event&) { return true; });
+  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+  std::lock_guard lock(client->mu);
+  ASSERT_EQ(client->sent.size(), 1u);
+  const auto& r = client->sent[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, o.notify_url);
+  auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["incident_id"], "Q1PAYMNT7");
+  EXPECT_EQ(body["version"], 1);
+  EXPECT_EQ(body["location"], "/v1/incidents/Q1PAYMNT7/timeline.json?version=1");
+  const std::string ts = r.headers.at("x-timelined-timestamp");
+  EXPECT_EQ(r.headers.at("x-timelined-signature"),
+            "v1=" + HmacSha256Hex(o.notify_secret, ts + "\n" + r.body));
+}
+
+}  // namespace
+}  // namespace timelined::daemon
