@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 
 namespace timelined::daemon {
 namespace {
@@ -30,15 +33,32 @@ TEST(IncidentHooks, AnnouncesDurableTransitionsOnceAndEveryInsertToEvidenceWatch
   auto store = store::SqliteEventStore::Open(o);
   ASSERT_TRUE(store) << store.error().detail;
   IncidentHooks hooks(**store);
+  // Listeners run on the writer thread once the transaction commits, which may be just after
+  // SubmitAndWait returns: wait for them on a condition.
+  std::mutex mu;
+  std::condition_variable cv;
   std::vector<LifecycleTransition> seen;
   size_t evidence = 0;
-  hooks.OnTransition([&](const LifecycleTransition& t) { seen.push_back(t); });
-  hooks.OnEvidence([&](const std::vector<Event>& v) { evidence += v.size(); });
+  hooks.OnTransition([&](const LifecycleTransition& t) {
+    std::lock_guard lock(mu);
+    seen.push_back(t);
+  });
+  hooks.OnEvidence([&](const std::vector<Event>& v) {
+    std::lock_guard lock(mu);
+    evidence += v.size();
+    cv.notify_all();
+  });
+  auto wait_evidence = [&](size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return evidence >= n; });
+  };
 
   std::vector<Event> batch = {PdEvent("webhook:1", "incident.triggered", "Q1"),
                               PdEvent("webhook:2", "incident.annotated", "Q1"),
                               PdEvent("webhook:3", "incident.resolved", "Q1")};
   ASSERT_TRUE((*store)->SubmitAndWait(batch));
+  ASSERT_TRUE(wait_evidence(3));
+  std::unique_lock lock(mu);
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].kind, "incident.triggered");
   EXPECT_EQ(seen[1].kind, "incident.resolved");
@@ -46,11 +66,15 @@ TEST(IncidentHooks, AnnouncesDurableTransitionsOnceAndEveryInsertToEvidenceWatch
   EXPECT_EQ(seen[1].event_id, batch[2].id);
   EXPECT_EQ(evidence, 3u);
 
-  // A retried delivery is a duplicate insert: not announced again.
+  lock.unlock();
+
+  // A retried delivery is a duplicate insert: not announced again. Closing the store drains
+  // the writer, so every listener call has happened when Close returns.
   ASSERT_TRUE((*store)->SubmitAndWait({batch[2]}));
+  (*store)->Close();
+  lock.lock();
   EXPECT_EQ(seen.size(), 2u);
   EXPECT_EQ(evidence, 3u);
-  (*store)->Close();
   std::filesystem::remove_all(dir);
 }
 
