@@ -71,6 +71,10 @@ Result<std::unique_ptr<App>> App::Create(config::Config config) {
       *app->feed_, *app->redactor_, app->metrics_,
       std::chrono::milliseconds(app->config_.server.publish_timeout_ms));
   app->auth_ = std::make_unique<config::Authenticator>(app->config_.tokens);
+  auto slack = SlackService::Create(app->config_.slack, *app->store_, *app->ingest_, app->metrics_);
+  if (!slack) return std::unexpected(slack.error());
+  app->slack_ = std::move(*slack);
+  AddSlackChannelsTo(app->events_correlation_, app->config_.slack);
   app->AddRoutes();
   app->AddMetricCollectors();
   return app;
@@ -121,8 +125,11 @@ void App::AddRoutes() {
                 HandleGetIncident(st, r, std::move(d));
               }));
   router_.Add("GET", "/v1/incidents/{id}/events",
-              Guarded(Scope::kRead,
-                      [&st](Request& r, Respond d) { HandleIncidentEvents(st, r, std::move(d)); }));
+              Guarded(Scope::kRead, [this, &st](Request& r, Respond d) {
+                HandleIncidentEvents(st, events_correlation_, SystemClock::Instance(), r,
+                                     std::move(d));
+              }));
+  slack_->AddRoutes(router_, [this](Scope s, http::Handler h) { return Guarded(s, std::move(h)); });
   machine_options_.log.skip_invalid_lines = config_.logs.skip_invalid_lines;
   machine_options_.max_decompressed_bytes = config_.logs.max_decompressed_bytes;
   const auto& mo = machine_options_;
@@ -200,6 +207,7 @@ Result<uint16_t> App::Start() {
 void App::Stop() {
   if (stopping_.exchange(true)) return;
   if (server_) server_->Stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
+  if (slack_) slack_->Stop();  // backfills publish through the store: stop them first
   if (store_) store_->Close();
 }
 

@@ -14,9 +14,11 @@
 #include "daemon/incident_hooks.h"
 #include "daemon/ingest.h"
 #include "daemon/routes_machine.h"
+#include "daemon/slack_service.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"
+#include "summarizer/config.h"
 
 namespace timelined::daemon {
 
@@ -53,6 +55,8 @@ class App {
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
+  std::unique_ptr<SlackService> slack_;               // [slack]: webhook, bindings, backfill
+  summarizer::CorrelationConfig events_correlation_;  // GET /v1/incidents/{id}/events
   MachineIngestOptions machine_options_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/model/hash.h"
+#include "summarizer/correlate.h"
 
 namespace timelined::daemon {
 namespace {
@@ -61,21 +62,30 @@ void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
   respond(JsonOk(IncidentToJson(**inc)));
 }
 
-void HandleIncidentEvents(const store::SqliteEventStore& store, http::Request& req,
-                          http::Respond respond) {
-  EventQuery q;
-  q.incident_id = req.path_params["id"];
-  q.limit = LimitParam(req, 10'000, 100'000);
+void HandleIncidentEvents(const store::SqliteEventStore& store,
+                          const summarizer::CorrelationConfig& correlation, const Clock& clock,
+                          http::Request& req, http::Respond respond) {
+  const std::string& id = req.path_params["id"];
+  const size_t limit = LimitParam(req, 10'000, 100'000);
+  auto incident = store.GetIncident(id);
+  if (!incident) return respond(http::Response::FromError(incident.error()));
   json events = json::array();
-  auto r = store.ForEachEvent(q, [&events](const Event& e) {
+  auto add = [&events, limit](const Event& e, const std::string& reason) {
     json j = EventToJson(e);
-    j["included_because"] = "named";
+    j["included_because"] = reason;
     events.push_back(std::move(j));
-    return true;
-  });
+    return events.size() < limit;
+  };
+  Result<void> r;
+  if (incident->has_value()) {
+    auto n = summarizer::CorrelateEach(**incident, correlation, store, clock.Now(), add);
+    if (!n) r = std::unexpected(n.error());
+  } else {
+    r = store.ForEachEvent(EventQuery{.incident_id = id, .limit = limit},
+                           [&add](const Event& e) { return add(e, "named"); });
+  }
   if (!r) return respond(http::Response::FromError(r.error()));
-  respond(
-      JsonOk(json{{"incident_id", q.incident_id}, {"count", events.size()}, {"events", events}}));
+  respond(JsonOk(json{{"incident_id", id}, {"count", events.size()}, {"events", events}}));
 }
 
 void HandleIngestEvents(IngestPipeline& ingest, const Clock& clock, http::Request& req,

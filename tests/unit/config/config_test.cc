@@ -499,7 +499,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   //
   const int pagerduty = 0;
   //
-  const int slack = 0;
+  const int slack = 8 + 1 + 2;  // [slack] keys, [[slack.channels]], its two fields
   //
   const int kubernetes = 0;
   //
