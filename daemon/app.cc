@@ -124,11 +124,10 @@ void App::AddRoutes() {
   router_.Add("GET", "/v1/incidents/{id}", Guarded(Scope::kRead, [&st](Request& r, Respond d) {
                 HandleGetIncident(st, r, std::move(d));
               }));
-  router_.Add("GET", "/v1/incidents/{id}/events",
-              Guarded(Scope::kRead, [this, &st](Request& r, Respond d) {
-                HandleIncidentEvents(st, events_correlation_, SystemClock::Instance(), r,
-                                     std::move(d));
-              }));
+  router_.Add(
+      "GET", "/v1/incidents/{id}/events", Guarded(Scope::kRead, [this, &st](Request& r, Respond d) {
+        HandleIncidentEvents(st, events_correlation_, SystemClock::Instance(), r, std::move(d));
+      }));
   slack_->AddRoutes(router_, [this](Scope s, http::Handler h) { return Guarded(s, std::move(h)); });
   machine_options_.log.skip_invalid_lines = config_.logs.skip_invalid_lines;
   machine_options_.max_decompressed_bytes = config_.logs.max_decompressed_bytes;

@@ -33,8 +33,9 @@ std::string ParseBindRequest(std::string_view body, BindRequest* out) {
       out->wait = v.get<bool>();
     } else if (k == "channel" || k == "thread_ts" || k == "team") {
       if (!v.is_string()) return "\"" + k + "\" must be a string";
-      (k == "channel" ? out->channel : k == "thread_ts" ? out->thread_ts : out->team) =
-          v.get<std::string>();
+      (k == "channel"     ? out->channel
+       : k == "thread_ts" ? out->thread_ts
+                          : out->team) = v.get<std::string>();
     } else {
       return "unknown field \"" + k + "\" (expected channel, thread_ts, team, wait)";
     }
@@ -107,8 +108,8 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
   if (!written) return respond(http::Response::FromError(written.error()));
   if (written->stored.incident_id != id) {
     return respond(http::Response::JsonError(
-        409, "already_bound", b.kind + " " + b.key + " is bound to incident " +
-                                  written->stored.incident_id));
+        409, "already_bound",
+        b.kind + " " + b.key + " is bound to incident " + written->stored.incident_id));
   }
   json body{{"binding", BindingToJson(written->stored)}, {"created", written->created}};
   const int status = written->created ? 201 : 200;
@@ -126,12 +127,12 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
     body["backfill"] = {{"status", "queued"}};
     return respond(http::Response::Json(status, body.dump()));
   }
-  deps.backfill->Enqueue(std::move(job), [body = std::move(body), status,
-                                          respond = std::move(respond)](
-                                             Result<BackfillOutcome> r) mutable {
-    body["backfill"] = BackfillJson(r);
-    respond(http::Response::Json(status, body.dump()));
-  });
+  deps.backfill->Enqueue(std::move(job),
+                         [body = std::move(body), status,
+                          respond = std::move(respond)](Result<BackfillOutcome> r) mutable {
+                           body["backfill"] = BackfillJson(r);
+                           respond(http::Response::Json(status, body.dump()));
+                         });
 }
 
 void HandleListBindings(const store::SqliteEventStore& store, http::Request& req,

@@ -27,8 +27,8 @@ namespace timelined::daemon {
 struct BindingRouteDeps {
   const store::SqliteEventStore& store;
   SlackBindings& bindings;
-  SlackThreadBackfiller* backfill;            // null: no bot token
-  std::function<std::string()> last_team;     // the Slack webhook's last team, or ""
+  SlackThreadBackfiller* backfill;         // null: no bot token
+  std::function<std::string()> last_team;  // the Slack webhook's last team, or ""
 };
 
 void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Respond respond);

@@ -28,8 +28,7 @@ Result<std::unique_ptr<SlackThreadBackfiller>> SlackThreadBackfiller::Create(
   return b;
 }
 
-SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest,
-                                             http::MetricsRegistry& metrics)
+SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::MetricsRegistry& metrics)
     : ingest_(ingest), metrics_(metrics) {
   metrics_.DeclareCounter("timelined_slack_backfill_total",
                           "Slack thread backfills, by outcome and error reason");
@@ -94,8 +93,7 @@ Result<BackfillOutcome> SlackThreadBackfiller::RunJob(const BackfillJob& job) {
   if (events) {
     fetched = events->size();
     for (Event& e : *events) e.incident_id = job.incident_id;
-    metrics_.Add("timelined_slack_backfill_messages_total", {},
-                 static_cast<double>(fetched));
+    metrics_.Add("timelined_slack_backfill_messages_total", {}, static_cast<double>(fetched));
     published = ingest_.SubmitAndWait("slack", std::move(*events));
   }
   const Error* error = !events ? &events.error() : !published ? &published.error() : nullptr;
@@ -107,8 +105,8 @@ Result<BackfillOutcome> SlackThreadBackfiller::RunJob(const BackfillJob& job) {
     return std::unexpected(*error);
   }
   metrics_.Add("timelined_slack_backfill_total", {{"outcome", "ok"}, {"reason", ""}});
-  spdlog::info("[src=slack] [inc={}] thread {}:{} backfilled: {} messages, {} new",
-               job.incident_id, job.channel, job.thread_ts, fetched, published->inserted);
+  spdlog::info("[src=slack] [inc={}] thread {}:{} backfilled: {} messages, {} new", job.incident_id,
+               job.channel, job.thread_ts, fetched, published->inserted);
   return BackfillOutcome{fetched, published->inserted, published->duplicates};
 }
 

@@ -20,9 +20,10 @@ Result<std::unique_ptr<SlackService>> SlackService::Create(const config::SlackCo
     s->backfill_ = std::move(*b);
   }
   if (config.webhook_enabled()) {
-    spdlog::info("[src=slack] Events API webhook on POST /webhooks/slack; thread backfill {}; "
-                 "{} incident channel(s)",
-                 s->backfill_ ? "on" : "off (no slack.bot_token)", config.channels.size());
+    spdlog::info(
+        "[src=slack] Events API webhook on POST /webhooks/slack; thread backfill {}; "
+        "{} incident channel(s)",
+        s->backfill_ ? "on" : "off (no slack.bot_token)", config.channels.size());
   } else if (!config.signing_secret.empty()) {
     spdlog::warn("[src=slack] slack.signing_secret is a placeholder: the webhook stays off");
   }

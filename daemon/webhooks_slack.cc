@@ -89,8 +89,9 @@ Result<void> SlackWebhook::Verify(const http::Request& req) const {
 
 void SlackWebhook::Handle(http::Request& req, http::Respond respond) {
   if (!config_.webhook_enabled()) {
-    respond(http::Response::JsonError(404, "slack_not_configured",
-                                      "set [slack] signing_secret (not a REPLACE-ME placeholder) to receive Slack events"));
+    respond(http::Response::JsonError(
+        404, "slack_not_configured",
+        "set [slack] signing_secret (not a REPLACE-ME placeholder) to receive Slack events"));
     return;
   }
   if (auto v = Verify(req); !v) {
@@ -159,8 +160,8 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
   ingest_.Submit(
       "slack", std::move(events),
       [this, team = std::move(team), dedup_key = std::move(dedup_key),
-       new_threads = std::move(new_threads), respond = std::move(respond)](
-          Result<IngestOutcome> r) mutable {
+       new_threads = std::move(new_threads),
+       respond = std::move(respond)](Result<IngestOutcome> r) mutable {
         if (!r) {
           http::Response resp = http::Response::FromError(r.error());
           respond(std::move(resp));
@@ -171,8 +172,8 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
         respond(Ok(json{{"ok", true}, {"inserted", r->inserted}, {"duplicates", r->duplicates}}));
         for (Binding& b : new_threads) {
           metrics_.Add(kThreadBindings, {});
-          spdlog::info("[src=slack] [inc={}] thread {} bound by its root message",
-                       b.incident_id, b.key);
+          spdlog::info("[src=slack] [inc={}] thread {} bound by its root message", b.incident_id,
+                       b.key);
           if (backfill_ == nullptr) continue;
           size_t colon = b.key.find(':');
           backfill_->Enqueue(

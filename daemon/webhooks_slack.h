@@ -49,8 +49,8 @@ class RecentKeys {
   const Nanos ttl_;
   const size_t max_keys_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Nanos> expires_;      // guarded by mu_
-  std::deque<std::pair<Nanos, std::string>> order_;     // guarded by mu_; by insertion
+  std::unordered_map<std::string, Nanos> expires_;   // guarded by mu_
+  std::deque<std::pair<Nanos, std::string>> order_;  // guarded by mu_; by insertion
 };
 
 inline constexpr Nanos kSlackDedupTtl = 15 * 60 * kNanosPerSecond;  // retries come within ~6 min
@@ -59,9 +59,8 @@ inline constexpr size_t kSlackDedupMaxKeys = 100'000;
 class SlackWebhook {
  public:
   // `backfill` may be null (no bot token): threads are bound but not backfilled.
-  SlackWebhook(const config::SlackConfig& config, IngestPipeline& ingest,
-               SlackBindings& bindings, SlackThreadBackfiller* backfill,
-               http::MetricsRegistry& metrics, const Clock& clock);
+  SlackWebhook(const config::SlackConfig& config, IngestPipeline& ingest, SlackBindings& bindings,
+               SlackThreadBackfiller* backfill, http::MetricsRegistry& metrics, const Clock& clock);
 
   void Handle(http::Request& req, http::Respond respond);
 

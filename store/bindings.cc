@@ -85,7 +85,8 @@ Result<SqliteEventStore::BindingWrite> SqliteEventStore::AddBinding(const Bindin
   auto db = sql::Db::Open(path(), SQLITE_OPEN_READWRITE);
   if (!db) return std::unexpected(db.error());
   if (auto r = schema::ConfigureReader(
-          *db, schema::ConnectionSettings{.cache_mib = 1, .busy_timeout_ms = kBindingBusyTimeoutMs});
+          *db,
+          schema::ConnectionSettings{.cache_mib = 1, .busy_timeout_ms = kBindingBusyTimeoutMs});
       !r) {
     return std::unexpected(r.error());
   }
@@ -126,8 +127,9 @@ Result<std::vector<Binding>> SqliteEventStore::ListBindings() const {
 
 Result<std::optional<Incident>> SqliteEventStore::FindIncidentByNumber(int64_t number) const {
   auto conn = readers().Acquire();
-  auto st = conn->Statement("SELECT " + std::string(rows::kIncidentColumns) +
-                            " FROM incidents WHERE number = ? ORDER BY updated_at DESC, id LIMIT 1");
+  auto st =
+      conn->Statement("SELECT " + std::string(rows::kIncidentColumns) +
+                      " FROM incidents WHERE number = ? ORDER BY updated_at DESC, id LIMIT 1");
   if (!st) return std::unexpected(st.error());
   sql::StmtResetter reset(**st);
   (*st)->BindInt(1, number);

@@ -35,8 +35,9 @@ Event IdentityOf(const Event& e) {
 std::string_view AttrString(const Event& e, const char* key) {
   if (!e.attrs.is_object()) return {};
   auto it = e.attrs.find(key);
-  return it != e.attrs.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
-                                                : std::string_view();
+  return it != e.attrs.end() && it->is_string()
+             ? std::string_view(it->get_ref<const std::string&>())
+             : std::string_view();
 }
 
 // One source query of the correlation and the events it admits.

@@ -24,8 +24,8 @@ struct EventQuery {
 // a bound thread or channel belong to the incident even when they were stored before the
 // binding existed (and so carry no incident_id).
 struct Binding {
-  std::string kind;         // kBindingSlackThread | kBindingSlackChannel
-  std::string key;          // "<channel>:<thread_ts>" | "<channel>"
+  std::string kind;  // kBindingSlackThread | kBindingSlackChannel
+  std::string key;   // "<channel>:<thread_ts>" | "<channel>"
   std::string incident_id;
   Nanos created_at = 0;
 

@@ -216,21 +216,20 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
     msg_root.erase("channel");
     msg_root["reply_count"] = 3;
     if (r.target.find("cursor=") == std::string::npos) {
-      json page = {{"ok", true},
-                   {"messages",
-                    {msg_root, Message("C0INC", reply_a, "U0BOB", "pods crash-looping", root)}},
-                   {"has_more", true},
-                   {"response_metadata", {{"next_cursor", cursor}}}};
+      json page = {
+          {"ok", true},
+          {"messages", {msg_root, Message("C0INC", reply_a, "U0BOB", "pods crash-looping", root)}},
+          {"has_more", true},
+          {"response_metadata", {{"next_cursor", cursor}}}};
       return {200, {{"content-type", "application/json"}}, page.dump()};
     }
     if (calls == 2) return {429, {{"retry-after", "1"}}, R"({"ok":false,"error":"ratelimited"})"};
-    json page = {
-        {"ok", true},
-        {"messages",
-         {Message("C0INC", reply_b, "U0BOB", "rolling back checkout-api to v2.14.1", root),
-          Message("C0INC", reply_c, "U0ALICE", "error rate back to normal", root)}},
-        {"has_more", false},
-        {"response_metadata", {{"next_cursor", ""}}}};
+    json page = {{"ok", true},
+                 {"messages",
+                  {Message("C0INC", reply_b, "U0BOB", "rolling back checkout-api to v2.14.1", root),
+                   Message("C0INC", reply_c, "U0ALICE", "error rate back to normal", root)}},
+                 {"has_more", false},
+                 {"response_metadata", {{"next_cursor", ""}}}};
     return {200, {{"content-type", "application/json"}}, page.dump()};
   });
   TempDir dir;
@@ -240,8 +239,8 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   CreateIncident(d.port(), "Q2OTHER", 4712);
 
   // Before the binding: the root and the first reply arrive unbound.
-  ASSERT_EQ(PostSlack(d.port(), Callback("Ev01", Message("C0INC", root, "U0ALICE",
-                                                         "checkout 5xx, looking")))
+  ASSERT_EQ(PostSlack(d.port(),
+                      Callback("Ev01", Message("C0INC", root, "U0ALICE", "checkout 5xx, looking")))
                 .status,
             200);
   ASSERT_EQ(PostSlack(d.port(), Callback("Ev02", Message("C0INC", reply_a, "U0BOB",
@@ -281,16 +280,15 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   ASSERT_EQ(json::parse(listed.body)["bindings"].size(), 1u);
 
   // After the binding: an edit of reply A and the deletion of reply B arrive bound.
-  json edit = {{"type", "message"},
-               {"subtype", "message_changed"},
-               {"hidden", true},
-               {"channel", "C0INC"},
-               {"ts", "1773480600.000200"},
-               {"event_ts", "1773480600.000200"},
-               {"message", Message("C0INC", reply_a, "U0BOB", "pods crash-looping (OOMKilled)",
-                                   root)},
-               {"previous_message", Message("C0INC", reply_a, "U0BOB", "pods crash-looping",
-                                            root)}};
+  json edit = {
+      {"type", "message"},
+      {"subtype", "message_changed"},
+      {"hidden", true},
+      {"channel", "C0INC"},
+      {"ts", "1773480600.000200"},
+      {"event_ts", "1773480600.000200"},
+      {"message", Message("C0INC", reply_a, "U0BOB", "pods crash-looping (OOMKilled)", root)},
+      {"previous_message", Message("C0INC", reply_a, "U0BOB", "pods crash-looping", root)}};
   edit["message"]["edited"] = {{"user", "U0BOB"}, {"ts", "1773480600.000000"}};
   ASSERT_EQ(PostSlack(d.port(), Callback("Ev03", edit)).status, 200);
   json del = {{"type", "message"},
@@ -300,8 +298,8 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
               {"ts", "1773480700.000300"},
               {"event_ts", "1773480700.000300"},
               {"deleted_ts", reply_b},
-              {"previous_message", Message("C0INC", reply_b, "U0BOB",
-                                           "rolling back checkout-api to v2.14.1", root)}};
+              {"previous_message",
+               Message("C0INC", reply_b, "U0BOB", "rolling back checkout-api to v2.14.1", root)}};
   ASSERT_EQ(PostSlack(d.port(), Callback("Ev04", del)).status, 200);
 
   const std::string root_id = MessageId("C0INC", root);
@@ -332,7 +330,8 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   auto events = HttpCall(d.port(), "GET", std::string("/v1/incidents/") + kIncident + "/events");
   ASSERT_EQ(events.status, 200) << events.body;
   std::map<std::string, std::string> why;
-  for (const json& e : json::parse(events.body)["events"]) {
+  const json listed_events = json::parse(events.body);
+  for (const json& e : listed_events["events"]) {
     why[e["id"].get<std::string>()] = e["included_because"].get<std::string>();
   }
   const std::string thread_reason = "bound:slack_thread:C0INC:" + root;
@@ -402,8 +401,7 @@ TEST(SlackWebhook, RootNamingAnIncidentAndServiceChannelBind) {
                                                          "status page updated")))
                 .status,
             200);
-  EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR2", "1773480500.000100"))["incident_id"],
-            kIncident);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR2", "1773480500.000100"))["incident_id"], kIncident);
 }
 
 }  // namespace

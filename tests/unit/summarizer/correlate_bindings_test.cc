@@ -48,8 +48,8 @@ std::string Ts(int m, int micros = 100) {
 }
 
 // An unbound Slack message as the Events API stores it: scope "slack/<channel>".
-Event Msg(const std::string& channel, const std::string& ts, const std::string& thread_ts,
-          Nanos at, const std::string& kind = "slack.message") {
+Event Msg(const std::string& channel, const std::string& ts, const std::string& thread_ts, Nanos at,
+          const std::string& kind = "slack.message") {
   Event e = testing::MakeEvent("slack", "T1:" + channel + ":" + ts + ":" + kind, kind, at);
   e.scope = "slack/" + channel;
   e.attrs = {{"channel", channel}, {"ts", ts}};
@@ -76,9 +76,9 @@ TEST(CorrelateBindings, BoundThreadTakesRootRepliesAndEditsStoredBeforeTheBindin
   Event other_incident = Msg("C0INC", Ts(22), root_ts, T(22));
   other_incident.incident_id = "Q2OTHER";
   Binding b{kBindingSlackThread, "C0INC:" + root_ts, kInc, 1};
-  BoundReader reader({root, reply, edit, late_reply, other_thread, channel_msg, other_channel,
-                      other_incident},
-                     {b, Binding{kBindingSlackThread, "C0INC:" + Ts(19), "Q2OTHER", 1}});
+  BoundReader reader(
+      {root, reply, edit, late_reply, other_thread, channel_msg, other_channel, other_incident},
+      {b, Binding{kBindingSlackThread, "C0INC:" + Ts(19), "Q2OTHER", 1}});
   auto got = Correlate(inc, CorrelationConfig{}, reader, T(100));
   ASSERT_TRUE(got) << got.error().detail;
   const std::string reason = "bound:slack_thread:C0INC:" + root_ts;
