@@ -94,14 +94,8 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
   }
   const bool thread = !br.thread_ts.empty();
   std::string team;
-  if (thread && deps.backfill != nullptr) {
+  if (thread && deps.backfill != nullptr)
     team = br.team.empty() ? TeamOf(deps, br.channel) : br.team;
-    if (team.empty()) {
-      return respond(http::Response::JsonError(
-          400, "unknown_team",
-          "no Slack event names this channel's workspace yet: pass \"team\" (T…)"));
-    }
-  }
   Binding b{thread ? kBindingSlackThread : kBindingSlackChannel,
             thread ? ThreadKey(br.channel, br.thread_ts) : br.channel, id, 0};
   auto written = deps.bindings.Bind(b, "api");
@@ -119,6 +113,14 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
   }
   if (deps.backfill == nullptr) {
     body["backfill"] = {{"status", "not_configured"}, {"detail", "slack.bot_token is not set"}};
+    return respond(http::Response::Json(status, body.dump()));
+  }
+  if (team.empty()) {  // bound all the same; the backfill needs the workspace ID
+    body["backfill"] = {{"status", "failed"},
+                        {"error", "unknown_team"},
+                        {"detail",
+                         "no Slack event names this channel's workspace yet: "
+                         "POST again with \"team\" (T…) to backfill"}};
     return respond(http::Response::Json(status, body.dump()));
   }
   BackfillJob job{team, br.channel, br.thread_ts, id};

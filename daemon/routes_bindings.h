@@ -10,7 +10,8 @@
 // backfill worker; with "wait": true the answer comes after the backfill and reports it
 // ("backfill": {"status": "done", "fetched", "inserted", "duplicates"} or {"status":
 // "failed", "error", "detail"}), else "backfill": {"status": "queued"}. Without a bot token
-// the status is "not_configured"; channel bindings are not backfilled ("not_applicable").
+// the status is "not_configured"; with no known workspace "failed"/"unknown_team"; channel
+// bindings are not backfilled ("not_applicable").
 //
 // GET (scope read): {"incident_id", "bindings": [{kind, key, incident_id, created_at}]}.
 #include <functional>

@@ -212,6 +212,10 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   int calls = 0;
   FakeHttpServer slack_api([&](const RecordedRequest& r) -> CannedResponse {
     ++calls;
+    if (r.target.find("ts=1773480999.000100") != std::string::npos) {
+      return {
+          200, {{"content-type", "application/json"}}, R"({"ok":false,"error":"not_in_channel"})"};
+    }
     json msg_root = Message("C0INC", root, "U0ALICE", "checkout 5xx, looking", root);
     msg_root.erase("channel");
     msg_root["reply_count"] = 3;
@@ -275,9 +279,21 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   // Idempotent; the same thread cannot be bound to another incident.
   EXPECT_EQ(HttpCall(d.port(), "POST", bind_path, bind.dump()).status, 200);
   EXPECT_EQ(HttpCall(d.port(), "POST", "/v1/incidents/Q2OTHER/bindings", bind.dump()).status, 409);
+  // A Slack API error is surfaced in the answer and the metrics; the binding stands.
+  auto failing = HttpCall(d.port(), "POST", bind_path,
+                          R"({"channel":"C0INC","thread_ts":"1773480999.000100"})");
+  ASSERT_EQ(failing.status, 201) << failing.body;
+  json fb = json::parse(failing.body)["backfill"];
+  EXPECT_EQ(fb["status"], "failed");
+  EXPECT_EQ(fb["error"], "not_in_channel");
+  auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(
+                "timelined_slack_backfill_total{outcome=\"error\",reason=\"permission_denied\"} 1"),
+            std::string::npos)
+      << metrics;
   auto listed = HttpCall(d.port(), "GET", bind_path);
   ASSERT_EQ(listed.status, 200);
-  ASSERT_EQ(json::parse(listed.body)["bindings"].size(), 1u);
+  ASSERT_EQ(json::parse(listed.body)["bindings"].size(), 2u);
 
   // After the binding: an edit of reply A and the deletion of reply B arrive bound.
   json edit = {
