@@ -142,6 +142,13 @@ Result<std::unique_ptr<App>> App::Create(config::Config config, Role role) {
     if (!pagerduty) return std::unexpected(pagerduty.error());
     app->pagerduty_ = std::move(*pagerduty);
   }
+  if (app->ingest_ && app->store_) {
+    // Slack resolves bindings against the store at ingest: role all only.
+    auto slack = SlackService::Create(app->config_.slack, *app->store_, *app->ingest_,
+                                      app->metrics_);
+    if (!slack) return std::unexpected(slack.error());
+    app->slack_ = std::move(*slack);
+  }
   app->AddRoutes();
   app->AddMetricCollectors();
   return app;
@@ -262,6 +269,9 @@ void App::AddStoreRoutes() {
   AddDraftRoutes(
       router_, [this](Scope scope, http::Handler h) { return Guarded(scope, std::move(h)); },
       *draft_routes_);
+  if (slack_) {
+    slack_->AddRoutes(router_, [this](Scope s, http::Handler h) { return Guarded(s, std::move(h)); });
+  }
 }
 
 // Routes that publish to the feed (local or Kafka): absent in the store role.
@@ -447,6 +457,7 @@ void App::Stop() {
   // The store consumer writes its last batch and commits it, then leaves the group.
   if (consumer_) consumer_->Stop();
   if (pagerduty_) pagerduty_->Stop();
+  if (slack_) slack_->Stop();    // backfills publish through the feed: stop them first
   if (drafts_) drafts_->Stop();  // finishes the draft in progress; pending auto drafts wait
   if (store_) store_->Close();
 }

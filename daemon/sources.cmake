@@ -11,4 +11,11 @@ target_sources(timelined_daemon PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/routes_drafts.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes_machine.cc
   ${CMAKE_CURRENT_LIST_DIR}/webhooks_pagerduty.cc
+
+  # Slack (issue 3): Events API webhook, bindings, thread backfill.
+  ${CMAKE_CURRENT_LIST_DIR}/routes_bindings.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_backfill_worker.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_bindings.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_service.cc
+  ${CMAKE_CURRENT_LIST_DIR}/webhooks_slack.cc
 )

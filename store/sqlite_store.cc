@@ -296,4 +296,6 @@ int SqliteEventStore::SchemaVersion() const { return impl_->schema_version; }
 
 const std::string& SqliteEventStore::path() const { return impl_->options.path; }
 
+const ReaderPool& SqliteEventStore::readers() const { return *impl_->readers; }
+
 }  // namespace timelined::store

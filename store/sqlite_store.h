@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/model/error.h"
@@ -26,6 +27,8 @@
 #include "store/model/reader.h"
 
 namespace timelined::store {
+
+class ReaderPool;
 
 struct StoreOptions {
   std::string path;                     // SQLite file; ":memory:" is not supported (readers)
@@ -147,7 +150,29 @@ class SqliteEventStore final : public EventReader {
   int SchemaVersion() const;
   const std::string& path() const;
 
+  // ---- Bindings (store/bindings.cc): Slack threads and channels bound to incidents. ----
+  // Bindings are rare (an admin call, a thread root naming an incident), so AddBinding
+  // writes on a short-lived connection of its own, not through the event writer: one
+  // IMMEDIATE transaction inserting the binding unless (kind, key) exists, plus an audit
+  // row (action "bind", `actor`, subject = incident). Returns the binding stored for
+  // (kind, key) — `b` itself when created, else the existing one, which may name another
+  // incident — and whether it was created. kInvalidInput for an empty kind, key or
+  // incident_id; kUnavailable when the database stays locked (busy timeout).
+  struct BindingWrite {
+    Binding stored;
+    bool created = false;
+  };
+  Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor);
+  Result<std::vector<Binding>> GetBindings(const std::string& incident_id) const override;
+  Result<std::vector<Binding>> ListBindings() const;  // every binding, by (kind, key)
+  // The incident with this PagerDuty number (the most recently updated if several).
+  Result<std::optional<Incident>> FindIncidentByNumber(int64_t number) const;
+  // The most recently triggered open (triggered or acknowledged) incident whose
+  // service_id or service_name is `service`.
+  Result<std::optional<Incident>> FindOpenIncidentOfService(const std::string& service) const;
+
  private:
+  const ReaderPool& readers() const;  // for the methods defined in other files
   struct Impl;
   explicit SqliteEventStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

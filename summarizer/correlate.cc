@@ -1,6 +1,7 @@
 #include "summarizer/correlate.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace timelined::summarizer {
 namespace {
@@ -30,15 +31,28 @@ Event IdentityOf(const Event& e) {
   return out;
 }
 
+// attrs[key] when it is a string, else "".
+std::string_view AttrString(const Event& e, const char* key) {
+  if (!e.attrs.is_object()) return {};
+  auto it = e.attrs.find(key);
+  return it != e.attrs.end() && it->is_string()
+             ? std::string_view(it->get_ref<const std::string&>())
+             : std::string_view();
+}
+
 // One source query of the correlation and the events it admits.
 struct StreamSpec {
   EventQuery query;
-  std::string reason;   // "named" | "scope:<pattern>"
+  std::string reason;   // "named" | "bound:<kind>:<key>" | "scope:<pattern>"
   std::string pattern;  // "" for the named stream
   std::string own_incident;
-  // Scoped streams never take in events that name another incident.
+  std::string thread_ts;  // bound Slack thread: only its root and replies (attrs ts/thread_ts)
+  // Scoped and bound streams never take in events that name another incident.
   bool Admits(const Event& e) const {
-    return pattern.empty() || e.incident_id.empty() || e.incident_id == own_incident;
+    if (pattern.empty()) return true;
+    if (!e.incident_id.empty() && e.incident_id != own_incident) return false;
+    return thread_ts.empty() || AttrString(e, "thread_ts") == thread_ts ||
+           AttrString(e, "ts") == thread_ts;
   }
   // True when this stream delivers `e` (used to skip duplicates in kBySource order).
   bool Delivers(const Event& e) const {
@@ -111,16 +125,57 @@ class PagedStream {
   size_t page_ = kPageSize;
 };
 
+// Whole seconds of a Slack ts ("1712345678.000100"), as ns; 0 when it does not parse.
+Nanos SlackTsSeconds(std::string_view ts) {
+  Nanos seconds = 0;
+  size_t digits = 0;
+  for (char c : ts.substr(0, ts.find('.'))) {
+    if (c < '0' || c > '9' || ++digits > 12) return 0;
+    seconds = seconds * 10 + (c - '0');
+  }
+  return seconds * kNanosPerSecond;
+}
+
+// The stream of a Slack binding: a thread from its root's time on (its replies, edits and
+// deletions all come later), or a channel within the incident's window (unbounded when the
+// window is unknown). nullopt for a kind this code does not know.
+std::optional<StreamSpec> BindingSpec(const Binding& b, const CorrelationWindow& window,
+                                      const std::string& incident_id) {
+  StreamSpec spec;
+  spec.reason = "bound:" + b.kind + ":" + b.key;
+  spec.own_incident = incident_id;
+  if (b.kind == kBindingSlackThread) {
+    size_t colon = b.key.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == b.key.size()) return std::nullopt;
+    spec.pattern = "slack/" + b.key.substr(0, colon);
+    spec.thread_ts = b.key.substr(colon + 1);
+    spec.query.from = SlackTsSeconds(spec.thread_ts);
+  } else if (b.kind == kBindingSlackChannel) {
+    spec.pattern = "slack/" + b.key;
+    spec.query.from = window.from;
+    spec.query.to = window.to;
+  } else {
+    return std::nullopt;
+  }
+  spec.query.scope = spec.pattern;
+  return spec;
+}
+
 Result<std::vector<StreamSpec>> BuildSpecs(const Incident& incident,
                                            const CorrelationConfig& config,
                                            const EventReader& reader, Nanos now) {
   std::vector<StreamSpec> specs;
-  if (!incident.id.empty()) {
-    specs.push_back(StreamSpec{EventQuery{.incident_id = incident.id}, "named", "", incident.id});
-  }
   const ServiceCorrelation& s = ServiceConfigFor(incident, config);
   auto window = WindowFor(incident, s, reader, now);
   if (!window) return std::unexpected(window.error());
+  if (!incident.id.empty()) {
+    specs.push_back(StreamSpec{EventQuery{.incident_id = incident.id}, "named", "", incident.id});
+    auto bindings = reader.GetBindings(incident.id);
+    if (!bindings) return std::unexpected(bindings.error());
+    for (const Binding& b : *bindings) {
+      if (auto spec = BindingSpec(b, *window, incident.id)) specs.push_back(std::move(*spec));
+    }
+  }
   if (window->to == 0) return specs;
   std::vector<std::string> patterns = s.scopes;
   for (const std::string& c : s.slack_channels) {

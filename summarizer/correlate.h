@@ -2,17 +2,24 @@
 // Correlation: which stored events belong to an incident (DESIGN.md, "Correlation").
 //
 //   named   events whose incident_id is the incident's id (any time), reason "named";
+//   bound   events of a Slack thread or channel bound to the incident (reader.GetBindings),
+//           also those stored before the binding existed: a thread ("<channel>:<ts>") is
+//           the events of scope "slack/<channel>" whose attrs.thread_ts or attrs.ts is the
+//           root's ts, from the root's second on; a channel is every event of scope
+//           "slack/<channel>" within the window below (any time when it is unknown);
+//           reason "bound:<kind>:<key>" ("bound:slack_thread:C0PAY:1712345678.000100");
 //   scoped  events whose scope equals a configured scope, starts with a configured prefix
 //           (a pattern ending in '/'), or is "slack/<channel>" for a configured channel,
 //           within [triggered − lookback, end + grace], where end = resolved_at when the
 //           incident is resolved and `now` while it is open; reason "scope:<pattern>".
-//           Events naming a *different* incident are never taken in by scope.
+//           Events naming a *different* incident are never taken in by scope or binding.
 // The service's settings are found by incident.service_id, then service_name, else the
 // defaults. When triggered_at is unknown (0) the earliest named event stands in for it;
 // with neither, only named events are returned.
 //
 // Each event is delivered once (an event matched several ways keeps the first reason:
-// named, then patterns in configuration order), in one of two orders:
+// named, then bindings by (kind, key), then patterns in configuration order), in one of
+// two orders:
 //   kByTime    (occurred_at, id) over everything. Each source query is read in pages and
 //              merged, so memory is bounded by (number of patterns × page size); events
 //              are copied into the page buffers.
@@ -37,7 +44,7 @@ namespace timelined::summarizer {
 
 struct CorrelatedEvent {
   Event event;
-  std::string reason;  // "named" | "scope:<pattern>"
+  std::string reason;  // "named" | "bound:<kind>:<key>" | "scope:<pattern>"
 };
 
 // Return false to stop early (then CorrelateEach returns the count visited so far). The

@@ -57,10 +57,10 @@ Result<void> AddService(Config& c, SummarizerService&& s, const Where& w) {
 
 Nanos Minutes(int m) { return static_cast<Nanos>(m) * summarizer::kMinute; }
 
-// The spot where [[slack.channels]] (issue 3) adds its channel ↔ service bindings to the
-// correlation: append each bound channel to correlation.services[<service>].slack_channels
-// (creating the entry from correlation.defaults when the service is not listed).
-void MergeSlackChannels(const Config& /*c*/, summarizer::CorrelationConfig& /*correlation*/) {}
+// [[slack.channels]]: a service's incident channel correlates with its incidents.
+void MergeSlackChannels(const Config& c, summarizer::CorrelationConfig& correlation) {
+  AddSlackChannelsTo(correlation, c.slack);
+}
 
 }  // namespace
 

@@ -12,4 +12,8 @@ Result<std::vector<Event>> EventReader::QueryEvents(const EventQuery& q) const {
   return out;
 }
 
+Result<std::vector<Binding>> EventReader::GetBindings(const std::string&) const {
+  return std::vector<Binding>{};
+}
+
 }  // namespace timelined

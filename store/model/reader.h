@@ -20,6 +20,20 @@ struct EventQuery {
   size_t limit = 0;         // 0 = no limit
 };
 
+// A Slack thread or channel bound to an incident (the store's `bindings` table). Events in
+// a bound thread or channel belong to the incident even when they were stored before the
+// binding existed (and so carry no incident_id).
+struct Binding {
+  std::string kind;  // kBindingSlackThread | kBindingSlackChannel
+  std::string key;   // "<channel>:<thread_ts>" | "<channel>"
+  std::string incident_id;
+  Nanos created_at = 0;
+
+  bool operator==(const Binding&) const = default;
+};
+inline constexpr const char* kBindingSlackThread = "slack_thread";
+inline constexpr const char* kBindingSlackChannel = "slack_channel";
+
 class EventReader {
  public:
   virtual ~EventReader() = default;
@@ -29,6 +43,9 @@ class EventReader {
   virtual Result<void> ForEachEvent(const EventQuery& q,
                                     const std::function<bool(const Event&)>& fn) const = 0;
   virtual Result<std::optional<Incident>> GetIncident(const std::string& id) const = 0;
+  // The bindings of an incident, ordered by (kind, key). Readers without bindings return
+  // none (the default), so correlation falls back to named and scoped events.
+  virtual Result<std::vector<Binding>> GetBindings(const std::string& incident_id) const;
 
   // Convenience: collects ForEachEvent.
   Result<std::vector<Event>> QueryEvents(const EventQuery& q) const;

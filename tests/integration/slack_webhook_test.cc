@@ -1,0 +1,424 @@
+// The Slack Events API webhook, bindings and thread backfill through the real binary.
+// Requests are signed here with a test secret; conversations.replies is served by a local
+// Beast server (tests/unit/connectors/common/fake_http_server.h).
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "store/model/event.h"
+#include "store/model/hash.h"
+#include "tests/integration/harness.h"
+#include "tests/unit/connectors/common/fake_http_server.h"
+
+namespace timelined::testing {
+namespace {
+
+using connectors::testing::CannedResponse;
+using connectors::testing::FakeHttpServer;
+using connectors::testing::RecordedRequest;
+using nlohmann::json;
+
+constexpr const char* kSecret = "8f742231b10e8888abcd99yyyzzz85a5";
+constexpr const char* kOldSecret = "0ld5ecret0f1ast0week000000000000";
+constexpr const char* kTeam = "T0ACME01";
+constexpr const char* kIncident = "Q1PAYMNT";
+
+std::string SlackToml(const std::string& api_base_url = "http://127.0.0.1:9/api",
+                      const std::string& extra = "") {
+  return std::string("[slack]\nsigning_secret = \"") + kSecret +
+         "\"\nprevious_signing_secret = \"" + kOldSecret +
+         "\"\nworkspace_url = \"https://acme.slack.com\"\nown_bot_id = \"B0TIMELINED\"\n"
+         "bot_token = \"xoxb-test-token\"\napi_base_url = \"" +
+         api_base_url + "\"\nrequest_timeout_ms = 5000\n" + extra;
+}
+
+std::string NowTs(long offset = 0) { return std::to_string(std::time(nullptr) + offset); }
+
+std::map<std::string, std::string> Signed(const std::string& body, const std::string& ts,
+                                          const std::string& secret = kSecret) {
+  return {{"content-type", "application/json"},
+          {"x-slack-request-timestamp", ts},
+          {"x-slack-signature", "v0=" + HmacSha256Hex(secret, "v0:" + ts + ":" + body)}};
+}
+
+HttpResult PostSlack(uint16_t port, const json& payload,
+                     std::map<std::string, std::string> extra = {}) {
+  std::string body = payload.dump();
+  auto headers = Signed(body, NowTs());
+  headers.insert(extra.begin(), extra.end());
+  return HttpCall(port, "POST", "/webhooks/slack", body, headers);
+}
+
+json Callback(const std::string& event_id, json inner) {
+  return {{"token", "legacy-verification-token"},
+          {"team_id", kTeam},
+          {"api_app_id", "A0TIMELINED"},
+          {"event", std::move(inner)},
+          {"type", "event_callback"},
+          {"event_id", event_id},
+          {"event_time", 1773480390}};
+}
+
+json Message(const std::string& channel, const std::string& ts, const std::string& user,
+             const std::string& text, const std::string& thread_ts = "") {
+  json m = {{"type", "message"}, {"channel", channel}, {"channel_type", "channel"},
+            {"user", user},      {"text", text},       {"ts", ts},
+            {"event_ts", ts},    {"team", kTeam}};
+  if (!thread_ts.empty()) {
+    m["thread_ts"] = thread_ts;
+    m["parent_user_id"] = "U0ALICE";
+  }
+  return m;
+}
+
+std::string MessageId(const std::string& channel, const std::string& ts,
+                      const std::string& suffix = "") {
+  return MakeEventId("slack", std::string(kTeam) + ":" + channel + ":" + ts + suffix);
+}
+
+// GET /v1/events/{id}: the event, or null when absent.
+json GetEvent(uint16_t port, const std::string& id) {
+  auto r = HttpCall(port, "GET", "/v1/events/" + id);
+  if (r.status != 200) return nullptr;
+  return json::parse(r.body);
+}
+
+// Creates incident `id` by ingesting a PagerDuty event that carries its snapshot.
+void CreateIncident(uint16_t port, const std::string& id, int number,
+                    const std::string& status = "triggered") {
+  json e = {{"source", "pagerduty"},
+            {"source_ref", "webhook:test-" + id},
+            {"kind", "incident.triggered"},
+            {"occurred_at", "2026-03-14T09:20:00Z"},
+            {"incident_id", id},
+            {"summary", "Payments API 5xx"},
+            {"attrs",
+             {{"incident",
+               {{"id", id},
+                {"number", number},
+                {"title", "Payments API 5xx"},
+                {"service_id", "PSVCPAY"},
+                {"service_name", "payments"},
+                {"status", status},
+                {"html_url", "https://acme.pagerduty.com/incidents/" + id}}}}}};
+  auto r = HttpCall(port, "POST", "/ingest/events", e.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+}
+
+TEST(SlackWebhook, AnswersUrlVerificationAndSays404WhenNotConfigured) {
+  TempDir dir;
+  Daemon d(dir, SlackToml());
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  json challenge = {{"token", "legacy"},
+                    {"challenge", "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"},
+                    {"type", "url_verification"}};
+  auto r = PostSlack(d.port(), challenge);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["challenge"], challenge["challenge"]);
+
+  // Signed with the secret being rotated out: still accepted.
+  std::string body = challenge.dump();
+  std::string ts = NowTs();
+  auto old = HttpCall(d.port(), "POST", "/webhooks/slack", body, Signed(body, ts, kOldSecret));
+  EXPECT_EQ(old.status, 200) << old.body;
+
+  TempDir bare_dir;
+  Daemon bare(bare_dir);
+  ASSERT_TRUE(bare.started()) << ReadFile(bare.log_path());
+  auto off = PostSlack(bare.port(), challenge);
+  EXPECT_EQ(off.status, 404);
+  EXPECT_EQ(json::parse(off.body)["error"], "slack_not_configured");
+}
+
+TEST(SlackWebhook, BadSignatureOrStaleTimestampIs401AndStoresNothing) {
+  TempDir dir;
+  Daemon d(dir, SlackToml());
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  const std::string ts = "1773480390.001200";
+  std::string body = Callback("Ev0BAD1", Message("C0INC", ts, "U0ALICE", "secret plan")).dump();
+  struct Case {
+    const char* name;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    const char* error;
+  };
+  std::string now = NowTs();
+  std::string stale = NowTs(-400);
+  std::string tampered = body;
+  tampered.replace(tampered.find("secret plan"), 11, "public plan");
+  const Case cases[] = {
+      {"wrong secret", Signed(body, now, "not-the-secret"), body, "bad_signature"},
+      {"tampered body", Signed(body, now), tampered, "bad_signature"},
+      {"stale timestamp", Signed(body, stale), body, "stale_timestamp"},
+      {"no headers", {{"content-type", "application/json"}}, body, "bad_timestamp"},
+  };
+  for (const Case& c : cases) {
+    auto r = HttpCall(d.port(), "POST", "/webhooks/slack", c.body, c.headers);
+    EXPECT_EQ(r.status, 401) << c.name << ": " << r.body;
+    json j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << c.name;
+    EXPECT_EQ(j["error"], c.error) << c.name;
+  }
+  EXPECT_TRUE(GetEvent(d.port(), MessageId("C0INC", ts)).is_null());
+  auto count = HttpCall(d.port(), "GET", "/metrics");
+  EXPECT_NE(count.body.find("timelined_webhook_signature_failures_total{reason=\"bad_signature\","
+                            "source=\"slack\"} 2"),
+            std::string::npos)
+      << count.body;
+  EXPECT_NE(count.body.find("timelined_store_events_inserted_total 0"), std::string::npos);
+  EXPECT_EQ(ReadFile(d.log_path()).find("secret plan"), std::string::npos);  // no bodies in logs
+}
+
+TEST(SlackWebhook, RetriedDeliveryIsStoredOnce) {
+  TempDir dir;
+  Daemon d(dir, SlackToml());
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  const std::string ts = "1773480390.001200";
+  json payload = Callback("Ev0RETRY1", Message("C0INC", ts, "U0ALICE", "db failover started"));
+  auto first = PostSlack(d.port(), payload);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(json::parse(first.body)["inserted"], 1);
+  // Slack's retry: a fresh timestamp and signature, the same event_id.
+  auto retry = PostSlack(d.port(), payload,
+                         {{"x-slack-retry-num", "1"}, {"x-slack-retry-reason", "http_timeout"}});
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(json::parse(retry.body)["duplicate"], true);
+  // The same message under another event_id (an app_mention): one event by (channel, ts).
+  json mention = Message("C0INC", ts, "U0ALICE", "db failover started");
+  mention["type"] = "app_mention";
+  auto again = PostSlack(d.port(), Callback("Ev0MENTION", mention));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json::parse(again.body)["duplicates"], 1);
+
+  json stored = GetEvent(d.port(), MessageId("C0INC", ts));
+  ASSERT_TRUE(stored.is_object());
+  EXPECT_EQ(stored["scope"], "slack/C0INC");
+  EXPECT_FALSE(stored.contains("incident_id") && !stored["incident_id"].get<std::string>().empty());
+  EXPECT_EQ(stored["url"], "https://acme.slack.com/archives/C0INC/p1773480390001200");
+  auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("timelined_store_events_inserted_total 1"), std::string::npos) << metrics;
+}
+
+// A thread discussed before anyone bound it, then bound through the API: the backfill
+// fetches what the webhook never delivered (cursor pagination, one 429 with Retry-After),
+// later edits and deletions arrive bound, and the incident's events include the thread.
+TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
+  const std::string root = "1773480390.001200";
+  const std::string reply_a = "1773480400.000100";
+  const std::string reply_b = "1773480455.004500";
+  const std::string reply_c = "1773480470.000700";
+  const std::string cursor = "bmV4dF90czoxNzczNDgwNDU1MDA0NTAw";
+  int calls = 0;
+  FakeHttpServer slack_api([&](const RecordedRequest& r) -> CannedResponse {
+    ++calls;
+    if (r.target.find("ts=1773480999.000100") != std::string::npos) {
+      return {
+          200, {{"content-type", "application/json"}}, R"({"ok":false,"error":"not_in_channel"})"};
+    }
+    json msg_root = Message("C0INC", root, "U0ALICE", "checkout 5xx, looking", root);
+    msg_root.erase("channel");
+    msg_root["reply_count"] = 3;
+    if (r.target.find("cursor=") == std::string::npos) {
+      json page = {
+          {"ok", true},
+          {"messages", {msg_root, Message("C0INC", reply_a, "U0BOB", "pods crash-looping", root)}},
+          {"has_more", true},
+          {"response_metadata", {{"next_cursor", cursor}}}};
+      return {200, {{"content-type", "application/json"}}, page.dump()};
+    }
+    if (calls == 2) return {429, {{"retry-after", "1"}}, R"({"ok":false,"error":"ratelimited"})"};
+    json page = {{"ok", true},
+                 {"messages",
+                  {Message("C0INC", reply_b, "U0BOB", "rolling back checkout-api to v2.14.1", root),
+                   Message("C0INC", reply_c, "U0ALICE", "error rate back to normal", root)}},
+                 {"has_more", false},
+                 {"response_metadata", {{"next_cursor", ""}}}};
+    return {200, {{"content-type", "application/json"}}, page.dump()};
+  });
+  TempDir dir;
+  Daemon d(dir, SlackToml(slack_api.base_url() + "/api"));
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  CreateIncident(d.port(), kIncident, 4711);
+  CreateIncident(d.port(), "Q2OTHER", 4712);
+
+  // Before the binding: the root and the first reply arrive unbound.
+  ASSERT_EQ(PostSlack(d.port(),
+                      Callback("Ev01", Message("C0INC", root, "U0ALICE", "checkout 5xx, looking")))
+                .status,
+            200);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev02", Message("C0INC", reply_a, "U0BOB",
+                                                         "pods crash-looping", root)))
+                .status,
+            200);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0INC", root)).value("incident_id", ""), "");
+
+  // Bad input, unknown incident, then the binding (with its synchronous backfill).
+  const std::string bind_path = std::string("/v1/incidents/") + kIncident + "/bindings";
+  json bind = {{"channel", "C0INC"}, {"thread_ts", root}};
+  EXPECT_EQ(HttpCall(d.port(), "POST", bind_path, R"({"channel":"c0inc"})").status, 400);
+  EXPECT_EQ(HttpCall(d.port(), "POST", bind_path, R"({"channel":"C0INC","thread_ts":"x"})").status,
+            400);
+  EXPECT_EQ(HttpCall(d.port(), "POST", bind_path, R"({"channel":"C0INC","oops":1})").status, 400);
+  EXPECT_EQ(HttpCall(d.port(), "POST", "/v1/incidents/QNOSUCH/bindings", bind.dump()).status, 404);
+  auto bound = HttpCall(d.port(), "POST", bind_path, bind.dump());
+  ASSERT_EQ(bound.status, 201) << bound.body;
+  json b = json::parse(bound.body);
+  EXPECT_EQ(b["binding"]["kind"], "slack_thread");
+  EXPECT_EQ(b["binding"]["key"], "C0INC:" + root);
+  EXPECT_EQ(b["backfill"]["status"], "done") << bound.body;
+  EXPECT_EQ(b["backfill"]["fetched"], 4);
+  EXPECT_EQ(b["backfill"]["inserted"], 2);  // the root and reply A were stored already
+  EXPECT_EQ(b["backfill"]["duplicates"], 2);
+  auto requests = slack_api.requests();
+  ASSERT_EQ(requests.size(), 3u);  // page 1, the 429, page 2 again
+  EXPECT_EQ(requests[0].headers["authorization"], "Bearer xoxb-test-token");
+  EXPECT_NE(requests[0].target.find("channel=C0INC"), std::string::npos);
+  EXPECT_NE(requests[2].target.find("cursor=" + cursor), std::string::npos);
+
+  // Idempotent; the same thread cannot be bound to another incident.
+  EXPECT_EQ(HttpCall(d.port(), "POST", bind_path, bind.dump()).status, 200);
+  EXPECT_EQ(HttpCall(d.port(), "POST", "/v1/incidents/Q2OTHER/bindings", bind.dump()).status, 409);
+  // A Slack API error is surfaced in the answer and the metrics; the binding stands.
+  auto failing = HttpCall(d.port(), "POST", bind_path,
+                          R"({"channel":"C0INC","thread_ts":"1773480999.000100"})");
+  ASSERT_EQ(failing.status, 201) << failing.body;
+  json fb = json::parse(failing.body)["backfill"];
+  EXPECT_EQ(fb["status"], "failed");
+  EXPECT_EQ(fb["error"], "not_in_channel");
+  auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(
+                "timelined_slack_backfill_total{outcome=\"error\",reason=\"permission_denied\"} 1"),
+            std::string::npos)
+      << metrics;
+  auto listed = HttpCall(d.port(), "GET", bind_path);
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(json::parse(listed.body)["bindings"].size(), 2u);
+
+  // After the binding: an edit of reply A and the deletion of reply B arrive bound.
+  json edit = {
+      {"type", "message"},
+      {"subtype", "message_changed"},
+      {"hidden", true},
+      {"channel", "C0INC"},
+      {"ts", "1773480600.000200"},
+      {"event_ts", "1773480600.000200"},
+      {"message", Message("C0INC", reply_a, "U0BOB", "pods crash-looping (OOMKilled)", root)},
+      {"previous_message", Message("C0INC", reply_a, "U0BOB", "pods crash-looping", root)}};
+  edit["message"]["edited"] = {{"user", "U0BOB"}, {"ts", "1773480600.000000"}};
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev03", edit)).status, 200);
+  json del = {{"type", "message"},
+              {"subtype", "message_deleted"},
+              {"hidden", true},
+              {"channel", "C0INC"},
+              {"ts", "1773480700.000300"},
+              {"event_ts", "1773480700.000300"},
+              {"deleted_ts", reply_b},
+              {"previous_message",
+               Message("C0INC", reply_b, "U0BOB", "rolling back checkout-api to v2.14.1", root)}};
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev04", del)).status, 200);
+
+  const std::string root_id = MessageId("C0INC", root);
+  const std::string a_id = MessageId("C0INC", reply_a);
+  const std::string b_id = MessageId("C0INC", reply_b);
+  const std::string c_id = MessageId("C0INC", reply_c);
+  const std::string edit_id = MessageId("C0INC", reply_a, ":edit:1773480600.000000");
+  const std::string del_id = MessageId("C0INC", reply_b, ":deleted");
+  json edited = GetEvent(d.port(), edit_id);
+  ASSERT_TRUE(edited.is_object());
+  EXPECT_EQ(edited["kind"], "slack.message_changed");
+  EXPECT_EQ(edited["incident_id"], kIncident);
+  EXPECT_EQ(edited["attrs"]["supersedes"], a_id);
+  EXPECT_EQ(edited["body"], "pods crash-looping (OOMKilled)");
+  json original = GetEvent(d.port(), a_id);
+  ASSERT_TRUE(original.is_object());
+  EXPECT_EQ(original["body"], "pods crash-looping");  // the original is kept as evidence
+  json tomb = GetEvent(d.port(), del_id);
+  ASSERT_TRUE(tomb.is_object());
+  EXPECT_EQ(tomb["kind"], "slack.message_deleted");
+  EXPECT_EQ(tomb["incident_id"], kIncident);
+  EXPECT_EQ(tomb["attrs"]["supersedes"], b_id);
+  json deleted_original = GetEvent(d.port(), b_id);
+  ASSERT_TRUE(deleted_original.is_object());
+  EXPECT_EQ(deleted_original["body"], "rolling back checkout-api to v2.14.1");
+  EXPECT_EQ(deleted_original["incident_id"], kIncident);  // came by backfill, bound
+
+  auto events = HttpCall(d.port(), "GET", std::string("/v1/incidents/") + kIncident + "/events");
+  ASSERT_EQ(events.status, 200) << events.body;
+  std::map<std::string, std::string> why;
+  const json listed_events = json::parse(events.body);
+  for (const json& e : listed_events["events"]) {
+    why[e["id"].get<std::string>()] = e["included_because"].get<std::string>();
+  }
+  const std::string thread_reason = "bound:slack_thread:C0INC:" + root;
+  EXPECT_EQ(why[root_id], thread_reason);  // stored before the binding
+  EXPECT_EQ(why[a_id], thread_reason);
+  EXPECT_EQ(why[b_id], "named");  // backfilled with the incident's id
+  EXPECT_EQ(why[c_id], "named");
+  EXPECT_EQ(why[edit_id], "named");
+  EXPECT_EQ(why[del_id], "named");
+  EXPECT_EQ(why.size(), 7u);  // plus the PagerDuty trigger
+}
+
+// A root message naming a known incident binds its thread; a configured incident channel
+// carries the open incident of its service.
+TEST(SlackWebhook, RootNamingAnIncidentAndServiceChannelBind) {
+  TempDir dir;
+  Daemon d(dir, SlackToml("http://127.0.0.1:9/api",
+                          "[[slack.channels]]\nchannel = \"C0PAY\"\nservice = \"PSVCPAY\"\n"));
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  // No incident open yet: a message in the service channel stays unbound.
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev10", Message("C0PAY", "1773480300.000100", "U0ALICE",
+                                                         "deploying payments v42")))
+                .status,
+            200);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0PAY", "1773480300.000100")).value("incident_id", ""),
+            "");
+  CreateIncident(d.port(), kIncident, 4711);
+
+  const std::string root = "1773480390.001200";
+  ASSERT_EQ(PostSlack(d.port(),
+                      Callback("Ev11", Message("C0WAR", root, "U0ALICE",
+                                               "war room for <https://acme.pagerduty.com/incidents/"
+                                               "Q1PAYMNT|#4711 Payments API 5xx>")))
+                .status,
+            200);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev12", Message("C0WAR", "1773480401.000100", "U0BOB",
+                                                         "on it", root)))
+                .status,
+            200);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev13", Message("C0WAR", "1773480402.000100", "U0BOB",
+                                                         "unrelated, see #9999")))
+                .status,
+            200);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev14", Message("C0PAY", "1773480403.000100", "U0CAROL",
+                                                         "5xx on payments again")))
+                .status,
+            200);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR", root))["incident_id"], kIncident);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR", "1773480401.000100"))["incident_id"], kIncident);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR", "1773480402.000100")).value("incident_id", ""),
+            "");  // #9999 is no known incident
+  json in_channel = GetEvent(d.port(), MessageId("C0PAY", "1773480403.000100"));
+  EXPECT_EQ(in_channel["incident_id"], kIncident);
+  EXPECT_EQ(in_channel["scope"], "slack/C0PAY");
+
+  auto listed = HttpCall(d.port(), "GET", std::string("/v1/incidents/") + kIncident + "/bindings");
+  ASSERT_EQ(listed.status, 200);
+  json bindings = json::parse(listed.body)["bindings"];
+  ASSERT_EQ(bindings.size(), 1u);
+  EXPECT_EQ(bindings[0]["key"], "C0WAR:" + root);
+  // Binding a whole channel through the API.
+  auto channel = HttpCall(d.port(), "POST", std::string("/v1/incidents/") + kIncident + "/bindings",
+                          R"({"channel":"C0WAR2"})");
+  ASSERT_EQ(channel.status, 201) << channel.body;
+  EXPECT_EQ(json::parse(channel.body)["backfill"]["status"], "not_applicable");
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev15", Message("C0WAR2", "1773480500.000100", "U0BOB",
+                                                         "status page updated")))
+                .status,
+            200);
+  EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR2", "1773480500.000100"))["incident_id"], kIncident);
+}
+
+}  // namespace
+}  // namespace timelined::testing
