@@ -136,16 +136,16 @@ Result<std::unique_ptr<App>> App::Create(config::Config config, Role role) {
       app->kube_watch_ = std::move(*kw);
       app->kube_watch_->AddMetrics(app->metrics_);
     }
-    auto pagerduty = PagerDutyEndpoints::Create(app->config_.pagerduty, *app->ingest_,
-                                                app->metrics_, app->hooks_.get(),
-                                                SystemClock::Instance());
+    auto pagerduty =
+        PagerDutyEndpoints::Create(app->config_.pagerduty, *app->ingest_, app->metrics_,
+                                   app->hooks_.get(), SystemClock::Instance());
     if (!pagerduty) return std::unexpected(pagerduty.error());
     app->pagerduty_ = std::move(*pagerduty);
   }
   if (app->ingest_ && app->store_) {
     // Slack resolves bindings against the store at ingest: role all only.
-    auto slack = SlackService::Create(app->config_.slack, *app->store_, *app->ingest_,
-                                      app->metrics_);
+    auto slack =
+        SlackService::Create(app->config_.slack, *app->store_, *app->ingest_, app->metrics_);
     if (!slack) return std::unexpected(slack.error());
     app->slack_ = std::move(*slack);
   }
@@ -270,7 +270,8 @@ void App::AddStoreRoutes() {
       router_, [this](Scope scope, http::Handler h) { return Guarded(scope, std::move(h)); },
       *draft_routes_);
   if (slack_) {
-    slack_->AddRoutes(router_, [this](Scope s, http::Handler h) { return Guarded(s, std::move(h)); });
+    slack_->AddRoutes(router_,
+                      [this](Scope s, http::Handler h) { return Guarded(s, std::move(h)); });
   }
 }
 

@@ -29,10 +29,10 @@
 #include "daemon/kube_watch.h"
 #include "daemon/routes_drafts.h"
 #include "daemon/routes_machine.h"
+#include "daemon/slack_service.h"
 #include "daemon/webhooks_pagerduty.h"
 #include "store/kafka_consumer.h"
 #include "store/kafka_feed.h"
-#include "daemon/slack_service.h"
 #include "store/local_feed.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"
@@ -94,7 +94,7 @@ class App {
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
   std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill (with a feed)
-  std::unique_ptr<DraftService> drafts_;              // drafts: triggers, stale, builds (with a store)
+  std::unique_ptr<DraftService> drafts_;           // drafts: triggers, stale, builds (with a store)
   std::unique_ptr<DraftRoutesContext> draft_routes_;  // what the drafts routes use
   std::unique_ptr<SlackService> slack_;  // [slack]: webhook, bindings, backfill (role all)
   MachineIngestOptions machine_options_;

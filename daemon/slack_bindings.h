@@ -29,11 +29,11 @@
 
 namespace timelined::daemon {
 
-// config::AddSlackChannelsTo (daemon/config/slack.h): adds every [[slack.channels]] entry to `correlation` as a slack channel of its service
-// (services[service].slack_channels), so correlation takes the channel's messages in by
-// scope. A service not yet listed starts from `correlation.defaults`. Key the service as
-// [summarizer] does (id or name) so both land in one entry. Called by whoever builds the
-// summarizer's CorrelationConfig.
+// config::AddSlackChannelsTo (daemon/config/slack.h): adds every [[slack.channels]] entry to
+// `correlation` as a slack channel of its service (services[service].slack_channels), so
+// correlation takes the channel's messages in by scope. A service not yet listed starts from
+// `correlation.defaults`. Key the service as [summarizer] does (id or name) so both land in one
+// entry. Called by whoever builds the summarizer's CorrelationConfig.
 using config::AddSlackChannelsTo;
 
 // "<channel>:<thread_ts>": the key of a thread binding.

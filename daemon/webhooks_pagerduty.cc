@@ -116,7 +116,7 @@ void PagerDutyEndpoints::HandleWebhook(http::Request& req, http::Respond respond
   if (req.body.size() > kMaxWebhookBytes) {
     Count("too_large");
     return respond(
-        http::Response::JsonError(413, "body_too_large", "PagerDuty webhooks are at most 256 KB"));
+        http::Response::JsonError(413, "body_too_large", "PagerDuty webhooks are at most 2 MiB"));
   }
   auto secrets = pd::SecretsFor(options_, req.Header(pd::kSubscriptionHeader));
   if (auto v = pd::VerifySignature(req.body, req.Header(pd::kSignatureHeader), secrets); !v) {

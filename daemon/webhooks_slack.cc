@@ -89,9 +89,8 @@ Result<void> SlackWebhook::Verify(const http::Request& req) const {
 
 void SlackWebhook::Handle(http::Request& req, http::Respond respond) {
   if (!config_.webhook_enabled()) {
-    respond(http::Response::JsonError(
-        404, "slack_not_configured",
-        "set [slack] signing_secret to receive Slack events"));
+    respond(http::Response::JsonError(404, "slack_not_configured",
+                                      "set [slack] signing_secret to receive Slack events"));
     return;
   }
   if (auto v = Verify(req); !v) {

@@ -115,8 +115,7 @@ Result<void> ValidateSlack(const Config& c) {
   return {};
 }
 
-void AddSlackChannelsTo(summarizer::CorrelationConfig& correlation,
-                        const SlackConfig& slack) {
+void AddSlackChannelsTo(summarizer::CorrelationConfig& correlation, const SlackConfig& slack) {
   for (const SlackChannel& c : slack.channels) {
     auto [it, inserted] = correlation.services.try_emplace(c.service, correlation.defaults);
     std::vector<std::string>& channels = it->second.slack_channels;
