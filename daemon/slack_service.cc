@@ -24,8 +24,6 @@ Result<std::unique_ptr<SlackService>> SlackService::Create(const config::SlackCo
         "[src=slack] Events API webhook on POST /webhooks/slack; thread backfill {}; "
         "{} incident channel(s)",
         s->backfill_ ? "on" : "off (no slack.bot_token)", config.channels.size());
-  } else if (!config.signing_secret.empty()) {
-    spdlog::warn("[src=slack] slack.signing_secret is a placeholder: the webhook stays off");
   }
   s->webhook_ = std::make_unique<SlackWebhook>(config, ingest, *s->bindings_, s->backfill_.get(),
                                                metrics, SystemClock::Instance());
