@@ -112,6 +112,7 @@ void DraftService::Stop() {
     if (stopping_) return;
     stopping_ = true;
     due_.clear();
+    due_by_time_.clear();
     refused.swap(queue_);
   }
   cv_.notify_all();
@@ -151,19 +152,26 @@ void DraftService::OnTransition(const LifecycleTransition& t) {
   if (t.kind == "incident.resolved") {
     // Both the webhook and the REST log entry announce a resolve: keep one timer, counted
     // from the last announcement.
-    due_[t.incident_id] = std::chrono::steady_clock::now() + options_.settle_delay;
-    resolved_at_[t.incident_id] = std::max(resolved_at_[t.incident_id], t.occurred_at);
+    const auto at = std::chrono::steady_clock::now() + options_.settle_delay;
+    auto [it, inserted] = due_.try_emplace(t.incident_id, Due{at, t.occurred_at});
+    if (!inserted) {
+      due_by_time_.erase({it->second.at, t.incident_id});
+      it->second.at = at;
+      it->second.resolved_at = std::max(it->second.resolved_at, t.occurred_at);
+    }
+    due_by_time_.emplace(at, t.incident_id);
     ++stats_.auto_scheduled;
-    cv_.notify_all();
+    // The worker only needs waking when this is now the earliest deadline.
+    if (due_by_time_.begin()->second == t.incident_id) cv_.notify_all();
     return;
   }
   auto it = due_.find(t.incident_id);
   if (it == due_.end()) return;
   // A transition that happened after the resolve reopens the incident; an older one is a
   // late delivery of history and changes nothing.
-  if (t.occurred_at >= resolved_at_[t.incident_id]) {
+  if (t.occurred_at >= it->second.resolved_at) {
+    due_by_time_.erase({it->second.at, t.incident_id});
     due_.erase(it);
-    resolved_at_.erase(t.incident_id);
     ++stats_.auto_cancelled;
     spdlog::info("[inc={}] auto draft cancelled: {}", t.incident_id, t.kind);
   }
@@ -230,23 +238,21 @@ void DraftService::Run() {
   while (!stopping_) {
     const auto now = std::chrono::steady_clock::now();
     // Fire due auto drafts into the queue, in incident order for determinism.
-    for (auto it = due_.begin(); it != due_.end();) {
-      if (it->second <= now) {
-        queue_.push_back(Job{Job::Kind::kGenerate, it->first, "auto_close", "", nullptr});
-        resolved_at_.erase(it->first);
-        it = due_.erase(it);
-      } else {
-        ++it;
-      }
+    std::vector<std::string> fired;
+    while (!due_by_time_.empty() && due_by_time_.begin()->first <= now) {
+      fired.push_back(std::move(due_by_time_.begin()->second));
+      due_by_time_.erase(due_by_time_.begin());
+      due_.erase(fired.back());
+    }
+    std::sort(fired.begin(), fired.end());
+    for (std::string& id : fired) {
+      queue_.push_back(Job{Job::Kind::kGenerate, std::move(id), "auto_close", "", nullptr});
     }
     if (queue_.empty()) {
-      if (due_.empty()) {
+      if (due_by_time_.empty()) {
         cv_.wait(lock);
       } else {
-        auto next = std::min_element(due_.begin(), due_.end(), [](const auto& a, const auto& b) {
-                      return a.second < b.second;
-                    })->second;
-        cv_.wait_until(lock, next);
+        cv_.wait_until(lock, due_by_time_.begin()->first);
       }
       continue;
     }

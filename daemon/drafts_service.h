@@ -36,6 +36,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,12 +162,18 @@ class DraftService {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> queue_;                                             // guarded by mu_
-  std::map<std::string, std::chrono::steady_clock::time_point> due_;  // guarded by mu_
-  std::map<std::string, Nanos> resolved_at_;  // guarded by mu_: the resolve that scheduled
-  bool running_ = false;                      // guarded by mu_
-  bool stopping_ = false;                     // guarded by mu_
-  DraftServiceStats stats_;                   // guarded by mu_
+  std::deque<Job> queue_;  // guarded by mu_
+  // Pending auto drafts, by incident and by deadline (so the worker finds the next one in
+  // O(log n), however many resolved incidents are settling).
+  struct Due {
+    std::chrono::steady_clock::time_point at;
+    Nanos resolved_at = 0;  // the resolve that scheduled it
+  };
+  std::map<std::string, Due> due_;  // guarded by mu_
+  std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> due_by_time_;  // mu_
+  bool running_ = false;     // guarded by mu_
+  bool stopping_ = false;    // guarded by mu_
+  DraftServiceStats stats_;  // guarded by mu_
 
   mutable std::mutex watch_mu_;
   std::map<std::string, Watched> watched_;  // guarded by watch_mu_
