@@ -66,7 +66,11 @@ Writer::~Writer() { Close(); }
 void Writer::Submit(std::vector<Event> events, Done done) {
   std::vector<Encoded> encoded;
   encoded.reserve(events.size());
-  for (const Event& e : events) encoded.push_back({CanonicalJson(e), rows::AttrsText(e)});
+  for (const Event& e : events) {
+    std::string attrs = rows::AttrsText(e);
+    std::string canonical = CanonicalJson(e, attrs);
+    encoded.push_back({std::move(canonical), std::move(attrs)});
+  }
   std::unique_lock lock(mu_);
   if (!accepting_) {
     lock.unlock();

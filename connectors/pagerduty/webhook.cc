@@ -237,12 +237,17 @@ const TypeRule* FindRule(std::string_view event_type) {
   return it == kRules.end() ? nullptr : &*it;
 }
 
+const json& EmptyObject() {
+  static const json kEmpty = json::object();
+  return kEmpty;
+}
+
 struct Envelope {
   std::string id;
   std::string event_type;
   std::string resource_type;
   Nanos occurred_at = 0;
-  json data = json::object();
+  const json* data = &EmptyObject();  // points into the parsed document, which outlives this
   std::string actor;
 };
 
@@ -274,7 +279,7 @@ Result<Envelope> ReadEnvelope(const json& doc) {
   }
   env.occurred_at = *at;
   env.resource_type = StringMember(*ev, "resource_type");
-  if (const json* data = ObjectMember(*ev, "data")) env.data = *data;
+  if (const json* data = ObjectMember(*ev, "data")) env.data = data;
   env.actor = ActorOf(*ev);
   return env;
 }
@@ -287,7 +292,7 @@ struct IncidentRef {
 };
 
 IncidentRef IncidentOf(const Envelope& env) {
-  const json& d = env.data;
+  const json& d = *env.data;
   std::string data_type = StringMember(d, "type");
   if (data_type == "incident") {
     return {StringMember(d, "id"), StringMember(d, "html_url"), StringMember(d, "service", "id")};
@@ -306,7 +311,7 @@ std::string SeverityOf(const Envelope& env) {
   if (env.event_type != "incident.triggered" && env.event_type != "incident.reopened") {
     return std::string(kSeverityInfo);
   }
-  return TriggerSeverity(StringMember(env.data, "urgency"), RefSummary(env.data, "priority"));
+  return TriggerSeverity(StringMember(*env.data, "urgency"), RefSummary(*env.data, "priority"));
 }
 
 Event BuildEvent(const Envelope& env, const Headers& headers, std::string_view raw_body,
@@ -331,11 +336,11 @@ Event BuildEvent(const Envelope& env, const Headers& headers, std::string_view r
   a["webhook_id"] = std::string(HeaderValue(headers, kWebhookIdHeader));
   a["subscription_id"] = std::string(HeaderValue(headers, kSubscriptionHeader));
   a["resource_type"] = env.resource_type;
-  a["data_type"] = StringMember(env.data, "type");
+  a["data_type"] = StringMember(*env.data, "type");
   a["transition"] = transition;
   if (!inc.id.empty()) a["match_key"] = MatchKey(inc.id, transition, env.occurred_at);
   if (a["data_type"] == "incident") {
-    if (auto snapshot = IncidentFromRest(env.data)) {
+    if (auto snapshot = IncidentFromRest(*env.data)) {
       snapshot->updated_at = env.occurred_at;
       a["incident"] = IncidentToJson(*snapshot);
     }
@@ -367,7 +372,7 @@ Result<WebhookParse> ParseWebhook(std::string_view raw_body, const Headers& head
   }
   Event e = BuildEvent(*env, headers, raw_body, received_at);
   const TypeRule* rule = FindRule(env->event_type);
-  Ctx ctx{env->data, env->actor, e.attrs, {}};
+  Ctx ctx{*env->data, env->actor, e.attrs, {}};
   if (rule != nullptr) {
     e.kind = env->event_type;
     e.summary = rule->describe(ctx);

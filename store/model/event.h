@@ -14,10 +14,10 @@
 namespace timelined {
 
 // Known sources and their two-letter ID prefixes.
-inline constexpr std::string_view kSourcePagerDuty = "pagerduty";   // pd_
-inline constexpr std::string_view kSourceSlack = "slack";           // sl_
-inline constexpr std::string_view kSourceKubernetes = "kubernetes"; // k8_
-inline constexpr std::string_view kSourceLog = "log";               // lg_
+inline constexpr std::string_view kSourcePagerDuty = "pagerduty";    // pd_
+inline constexpr std::string_view kSourceSlack = "slack";            // sl_
+inline constexpr std::string_view kSourceKubernetes = "kubernetes";  // k8_
+inline constexpr std::string_view kSourceLog = "log";                // lg_
 // Any other source (accepted by the generic /ingest/events route) gets the prefix "ev".
 
 // Severity levels, ordered. Stored as their names.
@@ -27,14 +27,14 @@ inline constexpr std::string_view kSeverityError = "error";
 inline constexpr std::string_view kSeverityCritical = "critical";
 
 struct Event {
-  std::string id;          // citation ID, see MakeEventId
-  std::string source;      // pagerduty | slack | kubernetes | log | other [a-z0-9_]+
-  std::string source_ref;  // the native upstream key
-  std::string kind;        // incident.triggered, slack.message, k8s.BackOff, log.error, ...
-  Nanos occurred_at = 0;   // when it happened upstream
-  Nanos received_at = 0;   // when timelined received it
-  std::string incident_id; // set when the source names the incident
-  std::string scope;       // what correlation keys on otherwise
+  std::string id;           // citation ID, see MakeEventId
+  std::string source;       // pagerduty | slack | kubernetes | log | other [a-z0-9_]+
+  std::string source_ref;   // the native upstream key
+  std::string kind;         // incident.triggered, slack.message, k8s.BackOff, log.error, ...
+  Nanos occurred_at = 0;    // when it happened upstream
+  Nanos received_at = 0;    // when timelined received it
+  std::string incident_id;  // set when the source names the incident
+  std::string scope;        // what correlation keys on otherwise
   std::string severity = std::string(kSeverityInfo);
   std::string actor;
   std::string summary;
@@ -45,8 +45,8 @@ struct Event {
   int redactions = 0;      // how many values the redactor replaced
 
   // Set by the store when the event is written; not part of the canonical JSON.
-  int64_t seq = 0;         // store order, 1-based
-  std::string chain;       // hex sha256(previous chain || canonical JSON)
+  int64_t seq = 0;    // store order, 1-based
+  std::string chain;  // hex sha256(previous chain || canonical JSON)
 
   bool operator==(const Event&) const = default;
 };
@@ -61,6 +61,9 @@ bool IsValidEventId(std::string_view id);
 // The canonical JSON of an event: every field but seq and chain, keys sorted, no
 // whitespace, UTF-8 kept as is. Stable across versions: it is what the chain hashes.
 std::string CanonicalJson(const Event& e);
+// The same, given `attrs_json` = e.attrs already serialised (dump() with invalid UTF-8
+// replaced, as the attrs column stores it), so a writer that needs both does it once.
+std::string CanonicalJson(const Event& e, std::string_view attrs_json);
 // chain_n = hex sha256(chain_{n-1} || canonical JSON); the first event uses "" as previous.
 std::string ChainHash(std::string_view previous_chain, const Event& e);
 
@@ -78,21 +81,21 @@ Result<Event> EventFromJson(const nlohmann::json& j);
 Result<void> ValidateEvent(const Event& e);
 
 struct Incident {
-  std::string id;          // PagerDuty incident id, e.g. "Q1ABCDEF"
+  std::string id;  // PagerDuty incident id, e.g. "Q1ABCDEF"
   int64_t number = 0;
   std::string title;
   std::string service_id;
   std::string service_name;
-  std::string urgency;     // high | low
-  std::string priority;    // "P1" or ""
-  std::string status;      // triggered | acknowledged | resolved
+  std::string urgency;   // high | low
+  std::string priority;  // "P1" or ""
+  std::string status;    // triggered | acknowledged | resolved
   std::vector<std::string> assignees;
   std::string html_url;
   Nanos triggered_at = 0;  // 0 = unknown
   Nanos acknowledged_at = 0;
   Nanos resolved_at = 0;
   Nanos reopened_at = 0;
-  Nanos updated_at = 0;    // occurred_at of the last event applied
+  Nanos updated_at = 0;  // occurred_at of the last event applied
 
   bool operator==(const Incident&) const = default;
 };
