@@ -323,6 +323,15 @@ void App::AddMetricCollectors() {
   std::vector<double> batch(std::begin(store::kBatchSizeBounds), std::end(store::kBatchSizeBounds));
   std::vector<double> latency(std::begin(store::kCommitLatencyBounds),
                               std::end(store::kCommitLatencyBounds));
+  metrics_.DeclareCounter("timelined_store_wal_checkpoints_total",
+                          "WAL checkpoints, by where they ran: background (the checkpoint "
+                          "thread), writer_tail (the writer copying the short tail a background "
+                          "pass left), writer_hard_limit (the writer, the WAL being too big)");
+  metrics_.DeclareCounter("timelined_store_wal_checkpoint_seconds_total",
+                          "Time spent in WAL checkpoints, by thread (background or writer)");
+  metrics_.DeclareCounter("timelined_store_wal_checkpoint_failures_total",
+                          "WAL checkpoints that failed (retried later)");
+  metrics_.DeclareGauge("timelined_store_wal_pages", "WAL size in pages after the last commit");
   metrics_.DeclareHistogram("timelined_store_batch_events", "Events per writer transaction", batch);
   metrics_.DeclareHistogram("timelined_store_commit_seconds", "Writer transaction latency",
                             latency);
@@ -333,6 +342,19 @@ void App::AddMetricCollectors() {
     m.Set("timelined_store_transactions_total", {}, static_cast<double>(s.transactions));
     m.Set("timelined_store_commit_failures_total", {}, static_cast<double>(s.commit_failures));
     m.Set("timelined_store_queue_depth", {}, static_cast<double>(s.queue_depth));
+    m.Set("timelined_store_wal_checkpoints_total", {{"where", "background"}},
+          static_cast<double>(s.checkpoints_background));
+    m.Set("timelined_store_wal_checkpoints_total", {{"where", "writer_tail"}},
+          static_cast<double>(s.checkpoints_tail));
+    m.Set("timelined_store_wal_checkpoints_total", {{"where", "writer_hard_limit"}},
+          static_cast<double>(s.checkpoints_hard_limit));
+    m.Set("timelined_store_wal_checkpoint_seconds_total", {{"thread", "background"}},
+          s.checkpoint_background_seconds);
+    m.Set("timelined_store_wal_checkpoint_seconds_total", {{"thread", "writer"}},
+          s.checkpoint_writer_seconds);
+    m.Set("timelined_store_wal_checkpoint_failures_total", {},
+          static_cast<double>(s.checkpoint_failures));
+    m.Set("timelined_store_wal_pages", {}, static_cast<double>(s.wal_pages));
     m.SetHistogram("timelined_store_batch_events", {}, s.batch_size_buckets,
                    static_cast<double>(s.batch_size_sum));
     m.SetHistogram("timelined_store_commit_seconds", {}, s.commit_latency_buckets,

@@ -2,6 +2,7 @@ target_sources(timelined_store PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/drafts.cc
 
   ${CMAKE_CURRENT_LIST_DIR}/bindings.cc
+  ${CMAKE_CURRENT_LIST_DIR}/checkpointer.cc
   ${CMAKE_CURRENT_LIST_DIR}/local_feed.cc
   ${CMAKE_CURRENT_LIST_DIR}/log.cc
   ${CMAKE_CURRENT_LIST_DIR}/reader_pool.cc

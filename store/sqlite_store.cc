@@ -31,6 +31,11 @@ Result<void> CheckOptions(const StoreOptions& o) {
     return MakeError(ErrorCode::kInvalidInput, "store_options",
                      "reader_connections, cache_mib and max_batch_events must be positive");
   }
+  if (o.checkpoint_wal_pages < 1 || o.checkpoint_hard_limit_pages < o.checkpoint_wal_pages) {
+    return MakeError(ErrorCode::kInvalidInput, "store_options",
+                     "checkpoint_wal_pages must be positive and at most "
+                     "checkpoint_hard_limit_pages");
+  }
   return {};
 }
 
@@ -140,6 +145,12 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const StoreOpti
   }
   impl->drafts_db = std::move(*drafts_db);
   const int64_t last_seq = head->seq;
+  auto checkpointer =
+      Checkpointer::Start(options.path, options.busy_timeout_ms, options.checkpoint_wal_pages,
+                          options.checkpoint_hard_limit_pages);
+  if (!checkpointer) return std::unexpected(checkpointer.error());
+  impl->checkpointer = std::move(*checkpointer);
+  impl->checkpointer->Attach(db->get());
   auto writer = Writer::Start(std::move(*db), std::move(*head), options.max_batch_events,
                               options.queue_limit_events);
   if (!writer) return std::unexpected(writer.error());
@@ -172,7 +183,10 @@ void SqliteEventStore::AddCommitListener(CommitListener listener) {
   impl_->writer->AddCommitListener(std::move(listener));
 }
 
-void SqliteEventStore::Close() { impl_->writer->Close(); }
+void SqliteEventStore::Close() {
+  impl_->writer->Close();  // no more commits, so no more WAL hooks
+  impl_->checkpointer->Stop();
+}
 
 Result<std::optional<Event>> SqliteEventStore::GetEvent(const std::string& id) const {
   auto conn = impl_->readers->Acquire();
@@ -290,7 +304,11 @@ Result<ChainReport> SqliteEventStore::VerifyChain() const {
   return report;
 }
 
-StoreStats SqliteEventStore::Stats() const { return impl_->writer->Stats(); }
+StoreStats SqliteEventStore::Stats() const {
+  StoreStats s = impl_->writer->Stats();
+  impl_->checkpointer->AddStats(s);
+  return s;
+}
 
 int SqliteEventStore::SchemaVersion() const { return impl_->schema_version; }
 

@@ -38,6 +38,10 @@ struct StoreOptions {
   int reader_connections = 4;
   bool synchronous_full = false;  // WAL + NORMAL is durable across process crashes
   int busy_timeout_ms = 5000;     // wait on another process's lock, then kUnavailable
+  // WAL checkpoints run on a background thread once the WAL holds this many pages
+  // (4 KiB each: 16384 = 64 MiB), and inline on the writer only past the hard limit.
+  int64_t checkpoint_wal_pages = 16384;
+  int64_t checkpoint_hard_limit_pages = 4 * 16384;
 };
 
 struct WriteResult {
@@ -57,6 +61,14 @@ struct StoreStats {
   std::vector<uint64_t> commit_latency_buckets;  // le seconds: .001,.005,.01,.05,.1,.5,1,+Inf
   double commit_latency_sum_seconds = 0;
   uint64_t batch_size_sum = 0;
+  // WAL checkpoints (see store/checkpointer.h).
+  uint64_t checkpoints_background = 0;  // on the checkpoint thread
+  uint64_t checkpoints_tail = 0;        // on the writer: the short tail after a pass
+  uint64_t checkpoints_hard_limit = 0;  // on the writer: the background passes fell behind
+  uint64_t checkpoint_failures = 0;
+  double checkpoint_background_seconds = 0;
+  double checkpoint_writer_seconds = 0;  // time the writer spent checkpointing
+  uint64_t wal_pages = 0;                // as of the last commit
 };
 inline constexpr double kBatchSizeBounds[] = {1, 10, 100, 1000, 10000};
 inline constexpr double kCommitLatencyBounds[] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};

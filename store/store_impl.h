@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 
+#include "store/checkpointer.h"
 #include "store/reader_pool.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_util.h"
@@ -15,6 +16,7 @@ struct SqliteEventStore::Impl {
   StoreOptions options;
   int schema_version = 0;
   std::unique_ptr<ReaderPool> readers;
+  std::unique_ptr<Checkpointer> checkpointer;  // before writer: outlives the writer's hook
   std::unique_ptr<Writer> writer;
   // Drafts are written on their own connection, not by the event writer: a draft is a few
   // hundred KiB written rarely, and keeping it off the writer's queue keeps the chain
