@@ -36,10 +36,19 @@ inline constexpr std::string_view kIncidentColumns =
     "html_url, triggered_at, acknowledged_at, resolved_at, reopened_at, updated_at";
 
 // INSERT OR REPLACE of one incident; bind with BindIncident.
+// An update in place when the incident exists (not REPLACE, which deletes and reinserts
+// the row and so rewrites every index entry of it).
 inline constexpr std::string_view kUpsertIncident =
-    "INSERT OR REPLACE INTO incidents(id, number, title, service_id, service_name, urgency, "
+    "INSERT INTO incidents(id, number, title, service_id, service_name, urgency, "
     "priority, status, assignees, html_url, triggered_at, acknowledged_at, resolved_at, "
-    "reopened_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "reopened_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT(id) DO UPDATE SET number = excluded.number, title = excluded.title, "
+    "service_id = excluded.service_id, service_name = excluded.service_name, "
+    "urgency = excluded.urgency, priority = excluded.priority, status = excluded.status, "
+    "assignees = excluded.assignees, html_url = excluded.html_url, "
+    "triggered_at = excluded.triggered_at, acknowledged_at = excluded.acknowledged_at, "
+    "resolved_at = excluded.resolved_at, reopened_at = excluded.reopened_at, "
+    "updated_at = excluded.updated_at";
 
 // `assignees` is the JSON text of i.assignees and must outlive the statement's next reset.
 void BindIncident(sql::Stmt& st, const Incident& i, std::string_view assignees);
