@@ -10,6 +10,7 @@
 //
 // Usage: webhook_bench [--requests N] [--connections C] [--rounds R] [--threads T] [--dir D]
 //                      [--only ingest|webhook]   (one case alone, e.g. under perf record)
+//                      [--trace FILE]   (each request's completion time and latency)
 #include <unistd.h>
 
 #include <algorithm>
@@ -144,6 +145,7 @@ struct Figures {
   long failed = 0;
   double seconds = 0;
   std::vector<double> latencies_ms;
+  std::vector<double> finished_s;  // completion time of each request since the round began
 };
 
 // Drives `requests` over `connections` keep-alive connections from one thread.
@@ -158,6 +160,7 @@ class Load {
     f.latencies_ms.reserve(requests_.size());
     figures_ = &f;
     auto t0 = Clock::now();
+    t0_ = t0;
     for (int c = 0; c < connections_; ++c) std::make_shared<Conn>(ioc, *this)->Start();
     ioc.run();
     f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -195,8 +198,10 @@ class Load {
       });
     }
     void Done() {
+      const auto now = Clock::now();
       load.figures_->latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+          std::chrono::duration<double, std::milli>(now - start).count());
+      load.figures_->finished_s.push_back(std::chrono::duration<double>(now - load.t0_).count());
       if (res.result_int() == 200) {
         ++load.figures_->ok;
       } else {
@@ -219,6 +224,7 @@ class Load {
   const std::vector<Request>& requests_;
   int connections_;
   size_t next_ = 0;  // only touched on the io_context thread
+  Clock::time_point t0_;
   Figures* figures_ = nullptr;
 };
 
@@ -231,6 +237,7 @@ double Percentile(std::vector<double>& v, double p) {
 void Merge(Figures& into, Figures&& f) {
   into.ok += f.ok;
   into.failed += f.failed;
+  for (double t : f.finished_s) into.finished_s.push_back(into.seconds + t);
   into.seconds += f.seconds;
   into.latencies_ms.insert(into.latencies_ms.end(), f.latencies_ms.begin(), f.latencies_ms.end());
 }
@@ -238,9 +245,10 @@ void Merge(Figures& into, Figures&& f) {
 struct Args {
   int requests = 20'000;  // per case and round
   int connections = 64;
-  int rounds = 3;
+  int rounds = 5;
   int threads = 2;
-  std::string only;  // "ingest" or "webhook": run one case (for profiling)
+  std::string only;   // "ingest" or "webhook": run one case (for profiling)
+  std::string trace;  // file for "case seconds latency_ms" per request, to find stalls
   std::string dir;
 };
 
@@ -254,6 +262,7 @@ Args Parse(int argc, char** argv) {
     if (k == "--threads") a.threads = std::stoi(argv[i + 1]);
     if (k == "--dir") a.dir = argv[i + 1];
     if (k == "--only") a.only = argv[i + 1];
+    if (k == "--trace") a.trace = argv[i + 1];
   }
   return a;
 }
@@ -289,14 +298,32 @@ int main(int argc, char** argv) {
     Load(*port, warm, a.connections).Run();
   }
   Figures ingest, webhook;
+  std::vector<double> round_ratios;
   for (int round = 0; round < a.rounds; ++round) {
     std::vector<Request> events, hooks;
     for (int i = 0; i < a.requests; ++i) {
       events.push_back(IngestEvent(round, i));
       hooks.push_back(Webhook(round, i));
     }
-    if (a.only != "webhook") Merge(ingest, Load(*port, events, a.connections).Run());
-    if (a.only != "ingest") Merge(webhook, Load(*port, hooks, a.connections).Run());
+    Figures in, wh;
+    if (a.only != "webhook") in = Load(*port, events, a.connections).Run();
+    if (a.only != "ingest") wh = Load(*port, hooks, a.connections).Run();
+    if (in.seconds > 0 && wh.seconds > 0) {
+      round_ratios.push_back((static_cast<double>(wh.ok) / wh.seconds) /
+                             (static_cast<double>(in.ok) / in.seconds));
+    }
+    Merge(ingest, std::move(in));
+    Merge(webhook, std::move(wh));
+  }
+  if (!a.trace.empty()) {
+    if (FILE* f = std::fopen(a.trace.c_str(), "w")) {
+      for (auto [name, fig] : {std::pair{"ingest", &ingest}, std::pair{"webhook", &webhook}}) {
+        for (size_t i = 0; i < fig->finished_s.size(); ++i) {
+          std::fprintf(f, "%s %.6f %.3f\n", name, fig->finished_s[i], fig->latencies_ms[i]);
+        }
+      }
+      std::fclose(f);
+    }
   }
   double ingest_rps = static_cast<double>(ingest.ok) / ingest.seconds;
   double webhook_rps = static_cast<double>(webhook.ok) / webhook.seconds;
@@ -312,6 +339,19 @@ int main(int argc, char** argv) {
               Percentile(webhook.latencies_ms, 0.99), webhook.ok, webhook.failed);
   std::printf("ratio webhook/ingest: %.0f %% (target >= 70 %%, webhook p99 target < 50 ms)\n",
               100.0 * webhook_rps / ingest_rps);
+  if (!round_ratios.empty()) {
+    std::printf("ratio per round:");
+    for (double r : round_ratios) std::printf(" %.0f %%", 100.0 * r);
+    std::printf("\n");
+  }
+  const timelined::store::StoreStats st = (*app)->store().Stats();
+  std::printf(
+      "store: %llu transactions; WAL checkpoints: %llu in the background (%.2f s), on the "
+      "writer %llu tails + %llu at the hard limit (%.3f s)\n",
+      static_cast<unsigned long long>(st.transactions),
+      static_cast<unsigned long long>(st.checkpoints_background), st.checkpoint_background_seconds,
+      static_cast<unsigned long long>(st.checkpoints_tail),
+      static_cast<unsigned long long>(st.checkpoints_hard_limit), st.checkpoint_writer_seconds);
   (*app)->Stop();
   if (a.dir.empty()) std::filesystem::remove_all(dir);
   return ingest.failed + webhook.failed == 0 ? 0 : 1;
