@@ -304,21 +304,26 @@ Result<void> ValidateEvent(const Event& e) {
 }
 
 json IncidentToJson(const Incident& i) {
-  return json{{"id", i.id},
-              {"number", i.number},
-              {"title", i.title},
-              {"service_id", i.service_id},
-              {"service_name", i.service_name},
-              {"urgency", i.urgency},
-              {"priority", i.priority},
-              {"status", i.status},
-              {"assignees", i.assignees},
-              {"html_url", i.html_url},
-              {"triggered_at", i.triggered_at},
-              {"acknowledged_at", i.acknowledged_at},
-              {"resolved_at", i.resolved_at},
-              {"reopened_at", i.reopened_at},
-              {"updated_at", i.updated_at}};
+  // Emplaced one by one: an initializer list copies every value twice and is, on the
+  // webhook path, most of the cost of the snapshot.
+  json j = json::object();
+  auto& o = j.get_ref<json::object_t&>();
+  o.emplace("id", i.id);
+  o.emplace("number", i.number);
+  o.emplace("title", i.title);
+  o.emplace("service_id", i.service_id);
+  o.emplace("service_name", i.service_name);
+  o.emplace("urgency", i.urgency);
+  o.emplace("priority", i.priority);
+  o.emplace("status", i.status);
+  o.emplace("assignees", i.assignees);
+  o.emplace("html_url", i.html_url);
+  o.emplace("triggered_at", i.triggered_at);
+  o.emplace("acknowledged_at", i.acknowledged_at);
+  o.emplace("resolved_at", i.resolved_at);
+  o.emplace("reopened_at", i.reopened_at);
+  o.emplace("updated_at", i.updated_at);
+  return j;
 }
 
 Result<Incident> IncidentFromJson(const json& j) {
