@@ -14,6 +14,9 @@
 namespace timelined::store {
 namespace {
 
+// Incidents rows kept by the writer (see incident_cache_): a few MiB at most.
+constexpr size_t kIncidentCacheSize = 4096;
+
 // Histogram slot for `v` given the finite upper bounds; the last slot is +Inf.
 template <size_t N>
 size_t Bucket(const double (&bounds)[N], double v) {
@@ -164,6 +167,7 @@ Result<Writer::Applied> Writer::Apply(std::vector<Pending>& batch) {
   auto fail = [&](Error e) -> Result<Applied> {
     if (sqlite3_get_autocommit(db_.get()) == 0) (void)db_.Exec("ROLLBACK");
     head_ = saved;
+    incident_cache_.clear();  // it may hold rows of the rolled-back transaction
     return std::unexpected(std::move(e));
   };
   if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return fail(r.error());
@@ -231,6 +235,8 @@ Result<void> Writer::ReloadHead() {
         Error{ErrorCode::kInternal, "chain_head_moved_back",
               "the stored chain head is behind this writer's; run verify-store"});
   }
+  // Another writer appended: it may have updated incidents too.
+  if (db_head.seq != head_.seq) incident_cache_.clear();
   head_ = std::move(db_head);
   return {};
 }
@@ -263,7 +269,9 @@ Result<void> Writer::UpsertIncident(const Event& e) {
   if (!update) return {};
   Incident current;
   current.id = update->id;
-  {
+  if (auto cached = incident_cache_.find(update->id); cached != incident_cache_.end()) {
+    current = cached->second;
+  } else {
     sql::StmtResetter reset(get_incident_);
     get_incident_.BindText(1, update->id);
     const int rc = get_incident_.Step();
@@ -280,6 +288,8 @@ Result<void> Writer::UpsertIncident(const Event& e) {
   if (int rc = put_incident_.Step(); rc != SQLITE_DONE) {
     return std::unexpected(sql::SqliteError(db_.get(), rc, "incident_write"));
   }
+  if (incident_cache_.size() >= kIncidentCacheSize) incident_cache_.clear();
+  incident_cache_.insert_or_assign(current.id, std::move(current));
   return {};
 }
 

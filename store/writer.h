@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store/sqlite_store.h"
@@ -84,6 +85,11 @@ class Writer {
   ChainHead head_;                       // writer thread only
   std::optional<sql::Stmt> head_query_;  // writer thread only: re-reads the chain head
   std::string chain_input_;  // writer thread only: reused buffer for the chain hash input
+  // Writer thread only: the incidents rows as this writer last wrote them, so a PagerDuty
+  // event's upsert skips the SELECT. Only the writers of this file write incidents, always
+  // with an event: it is dropped when another writer's events appear (ReloadHead), when a
+  // transaction rolls back, and when it reaches kIncidentCacheSize.
+  std::unordered_map<std::string, Incident> incident_cache_;
   const size_t max_batch_events_;
   const size_t queue_limit_events_;
   std::atomic<int64_t> committed_seq_;
