@@ -11,6 +11,7 @@
 // Usage: webhook_bench [--requests N] [--connections C] [--rounds R] [--threads T] [--dir D]
 //                      [--only ingest|webhook]   (one case alone, e.g. under perf record)
 //                      [--trace FILE]   (each request's completion time and latency)
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -140,10 +141,18 @@ Request IngestEvent(int round, int i) {
   return Request{"/ingest/events", e.dump(), {{"Content-Type", "application/json"}}};
 }
 
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
 struct Figures {
   long ok = 0;
   long failed = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // the whole process (daemon + load client), user + system
   std::vector<double> latencies_ms;
   std::vector<double> finished_s;  // completion time of each request since the round began
 };
@@ -161,9 +170,11 @@ class Load {
     figures_ = &f;
     auto t0 = Clock::now();
     t0_ = t0;
+    const double cpu0 = ProcessCpuSeconds();
     for (int c = 0; c < connections_; ++c) std::make_shared<Conn>(ioc, *this)->Start();
     ioc.run();
     f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    f.cpu_seconds = ProcessCpuSeconds() - cpu0;
     return f;
   }
 
@@ -239,6 +250,7 @@ void Merge(Figures& into, Figures&& f) {
   into.failed += f.failed;
   for (double t : f.finished_s) into.finished_s.push_back(into.seconds + t);
   into.seconds += f.seconds;
+  into.cpu_seconds += f.cpu_seconds;
   into.latencies_ms.insert(into.latencies_ms.end(), f.latencies_ms.begin(), f.latencies_ms.end());
 }
 
@@ -339,6 +351,14 @@ int main(int argc, char** argv) {
               Percentile(webhook.latencies_ms, 0.99), webhook.ok, webhook.failed);
   std::printf("ratio webhook/ingest: %.0f %% (target >= 70 %%, webhook p99 target < 50 ms)\n",
               100.0 * webhook_rps / ingest_rps);
+  // CPU per request (daemon and load client together) and how busy the two cores were:
+  // the ratio follows the CPU cost when both cases keep the machine equally busy.
+  for (auto [name, fig] : {std::pair{"ingest", &ingest}, std::pair{"webhook", &webhook}}) {
+    if (fig->ok == 0 || fig->seconds <= 0) continue;
+    std::printf("%-8s cpu %.0f us/request, %.0f %% of one core busy\n", name,
+                1e6 * fig->cpu_seconds / static_cast<double>(fig->ok),
+                100.0 * fig->cpu_seconds / fig->seconds);
+  }
   if (!round_ratios.empty()) {
     std::printf("ratio per round:");
     for (double r : round_ratios) std::printf(" %.0f %%", 100.0 * r);

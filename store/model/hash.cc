@@ -1,15 +1,32 @@
 #include "store/model/hash.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 namespace timelined {
+namespace {
+
+// Fetched once: OpenSSL 3 otherwise looks the implementation up on every call through
+// EVP_sha256() / HMAC(), which costs more than hashing a short input (0.7 vs 0.3 us for
+// an event ID). Kept for the life of the process.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+EVP_MAC* HmacMac() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+}  // namespace
 
 Sha256Digest Sha256(std::string_view data) {
   Sha256Digest out{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), out.data(), &len, Sha256Md(), nullptr);
   return out;
 }
 
@@ -20,9 +37,23 @@ std::string Sha256Hex(std::string_view data) {
 
 Sha256Digest HmacSha256(std::string_view key, std::string_view message) {
   Sha256Digest out{};
+  const auto* msg = reinterpret_cast<const unsigned char*>(message.data());
+  if (EVP_MAC_CTX* ctx = HmacMac() != nullptr ? EVP_MAC_CTX_new(HmacMac()) : nullptr) {
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    size_t len = 0;
+    const bool ok = EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()),
+                                 key.size(), params) == 1 &&
+                    EVP_MAC_update(ctx, msg, message.size()) == 1 &&
+                    EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+    EVP_MAC_CTX_free(ctx);
+    if (ok) return out;
+  }
+  // The one-shot call as a fallback (it fetches on every call).
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), msg, message.size(), out.data(),
+       &len);
   return out;
 }
 
