@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -183,6 +184,7 @@ struct BuiltinSpec {
 
 // Key names whose value is a secret: "password=...", "DB_PASSWORD: ...", "x-api-key: ...".
 // The keyword must end the key, so "max_tokens" and "password_reset" are not keys.
+constexpr size_t kKeyMemoSize = 512;
 constexpr std::string_view kSecretKeyRegex =
     R"re((?i)[a-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|)re"
     R"re(apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?))re";
@@ -366,7 +368,15 @@ struct Redactor::Impl {
   }
 
   bool IsSecretKey(std::string_view key) const {
-    return re2::RE2::FullMatch(re2::StringPiece(key.data(), key.size()), *secret_key);
+    // attrs keys come from a small vocabulary (the connectors' field names), asked about
+    // for every event: remember the answers, per thread, for up to kKeyMemoSize keys. The
+    // pattern is a constant, so the answer depends on the key alone.
+    thread_local std::unordered_map<std::string, bool> memo;
+    if (auto it = memo.find(std::string(key)); it != memo.end()) return it->second;
+    const bool secret = re2::RE2::FullMatch(re2::StringPiece(key.data(), key.size()), *secret_key);
+    if (memo.size() >= kKeyMemoSize) memo.clear();
+    memo.emplace(key, secret);
+    return secret;
   }
 
   // The value of an attrs member named like a secret ("password", "api_key") is a secret
@@ -382,28 +392,27 @@ struct Redactor::Impl {
 
   int Redact(std::string& text) const {
     if (text.empty()) return 0;
-    std::vector<bool> run = Candidates(text);
-    if (run.empty()) return 0;
     int count = 0;
-    for (size_t i = 0; i < rules.size(); ++i) {
-      if (run[i]) count += ApplyRule(rules[i], text);
+    if (set == nullptr) {
+      for (const Rule& rule : rules) count += ApplyRule(rule, text);
+      return count;
     }
-    return count;
-  }
-
-  // Which rules to run on `text`; empty when none can match.
-  std::vector<bool> Candidates(std::string_view text) const {
-    std::vector<bool> run(rules.size(), set == nullptr);
-    if (set == nullptr) return run;
-    std::vector<int> hits;
+    // Which rules can match `text`, in one pass of the set. The vector is reused: this runs
+    // for every string of every event, most of which match nothing.
+    thread_local std::vector<int> hits;
+    hits.clear();
     re2::RE2::Set::ErrorInfo info;
     if (!set->Match(re2::StringPiece(text.data(), text.size()), &hits, &info)) {
-      if (info.kind == re2::RE2::Set::kNoError) return {};
-      run.assign(rules.size(), true);  // DFA out of memory: fall back to every rule
-      return run;
+      if (info.kind == re2::RE2::Set::kNoError) return 0;
+      // DFA out of memory: fall back to every rule.
+      for (const Rule& rule : rules) count += ApplyRule(rule, text);
+      return count;
     }
-    for (int i : hits) run[static_cast<size_t>(i)] = true;
-    return run;
+    // In rule order, as the rules are listed: an earlier rule's marker is what a later one
+    // sees.
+    std::sort(hits.begin(), hits.end());
+    for (int i : hits) count += ApplyRule(rules[static_cast<size_t>(i)], text);
+    return count;
   }
 };
 
