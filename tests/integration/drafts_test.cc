@@ -20,7 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr auto kDeadline = std::chrono::seconds(60);
 const std::string kIncident = "Q1PAYMNT7";
 
 const char* kServiceToml = R"(
@@ -64,19 +63,6 @@ std::string IdOf(const json& e) {
 HttpResult Ingest(uint16_t port, const json& events) {
   return HttpCall(port, "POST", "/ingest/events", json{{"events", events}}.dump(),
                   {{"content-type", "application/json"}});
-}
-
-// Polls the daemon (bounded) until `pred` holds for the answer to GET `target`.
-template <typename P>
-HttpResult WaitForGet(uint16_t port, const std::string& target, P pred) {
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  HttpResult r;
-  while (std::chrono::steady_clock::now() < end) {
-    r = HttpCall(port, "GET", target);
-    if (pred(r)) return r;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return r;
 }
 
 // The rows of the Markdown "## Timeline" table.

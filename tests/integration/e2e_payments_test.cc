@@ -31,7 +31,6 @@ const std::string kDir = std::string(TIMELINED_FIXTURES) + "/e2e/payments/";
 const std::string kIncident = "Q1PAYMNT7";
 const std::string kPdSecret = "e2e-pagerduty-signing-secret";
 const std::string kSlackSecret = "e2e-slack-signing-secret";
-constexpr auto kDeadline = std::chrono::seconds(30);
 
 const std::string kToml = R"(
 [[pagerduty.subscriptions]]
@@ -71,18 +70,6 @@ HttpResult Replay(uint16_t port, const std::string& source, const std::string& b
     return HttpCall(port, "POST", "/ingest/logs", body, {{"content-type", "application/x-ndjson"}});
   }
   return HttpCall(port, "POST", "/ingest/kubernetes", body, {{"content-type", "application/json"}});
-}
-
-template <typename P>
-HttpResult WaitForGet(uint16_t port, const std::string& target, P pred) {
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  HttpResult r;
-  while (std::chrono::steady_clock::now() < end) {
-    r = HttpCall(port, "GET", target);
-    if (pred(r)) return r;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return r;
 }
 
 std::set<std::string> Cited(const json& timeline) {

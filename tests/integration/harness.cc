@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace timelined::testing {
 namespace beast = boost::beast;
@@ -105,6 +106,28 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+bool WaitUntil(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
+}
+
+HttpResult WaitForGet(uint16_t port, const std::string& target,
+                      const std::function<bool(const HttpResult&)>& pred,
+                      std::chrono::milliseconds deadline) {
+  HttpResult r;
+  WaitUntil(
+      [&] {
+        r = HttpCall(port, "GET", target);
+        return pred(r);
+      },
+      deadline);
+  return r;
 }
 
 bool WaitForFile(const std::string& path, std::chrono::milliseconds deadline) {

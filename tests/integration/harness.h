@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,6 +52,18 @@ class TempDir {
 
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
+
+// Re-checks `cond` every 20 ms until it holds or `deadline` passes; returns whether it held
+// (checked once more at the deadline). The daemon is another process: there is nothing in
+// this one to be notified by, so a bounded poll is the wait. The deadline only matters when
+// a test fails.
+bool WaitUntil(const std::function<bool()>& cond,
+               std::chrono::milliseconds deadline = std::chrono::seconds(60));
+// Polls GET `target` on the daemon at `port` until `pred` holds for the answer or `deadline`
+// passes; returns the last answer.
+HttpResult WaitForGet(uint16_t port, const std::string& target,
+                      const std::function<bool(const HttpResult&)>& pred,
+                      std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
 // Waits until `path` exists and is non-empty, or the deadline passes. Uses inotify on the
 // parent directory: no polling sleeps.

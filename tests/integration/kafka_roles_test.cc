@@ -40,17 +40,6 @@ constexpr int16_t kApiProduce = 0;  // Kafka protocol ApiKey
 const char* const kTopic = "timelined.events";
 const char* const kDlq = "timelined.events.dlq";
 
-// Re-checks `pred` every 50 ms until it holds or `timeout` passes (the daemons are other
-// processes: there is nothing to be notified by).
-bool WaitUntil(const std::function<bool()>& pred, milliseconds timeout = seconds(45)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return true;
-}
-
 class MockCluster {
  public:
   MockCluster() {

@@ -84,18 +84,6 @@ std::string KubeToml(const std::string& kubeconfig) {
          "backoff_base_ms = 10\nbackoff_cap_ms = 200\n";
 }
 
-// Polls `cond` until true or the deadline passes; the wait between polls is the poll's own
-// round trip plus a yield, not a fixed sleep standing in for a condition.
-template <class F>
-bool WaitFor(F cond, std::chrono::seconds deadline = std::chrono::seconds(30)) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
-
 double Metric(const std::string& text, const std::string& name) {
   size_t at = 0;
   while ((at = text.find(name, at)) != std::string::npos) {
@@ -145,7 +133,7 @@ TEST(KubeWatch, ListWatchDropExpiredRelistStoresEveryOccurrenceOnce) {
   const std::vector<std::pair<std::string, int>> expected = {
       {"a", 1}, {"b", 1}, {"c", 1}, {"a", 2}, {"a", 3}, {"c", 2}, {"d", 1}, {"e", 1}};
   HttpClient http(d.port());
-  ASSERT_TRUE(WaitFor([&] { return http.Call("GET", "/v1/events/" + Id("e", 1)).status == 200; }))
+  ASSERT_TRUE(WaitUntil([&] { return http.Call("GET", "/v1/events/" + Id("e", 1)).status == 200; }))
       << ReadFile(d.log_path());
   for (const auto& [uid, count] : expected) {
     auto r = http.Call("GET", "/v1/events/" + Id(uid, count));
@@ -173,7 +161,7 @@ TEST(KubeWatch, ListWatchDropExpiredRelistStoresEveryOccurrenceOnce) {
 
   // The counters move just after the batch is durable: wait for them, then read.
   std::string metrics;
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     metrics = http.Call("GET", "/metrics").body;
     return Metric(metrics, "timelined_kubernetes_events_published_total") == 8;
   })) << metrics;
@@ -184,7 +172,7 @@ TEST(KubeWatch, ListWatchDropExpiredRelistStoresEveryOccurrenceOnce) {
   EXPECT_EQ(Metric(metrics, "timelined_kubernetes_events_inserted_total"), 8) << metrics;
   EXPECT_GE(Metric(metrics, "timelined_kubernetes_resource_version_age_seconds"), 0) << metrics;
   json ready;
-  EXPECT_TRUE(WaitFor([&] {
+  EXPECT_TRUE(WaitUntil([&] {
     ready = json::parse(http.Call("GET", "/readyz").body);
     return ready["kubernetes"]["resource_version"] == "201";
   })) << ready.dump();
@@ -235,7 +223,7 @@ TEST(KubeWatch, UnreachableApiServerIsRetriedNotFatal) {
   Daemon d(dir, KubeToml(dir.File("kubeconfig")));
   ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
   HttpClient http(d.port());
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     return Metric(http.Call("GET", "/metrics").body, "timelined_kubernetes_watch_errors_total") >=
            2;
   }));
@@ -300,7 +288,7 @@ TEST(KubeWatch, TlsVerifiedByDefaultAgainstTheKubeconfigCa) {
     Daemon d(dir, TlsToml(dir.File("kubeconfig"), false));
     ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
     HttpClient http(d.port());
-    ASSERT_TRUE(WaitFor([&] {
+    ASSERT_TRUE(WaitUntil([&] {
       return http.Call("GET", "/v1/events/" + Id("n1", 3)).status == 200;
     })) << ReadFile(d.log_path());
     json e = json::parse(http.Call("GET", "/v1/events/" + Id("n1", 2)).body);
@@ -323,11 +311,11 @@ TEST(KubeWatch, TlsVerifiedByDefaultAgainstTheKubeconfigCa) {
     ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
     HttpClient http(d.port());
     if (insecure) {
-      EXPECT_TRUE(WaitFor([&] {
+      EXPECT_TRUE(WaitUntil([&] {
         return http.Call("GET", "/v1/events/" + Id("n1", 3)).status == 200;
       })) << ReadFile(d.log_path());
     } else {
-      EXPECT_TRUE(WaitFor([&] {
+      EXPECT_TRUE(WaitUntil([&] {
         return Metric(http.Call("GET", "/metrics").body,
                       "timelined_kubernetes_watch_errors_total") >= 2;
       }));

@@ -86,17 +86,6 @@ json IncidentEvents(uint16_t port) {
 
 Nanos At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
 
-// Waits (bounded) until `cond` holds, checking it every 20 ms.
-bool WaitFor(const std::function<bool()>& cond,
-             std::chrono::milliseconds deadline = std::chrono::seconds(15)) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
-
 const char* const kLifecycle[] = {"incident_triggered.json", "incident_acknowledged.json",
                                   "incident_annotated.json", "incident_escalated.json",
                                   "incident_resolved.json"};
@@ -500,7 +489,7 @@ TEST(PdBackfill, ResolveWebhookTriggersBackfillOnce) {
 
   std::string resolved = Fixture("incident_resolved.json");
   ASSERT_EQ(Deliver(d.port(), resolved, Sign(resolved, kSecret)).status, 200);
-  ASSERT_TRUE(WaitFor([&] {
+  ASSERT_TRUE(WaitUntil([&] {
     return Metric(d.port(), "timelined_pagerduty_backfills_total",
                   {{"trigger", "resolve"}, {"result", "ok"}}) >= 1;
   })) << ReadFile(d.log_path());
