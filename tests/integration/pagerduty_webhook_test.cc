@@ -4,13 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -21,10 +17,15 @@
 #include "store/model/hash.h"
 #include "store/model/time.h"
 #include "tests/integration/harness.h"
+#include "tests/unit/connectors/common/fake_http_server.h"
 
 namespace timelined::testing {
 namespace {
 
+using connectors::Headers;
+using connectors::testing::CannedResponse;
+using connectors::testing::FakeHttpServer;
+using connectors::testing::RecordedRequest;
 using nlohmann::json;
 
 constexpr const char* kIncident = "Q1ABCDEF2GHIJK";
@@ -266,74 +267,6 @@ TEST(PdWebhook, NotConfiguredIsAClear404) {
 
 // ---- A fake PagerDuty REST API -----------------------------------------------------------
 
-struct Seen {
-  std::string target;
-  std::string authorization;
-};
-
-// Serves one request per connection on 127.0.0.1:0 from `handler`, on its own thread.
-class FakePagerDuty {
- public:
-  using Handler = std::function<std::pair<int, std::string>(const std::string& target,
-                                                            std::map<std::string, std::string>&)>;
-  explicit FakePagerDuty(Handler h)
-      : handler_(std::move(h)),
-        acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
-        thread_([this] { Serve(); }) {}
-  ~FakePagerDuty() {
-    stopping_ = true;
-    boost::system::error_code ec;
-    boost::asio::ip::tcp::socket wake(ioc_);
-    wake.connect(acceptor_.local_endpoint(), ec);
-    thread_.join();
-  }
-  std::string base_url() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
-  }
-  std::vector<Seen> seen() const {
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-
- private:
-  void Serve() {
-    namespace http = boost::beast::http;
-    for (;;) {
-      boost::system::error_code ec;
-      boost::asio::ip::tcp::socket socket(ioc_);
-      acceptor_.accept(socket, ec);
-      if (stopping_) return;
-      if (ec) continue;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      std::string target(req.target());
-      {
-        std::lock_guard lock(mu_);
-        seen_.push_back({target, std::string(req[http::field::authorization])});
-      }
-      std::map<std::string, std::string> headers{{"content-type", "application/json"}};
-      auto [status, body] = handler_(target, headers);
-      http::response<http::string_body> res{static_cast<http::status>(status), 11};
-      for (const auto& [k, v] : headers) res.set(k, v);
-      res.body() = body;
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(socket, res, ec);
-      socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    }
-  }
-
-  Handler handler_;
-  boost::asio::io_context ioc_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  mutable std::mutex mu_;
-  std::vector<Seen> seen_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-};
-
 json LogEntry(const std::string& id, const std::string& type, const std::string& at,
               const std::string& agent) {
   return json{
@@ -381,12 +314,15 @@ json RestIncident() {
 }
 
 // Offset pagination with one 429 (Retry-After) on the second page.
-FakePagerDuty::Handler PagerDutyApi(std::atomic<int>* throttled) {
-  return [throttled](const std::string& target,
-                     std::map<std::string, std::string>& headers) -> std::pair<int, std::string> {
+FakeHttpServer::Handler PagerDutyApi(std::atomic<int>* throttled) {
+  return [throttled](const RecordedRequest& req) -> CannedResponse {
+    const std::string& target = req.target;
+    const Headers json_type{{"content-type", "application/json"}};
     const std::string base = std::string("/incidents/") + kIncident;
-    if (target == base) return {200, RestIncident().dump()};
-    if (!target.starts_with(base + "/log_entries?")) return {404, R"({"error":{"code":2100}})"};
+    if (target == base) return {200, json_type, RestIncident().dump()};
+    if (!target.starts_with(base + "/log_entries?")) {
+      return {404, json_type, R"({"error":{"code":2100}})"};
+    }
     auto num = [&](const std::string& key) {
       auto p = target.find(key + "=");
       return p == std::string::npos ? 0 : std::stoi(target.substr(p + key.size() + 1));
@@ -395,21 +331,23 @@ FakePagerDuty::Handler PagerDutyApi(std::atomic<int>* throttled) {
     int offset = num("offset");
     int page = limit > 0 ? offset / limit : 0;
     if (page == 1 && throttled->fetch_add(1) == 0) {
-      headers["retry-after"] = "1";
-      return {429, R"({"error":{"message":"Rate Limit Exceeded","code":2020}})"};
+      Headers h = json_type;
+      h["retry-after"] = "1";
+      return {429, h, R"({"error":{"message":"Rate Limit Exceeded","code":2020}})"};
     }
     auto pages = LogPages();
-    if (page >= static_cast<int>(pages.size())) return {400, "{}"};
-    return {200, json{{"log_entries", pages[page]},
-                      {"limit", limit},
-                      {"offset", offset},
-                      {"more", page + 1 < static_cast<int>(pages.size())},
-                      {"total", nullptr}}
-                     .dump()};
+    if (page >= static_cast<int>(pages.size())) return {400, json_type, "{}"};
+    return {200, json_type,
+            json{{"log_entries", pages[page]},
+                 {"limit", limit},
+                 {"offset", offset},
+                 {"more", page + 1 < static_cast<int>(pages.size())},
+                 {"total", nullptr}}
+                .dump()};
   };
 }
 
-std::string BackfillToml(const TempDir& dir, const FakePagerDuty& api, bool on_resolve) {
+std::string BackfillToml(const TempDir& dir, const FakeHttpServer& api, bool on_resolve) {
   return SubscriptionsToml(dir) + "[pagerduty]\napi_token = \"u+test-rest-token\"\n" +
          "api_base_url = \"" + api.base_url() + "\"\nrequest_timeout_ms = 5000\n" +
          "backfill_on_resolve = " + (on_resolve ? "true" : "false") + "\n";
@@ -417,7 +355,7 @@ std::string BackfillToml(const TempDir& dir, const FakePagerDuty& api, bool on_r
 
 TEST(PdBackfill, PaginatedLogEntriesWith429GiveTheLifecycleAndMatchKeys) {
   std::atomic<int> throttled{0};
-  FakePagerDuty api(PagerDutyApi(&throttled));
+  FakeHttpServer api(PagerDutyApi(&throttled));
   TempDir dir;
   Daemon d(dir, BackfillToml(dir, api, false));
   ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
@@ -435,8 +373,8 @@ TEST(PdBackfill, PaginatedLogEntriesWith429GiveTheLifecycleAndMatchKeys) {
   EXPECT_EQ(j["already_known"], 0);
   EXPECT_EQ(throttled.load(), 2) << "the throttled page was asked for again";
   std::set<std::string> offsets;
-  for (const Seen& s : api.seen()) {
-    EXPECT_EQ(s.authorization, "Token token=u+test-rest-token") << s.target;
+  for (const RecordedRequest& s : api.requests()) {
+    EXPECT_EQ(s.headers.at("authorization"), "Token token=u+test-rest-token") << s.target;
     if (s.target.find("offset=") != std::string::npos)
       offsets.insert(s.target.substr(s.target.find("offset=")));
   }
@@ -482,7 +420,7 @@ TEST(PdBackfill, PaginatedLogEntriesWith429GiveTheLifecycleAndMatchKeys) {
 
 TEST(PdBackfill, ResolveWebhookTriggersBackfillOnce) {
   std::atomic<int> throttled{1};  // no 429 here
-  FakePagerDuty api(PagerDutyApi(&throttled));
+  FakeHttpServer api(PagerDutyApi(&throttled));
   TempDir dir;
   Daemon d(dir, BackfillToml(dir, api, true));
   ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
