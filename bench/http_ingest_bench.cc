@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "daemon/app.h"
 
 namespace beast = boost::beast;
@@ -58,14 +59,13 @@ struct Args {
 };
 
 Args Parse(int argc, char** argv) {
+  timelined::bench::Flags f(argc, argv);
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    if (k == "--requests") a.requests = std::stoi(argv[i + 1]);
-    if (k == "--connections") a.connections = std::stoi(argv[i + 1]);
-    if (k == "--events-per-request") a.events = std::stoi(argv[i + 1]);
-    if (k == "--dir") a.dir = argv[i + 1];
-  }
+  a.requests = f.Int("--requests", a.requests);
+  a.connections = f.Int("--connections", a.connections);
+  a.events = f.Int("--events-per-request", a.events);
+  a.dir = f.String("--dir", a.dir);
+  f.RefuseOthers();
   return a;
 }
 
@@ -73,12 +73,8 @@ Args Parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
-  std::string dir =
-      a.dir.empty()
-          ? (std::filesystem::temp_directory_path() / ("http_bench_" + std::to_string(getpid())))
-                .string()
-          : a.dir;
-  std::filesystem::create_directories(dir);
+  const timelined::bench::ScratchDir scratch(a.dir, "http_bench");
+  const std::string& dir = scratch.path();
   timelined::config::Config c = timelined::config::DefaultConfig();
   c.server.listen = "127.0.0.1:0";
   c.store.path = dir + "/bench.db";
@@ -141,6 +137,5 @@ int main(int argc, char** argv) {
   std::printf("%-28s %12.0f %12.0f %10.1f %10.1f\n", "POST /ingest/events", ok / secs,
               events / secs, pct(0.5), pct(0.99));
   (*app)->Stop();
-  if (a.dir.empty()) std::filesystem::remove_all(dir);
   return failed.load() == 0 ? 0 : 1;
 }

@@ -37,6 +37,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "daemon/app.h"
 
 namespace beast = boost::beast;
@@ -58,15 +59,14 @@ struct Args {
 };
 
 Args Parse(int argc, char** argv) {
+  timelined::bench::Flags f(argc, argv);
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    if (k == "--requests") a.requests = std::stoi(argv[i + 1]);
-    if (k == "--connections") a.connections = std::stoi(argv[i + 1]);
-    if (k == "--events-per-request") a.events = std::stoi(argv[i + 1]);
-    if (k == "--seconds") a.seconds = std::stoi(argv[i + 1]);
-    if (k == "--dir") a.dir = argv[i + 1];
-  }
+  a.requests = f.Int("--requests", a.requests);
+  a.connections = f.Int("--connections", a.connections);
+  a.events = f.Int("--events-per-request", a.events);
+  a.seconds = f.Int("--seconds", a.seconds);
+  a.dir = f.String("--dir", a.dir);
+  f.RefuseOthers();
   return a;
 }
 
@@ -189,11 +189,8 @@ uint16_t PortOf(const std::string& ready_file) {
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   const Args a = Parse(argc, argv);
-  const std::string dir = a.dir.empty() ? (std::filesystem::temp_directory_path() /
-                                           ("kafka_roles_bench_" + std::to_string(getpid())))
-                                              .string()
-                                        : a.dir;
-  std::filesystem::create_directories(dir);
+  const timelined::bench::ScratchDir scratch(a.dir, "kafka_roles_bench");
+  const std::string& dir = scratch.path();
   const long total = static_cast<long>(a.requests / a.connections) * a.connections * a.events;
   auto base = [&](const std::string& name) {
     timelined::config::Config c = timelined::config::DefaultConfig();
@@ -318,6 +315,5 @@ int main(int argc, char** argv) {
   store.reset();
   rd_kafka_mock_cluster_destroy(mock);
   rd_kafka_destroy(mrk);
-  if (a.dir.empty()) std::filesystem::remove_all(dir);
   return 0;
 }

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "daemon/app.h"
 #include "tests/unit/connectors/kubernetes/fake_api_server.h"
 
@@ -49,14 +50,13 @@ struct Args {
 };
 
 Args Parse(int argc, char** argv) {
+  timelined::bench::Flags f(argc, argv);
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    if (k == "--requests") a.requests = std::stoi(argv[i + 1]);
-    if (k == "--connections") a.connections = std::stoi(argv[i + 1]);
-    if (k == "--watch-events") a.watch_events = std::stoi(argv[i + 1]);
-    if (k == "--dir") a.dir = argv[i + 1];
-  }
+  a.requests = f.Int("--requests", a.requests);
+  a.connections = f.Int("--connections", a.connections);
+  a.watch_events = f.Int("--watch-events", a.watch_events);
+  a.dir = f.String("--dir", a.dir);
+  f.RefuseOthers();
   return a;
 }
 
@@ -235,12 +235,8 @@ bool WatchCase(const std::string& dir, int n) {
 
 int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
-  std::string dir =
-      a.dir.empty()
-          ? (std::filesystem::temp_directory_path() / ("machine_bench_" + std::to_string(getpid())))
-                .string()
-          : a.dir;
-  std::filesystem::create_directories(dir);
+  const timelined::bench::ScratchDir scratch(a.dir, "machine_bench");
+  const std::string& dir = scratch.path();
   auto events = Bodies(a, EventsBody);
   auto logs = Bodies(a, LogsBody);
   std::printf("machine_ingest_bench: %d connections, %d requests per HTTP case, %d watch events\n",
@@ -249,6 +245,5 @@ int main(int argc, char** argv) {
   bool ok = HttpCase(dir, "events", "/ingest/events", "application/json", 100, events);
   ok = HttpCase(dir, "logs", "/ingest/logs", "application/x-ndjson", 1000, logs) && ok;
   ok = WatchCase(dir, a.watch_events) && ok;
-  if (a.dir.empty()) std::filesystem::remove_all(dir);
   return ok ? 0 : 1;
 }

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "daemon/app.h"
 #include "store/model/hash.h"
 
@@ -265,17 +266,16 @@ struct Args {
 };
 
 Args Parse(int argc, char** argv) {
+  timelined::bench::Flags f(argc, argv);
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i];
-    if (k == "--requests") a.requests = std::stoi(argv[i + 1]);
-    if (k == "--connections") a.connections = std::stoi(argv[i + 1]);
-    if (k == "--rounds") a.rounds = std::stoi(argv[i + 1]);
-    if (k == "--threads") a.threads = std::stoi(argv[i + 1]);
-    if (k == "--dir") a.dir = argv[i + 1];
-    if (k == "--only") a.only = argv[i + 1];
-    if (k == "--trace") a.trace = argv[i + 1];
-  }
+  a.requests = f.Int("--requests", a.requests);
+  a.connections = f.Int("--connections", a.connections);
+  a.rounds = f.Int("--rounds", a.rounds);
+  a.threads = f.Int("--threads", a.threads);
+  a.dir = f.String("--dir", a.dir);
+  a.only = f.String("--only", a.only);
+  a.trace = f.String("--trace", a.trace);
+  f.RefuseOthers();
   return a;
 }
 
@@ -283,12 +283,8 @@ Args Parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
-  std::string dir =
-      a.dir.empty()
-          ? (std::filesystem::temp_directory_path() / ("webhook_bench_" + std::to_string(getpid())))
-                .string()
-          : a.dir;
-  std::filesystem::create_directories(dir);
+  const timelined::bench::ScratchDir scratch(a.dir, "webhook_bench");
+  const std::string& dir = scratch.path();
   timelined::config::Config c = timelined::config::DefaultConfig();
   c.server.listen = "127.0.0.1:0";
   c.server.threads = a.threads;
@@ -373,6 +369,5 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(st.checkpoints_tail),
       static_cast<unsigned long long>(st.checkpoints_hard_limit), st.checkpoint_writer_seconds);
   (*app)->Stop();
-  if (a.dir.empty()) std::filesystem::remove_all(dir);
   return ingest.failed + webhook.failed == 0 ? 0 : 1;
 }
