@@ -20,6 +20,7 @@
 #include "store/kafka_config.h"
 #include "store/model/event.h"
 #include "store/sqlite_store.h"
+#include "tests/unit/store/store_test_util.h"
 
 namespace timelined::store::kafka_test {
 
@@ -102,24 +103,8 @@ class MockCluster {
   rd_kafka_mock_cluster_t* mc_ = nullptr;
 };
 
-// A fresh directory removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "kafka_test.XXXXXX";
-    char* made = mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// The store tests' temp directory (removed on destruction).
+using testing_util::TempDir;
 
 inline std::unique_ptr<SqliteEventStore> OpenStore(const std::string& path, Waiter& waiter) {
   StoreOptions options;
