@@ -7,15 +7,31 @@
 namespace timelined::store {
 namespace {
 
-// How long to leave a WAL alone after a pass that could not copy everything it was meant
-// to (a reader still uses those frames), instead of trying again after every commit.
+// How long to leave a WAL alone after a pass that could not do its job: nothing new copied,
+// the checkpoint lock taken, or an inline copy that did not restart the WAL (a reader still
+// uses those frames). Instead of trying again after every commit.
 constexpr std::chrono::milliseconds kRetryPause{100};
+// At most one "checkpointed on the writer" warning per this long.
+constexpr std::chrono::seconds kWarnEvery{10};
 
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
+
+CheckpointAction NextCheckpointAction(const CheckpointView& v, const CheckpointLimits& l) {
+  if (v.pages < l.threshold) return CheckpointAction::kNone;
+  // A running pass holds the checkpoint lock: an inline pass now would only find it taken.
+  // When it ends, the next commit decides again.
+  if (v.pass_running || v.backing_off) return CheckpointAction::kNone;
+  if (!v.inline_done) {
+    // Past the hard limit, copy what is left whatever its size: the passes cannot keep up.
+    if (v.pages >= l.hard_limit) return CheckpointAction::kHardLimit;
+    if (v.copied > 0 && v.pages - v.copied <= l.tail) return CheckpointAction::kTail;
+  }
+  return CheckpointAction::kBackground;
+}
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path,
                                                           int busy_timeout_ms,
@@ -40,46 +56,65 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& pat
 
 Checkpointer::Checkpointer(sql::Db db, int64_t threshold_pages, int64_t hard_limit_pages)
     : db_(std::move(db)),
-      threshold_pages_(threshold_pages),
-      hard_limit_pages_(hard_limit_pages),
-      tail_pages_(std::max<int64_t>(threshold_pages / 64, 16)) {}
+      limits_{threshold_pages, hard_limit_pages, std::max<int64_t>(threshold_pages / 64, 16)} {}
 
 Checkpointer::~Checkpointer() { Stop(); }
 
 void Checkpointer::Attach(sqlite3* db) { sqlite3_wal_hook(db, &Checkpointer::OnWal, this); }
 
 void Checkpointer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  db_ = sql::Db();
+  std::call_once(stopped_, [this] {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    db_ = sql::Db();
+  });
 }
 
 int Checkpointer::OnWal(void* self, sqlite3* db, const char* schema, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
-  if (pages >= c->hard_limit_pages_) {
-    c->RunInline(db, schema, Pass::kHardLimit);
-  } else if (c->Decide(pages) == Action::kInline) {
-    c->RunInline(db, schema, Pass::kTail);
+  switch (c->Decide(pages)) {
+    case CheckpointAction::kTail:
+      c->RunInline(db, schema, Pass::kTail);
+      break;
+    case CheckpointAction::kHardLimit:
+      c->RunInline(db, schema, Pass::kHardLimit);
+      break;
+    case CheckpointAction::kBackground:  // woken by Decide
+    case CheckpointAction::kNone:
+      break;
   }
   // The commit itself has succeeded whatever the checkpoint did.
   return SQLITE_OK;
 }
 
-Checkpointer::Action Checkpointer::Decide(int64_t pages) {
+CheckpointAction Checkpointer::Decide(int64_t pages) {
   std::lock_guard lock(mu_);
-  if (pages < copied_) copied_ = 0;  // the WAL has restarted from its beginning
+  if (pages < copied_) {  // the WAL has restarted from its beginning: a new generation
+    copied_ = 0;
+    inline_done_ = false;
+    retry_after_ = {};
+  }
   wal_pages_ = pages;
-  if (pages < threshold_pages_ || requested_ || stopping_) return Action::kNone;
-  if (std::chrono::steady_clock::now() < retry_after_) return Action::kNone;
-  if (copied_ > 0 && pages - copied_ <= tail_pages_) return Action::kInline;
-  requested_ = true;
-  cv_.notify_one();
-  return Action::kWake;
+  if (stopping_) {
+    // No thread to wake; past the hard limit the writer still keeps the WAL in check.
+    return pages >= limits_.hard_limit && !inline_done_ ? CheckpointAction::kHardLimit
+                                                        : CheckpointAction::kNone;
+  }
+  const CheckpointView view{.pages = pages,
+                            .copied = copied_,
+                            .pass_running = requested_,
+                            .backing_off = std::chrono::steady_clock::now() < retry_after_,
+                            .inline_done = inline_done_};
+  const CheckpointAction action = NextCheckpointAction(view, limits_);
+  if (action == CheckpointAction::kBackground) {
+    requested_ = true;
+    cv_.notify_one();
+  }
+  return action;
 }
 
 void Checkpointer::RunInline(sqlite3* db, const char* schema, Pass pass) {
@@ -108,20 +143,30 @@ void Checkpointer::Run() {
 void Checkpointer::Record(Pass pass, int rc, int64_t log_pages, int64_t copied_pages,
                           double seconds) {
   std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
   (pass == Pass::kBackground ? seconds_sum_ : inline_seconds_sum_) += seconds;
-  // SQLITE_BUSY: another connection was checkpointing at the same moment; nothing is lost.
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+  if (pass != Pass::kBackground) inline_done_ = true;
+  // The lock was taken (another connection checkpointing, e.g. the drafts connection's own
+  // auto-checkpoint): nothing was done and nothing is lost. Counted nowhere; try later.
+  if ((rc & 0xff) == SQLITE_BUSY || (rc == SQLITE_OK && log_pages < 0)) {
+    retry_after_ = now + kRetryPause;
+    return;
+  }
+  if (rc != SQLITE_OK) {
     ++failures_;
-    retry_after_ = std::chrono::steady_clock::now() + kRetryPause;
+    retry_after_ = now + kRetryPause;
     Log().warn("wal checkpoint failed: {} (wal {} pages, {} copied)", sqlite3_errstr(rc), log_pages,
                copied_pages);
     return;
   }
   const bool progressed = copied_pages > copied_;
   const bool complete = copied_pages >= log_pages;
-  if (rc == SQLITE_OK) copied_ = std::max<int64_t>(copied_pages, 0);
-  if (!complete && (pass != Pass::kBackground || !progressed)) {
-    retry_after_ = std::chrono::steady_clock::now() + kRetryPause;
+  copied_ = std::max<int64_t>(copied_pages, 0);
+  // After an inline copy the next transaction restarts the WAL unless a reader still uses
+  // it; a background pass that copied nothing new, or that completed after the inline copy
+  // of this generation, means the same. Either way: pause.
+  if (pass != Pass::kBackground || !progressed || (complete && inline_done_)) {
+    retry_after_ = now + kRetryPause;
   }
   switch (pass) {
     case Pass::kBackground:
@@ -132,10 +177,13 @@ void Checkpointer::Record(Pass pass, int rc, int64_t log_pages, int64_t copied_p
       break;
     case Pass::kHardLimit:
       ++hard_;
-      Log().warn(
-          "wal at {} pages: checkpointed on the writer in {:.0f} ms (the background checkpoint "
-          "is behind)",
-          log_pages, seconds * 1000);
+      if (now - warned_at_ >= kWarnEvery) {
+        warned_at_ = now;
+        Log().warn(
+            "wal at {} pages: copied {} on the writer in {:.0f} ms (the background checkpoint "
+            "is behind, or a reader holds an old snapshot)",
+            log_pages, copied_pages, seconds * 1000);
+      }
       break;
   }
 }
