@@ -185,6 +185,7 @@ struct BuiltinSpec {
 // Key names whose value is a secret: "password=...", "DB_PASSWORD: ...", "x-api-key: ...".
 // The keyword must end the key, so "max_tokens" and "password_reset" are not keys.
 constexpr size_t kKeyMemoSize = 512;
+constexpr size_t kKeyMemoBytes = 64;
 constexpr std::string_view kSecretKeyRegex =
     R"re((?i)[a-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|)re"
     R"re(apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?))re";
@@ -369,13 +370,20 @@ struct Redactor::Impl {
 
   bool IsSecretKey(std::string_view key) const {
     // attrs keys come from a small vocabulary (the connectors' field names), asked about
-    // for every event: remember the answers, per thread, for up to kKeyMemoSize keys. The
-    // pattern is a constant, so the answer depends on the key alone.
-    thread_local std::unordered_map<std::string, bool> memo;
-    if (auto it = memo.find(std::string(key)); it != memo.end()) return it->second;
+    // for every event: remember the answers, per thread, for up to kKeyMemoSize keys of at
+    // most kKeyMemoBytes (keys of generic ingest are the client's: long ones are not kept).
+    // The pattern is a constant, so the answer depends on the key alone.
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+    };
+    thread_local std::unordered_map<std::string, bool, Hash, std::equal_to<>> memo;
+    if (auto it = memo.find(key); it != memo.end()) return it->second;
     const bool secret = re2::RE2::FullMatch(re2::StringPiece(key.data(), key.size()), *secret_key);
-    if (memo.size() >= kKeyMemoSize) memo.clear();
-    memo.emplace(key, secret);
+    if (key.size() <= kKeyMemoBytes) {
+      if (memo.size() >= kKeyMemoSize) memo.clear();
+      memo.emplace(key, secret);
+    }
     return secret;
   }
 
