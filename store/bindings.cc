@@ -90,6 +90,9 @@ Result<SqliteEventStore::BindingWrite> SqliteEventStore::AddBinding(const Bindin
       !r) {
     return std::unexpected(r.error());
   }
+  // A binding is one short write on a request thread: it must not run a whole checkpoint
+  // there (SQLite's default would past 1000 WAL pages). The Checkpointer does them.
+  if (auto r = db->Exec("PRAGMA wal_autocheckpoint = 0"); !r) return std::unexpected(r.error());
   if (auto r = db->Exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());
   auto fail = [&db](Error e) -> Result<BindingWrite> {
     (void)db->Exec("ROLLBACK");

@@ -193,7 +193,7 @@ Result<void> ConfigureWriter(const sql::Db& db, const ConnectionSettings& s) {
       // Checkpoint every ~64 MiB of WAL instead of 4 MiB: fewer, larger checkpoints keep
       // the writer inserting on a big store; the file is trimmed back after each one. The
       // event writer's connection replaces this with a background checkpoint
-      // (store/checkpointer.h); the drafts connection keeps it.
+      // (store/checkpointer.h); the store's other writing connections turn it off.
       "PRAGMA wal_autocheckpoint = 16384;"
       "PRAGMA journal_size_limit = 67108864;";
   if (auto r = db.Exec(pragmas); !r) return r;

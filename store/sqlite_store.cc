@@ -143,6 +143,11 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const StoreOpti
   if (auto r = schema::ConfigureWriter(*drafts_db, drafts_settings); !r) {
     return std::unexpected(r.error());
   }
+  // Checkpoints are the Checkpointer's (after the event writer's commits); a draft save must
+  // not run a whole one on the drafts worker, nor take the checkpoint lock from it.
+  if (auto r = drafts_db->Exec("PRAGMA wal_autocheckpoint = 0"); !r) {
+    return std::unexpected(r.error());
+  }
   impl->drafts_db = std::move(*drafts_db);
   const int64_t last_seq = head->seq;
   auto checkpointer =
