@@ -240,7 +240,7 @@ void DraftService::Run() {
     // Fire due auto drafts into the queue, in incident order for determinism.
     std::vector<std::string> fired;
     while (!due_by_time_.empty() && due_by_time_.begin()->first <= now) {
-      fired.push_back(std::move(due_by_time_.begin()->second));
+      fired.push_back(due_by_time_.begin()->second);  // set elements are const: a copy
       due_by_time_.erase(due_by_time_.begin());
       due_.erase(fired.back());
     }

@@ -76,16 +76,9 @@ void Checkpointer::Stop() {
 
 int Checkpointer::OnWal(void* self, sqlite3* db, const char* schema, int pages) {
   auto* c = static_cast<Checkpointer*>(self);
-  switch (c->Decide(pages)) {
-    case CheckpointAction::kTail:
-      c->RunInline(db, schema, Pass::kTail);
-      break;
-    case CheckpointAction::kHardLimit:
-      c->RunInline(db, schema, Pass::kHardLimit);
-      break;
-    case CheckpointAction::kBackground:  // woken by Decide
-    case CheckpointAction::kNone:
-      break;
+  const CheckpointAction action = c->Decide(pages);  // kBackground: the thread is woken
+  if (action == CheckpointAction::kTail || action == CheckpointAction::kHardLimit) {
+    c->RunInline(db, schema, action);
   }
   // The commit itself has succeeded whatever the checkpoint did.
   return SQLITE_OK;
@@ -99,25 +92,20 @@ CheckpointAction Checkpointer::Decide(int64_t pages) {
     retry_after_ = {};
   }
   wal_pages_ = pages;
-  if (stopping_) {
-    // No thread to wake; past the hard limit the writer still keeps the WAL in check.
-    return pages >= limits_.hard_limit && !inline_done_ ? CheckpointAction::kHardLimit
-                                                        : CheckpointAction::kNone;
-  }
   const CheckpointView view{.pages = pages,
                             .copied = copied_,
                             .pass_running = requested_,
                             .backing_off = std::chrono::steady_clock::now() < retry_after_,
                             .inline_done = inline_done_};
   const CheckpointAction action = NextCheckpointAction(view, limits_);
-  if (action == CheckpointAction::kBackground) {
-    requested_ = true;
-    cv_.notify_one();
-  }
+  if (action != CheckpointAction::kBackground) return action;
+  if (stopping_) return CheckpointAction::kNone;  // no thread left to wake
+  requested_ = true;
+  cv_.notify_one();
   return action;
 }
 
-void Checkpointer::RunInline(sqlite3* db, const char* schema, Pass pass) {
+void Checkpointer::RunInline(sqlite3* db, const char* schema, CheckpointAction pass) {
   int log = 0, copied = 0;
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
@@ -134,18 +122,18 @@ void Checkpointer::Run() {
     const auto t0 = std::chrono::steady_clock::now();
     const int rc =
         sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-    Record(Pass::kBackground, rc, log, copied, SecondsSince(t0));
+    Record(CheckpointAction::kBackground, rc, log, copied, SecondsSince(t0));
     lock.lock();
     requested_ = false;
   }
 }
 
-void Checkpointer::Record(Pass pass, int rc, int64_t log_pages, int64_t copied_pages,
+void Checkpointer::Record(CheckpointAction pass, int rc, int64_t log_pages, int64_t copied_pages,
                           double seconds) {
   std::lock_guard lock(mu_);
   const auto now = std::chrono::steady_clock::now();
-  (pass == Pass::kBackground ? seconds_sum_ : inline_seconds_sum_) += seconds;
-  if (pass != Pass::kBackground) inline_done_ = true;
+  (pass == CheckpointAction::kBackground ? seconds_sum_ : inline_seconds_sum_) += seconds;
+  if (pass != CheckpointAction::kBackground) inline_done_ = true;
   // The lock was taken (another connection checkpointing, e.g. the drafts connection's own
   // auto-checkpoint): nothing was done and nothing is lost. Counted nowhere; try later.
   if ((rc & 0xff) == SQLITE_BUSY || (rc == SQLITE_OK && log_pages < 0)) {
@@ -165,17 +153,19 @@ void Checkpointer::Record(Pass pass, int rc, int64_t log_pages, int64_t copied_p
   // After an inline copy the next transaction restarts the WAL unless a reader still uses
   // it; a background pass that copied nothing new, or that completed after the inline copy
   // of this generation, means the same. Either way: pause.
-  if (pass != Pass::kBackground || !progressed || (complete && inline_done_)) {
+  if (pass != CheckpointAction::kBackground || !progressed || (complete && inline_done_)) {
     retry_after_ = now + kRetryPause;
   }
   switch (pass) {
-    case Pass::kBackground:
+    case CheckpointAction::kBackground:
       ++background_;
       break;
-    case Pass::kTail:
+    case CheckpointAction::kTail:
       ++tail_;
       break;
-    case Pass::kHardLimit:
+    case CheckpointAction::kNone:
+      break;
+    case CheckpointAction::kHardLimit:
       ++hard_;
       if (now - warned_at_ >= kWarnEvery) {
         warned_at_ = now;

@@ -77,15 +77,15 @@ class Checkpointer {
   void AddStats(StoreStats& s) const;
 
  private:
-  enum class Pass { kBackground, kTail, kHardLimit };
   Checkpointer(sql::Db db, int64_t threshold_pages, int64_t hard_limit_pages);
   static int OnWal(void* self, sqlite3* db, const char* schema, int pages);
   // What the writer does after a commit that left `pages` in the WAL; wakes the thread for
   // kBackground.
   CheckpointAction Decide(int64_t pages);
-  void RunInline(sqlite3* db, const char* schema, Pass pass);
+  void RunInline(sqlite3* db, const char* schema, CheckpointAction pass);
   void Run();
-  void Record(Pass pass, int rc, int64_t log_pages, int64_t copied_pages, double seconds);
+  void Record(CheckpointAction pass, int rc, int64_t log_pages, int64_t copied_pages,
+              double seconds);
 
   sql::Db db_;  // this thread only
   const CheckpointLimits limits_;
