@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace timelined::connectors::kubernetes {
@@ -249,6 +251,9 @@ Result<int> StreamingHttpClient::Get(const std::string& target, const std::strin
   req.set(http::field::host, (v6 ? "[" + d.url.host + "]" : d.url.host) + ":" + d.url.port);
   req.set(http::field::user_agent, "timelined");
   req.set(http::field::accept, "application/json");
+  // Watch lines are split as they arrive: ask for the body as is (the API server compresses
+  // large responses only when asked).
+  req.set(http::field::accept_encoding, "identity");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   d.Lowest().expires_after(timeouts.connect);
   error_code ec =
@@ -261,13 +266,22 @@ Result<int> StreamingHttpClient::Get(const std::string& target, const std::strin
   // transaction) per event.
   buffer.reserve(kBodyPiece);
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
+  // No parser limit: the caller bounds what it keeps (max_list_bytes) and a watch body is
+  // endless. Not boost::none: Boost 1.74 compares a Content-Length against the empty
+  // optional and fails every non-chunked response with "body limit exceeded".
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.header_limit(kHeaderLimit);
   d.Lowest().expires_after(timeouts.read);
   ec = d.Run([&](auto h) {
     d.WithStream([&](auto& s) { http::async_read_header(s, buffer, parser, h); });
   });
   if (ec || cancelled_) return fail("read header", ec);
+  if (const auto enc = parser.get()[http::field::content_encoding];
+      !enc.empty() && !beast::iequals(enc, "identity")) {
+    d.Reset();
+    return MakeError(ErrorCode::kUnavailable, "k8s_http_failed",
+                     "read header: unsupported Content-Encoding (asked for identity)");
+  }
   const int status = static_cast<int>(parser.get().result_int());
   if (!on_body(status, {})) {
     d.Reset();

@@ -33,6 +33,8 @@ struct FakeResponse {
   std::vector<std::string> pieces;  // each written (and flushed) as one chunk
   End end = End::kClean;
   std::function<void()> before_respond;  // runs on the server thread before responding
+  bool content_length = false;           // send the pieces as one Content-Length body, not chunked
+  std::string extra_headers;             // raw "Name: value\r\n" lines added to the head
 };
 
 struct FakeRequest {
@@ -136,6 +138,17 @@ class FakeApiServer {
   template <class Stream>
   void Respond(boost::asio::ip::tcp::socket& socket, Stream& stream, const FakeResponse& r) {
     boost::system::error_code ec;
+    if (r.content_length) {
+      std::string body;
+      for (const std::string& piece : r.pieces) body += piece;
+      const std::string whole =
+          "HTTP/1.1 " + std::to_string(r.status) +
+          " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\n" + r.extra_headers + "Connection: close\r\n\r\n" + body;
+      boost::asio::write(stream, boost::asio::buffer(whole), ec);
+      socket.close(ec);
+      return;
+    }
     std::string head = "HTTP/1.1 " + std::to_string(r.status) +
                        " X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                        "Connection: close\r\n\r\n";

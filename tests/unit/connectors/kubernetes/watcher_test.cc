@@ -189,6 +189,50 @@ TEST_F(WatcherTest, ListWatchReconnectExpireRelist) {
   EXPECT_FALSE(s.connected.load());
 }
 
+// API servers (and proxies in front of them) answer small LISTs with a Content-Length body,
+// not chunked. Boost 1.74 with an empty body limit failed every such response.
+TEST_F(WatcherTest, ListAnsweredWithContentLengthIsRead) {
+  FakeResponse list = List("100", "", {Ev("uid-a", 1, "90"), Ev("uid-b", 2, "91")});
+  list.content_length = true;
+  std::deque<FakeResponse> script;
+  script.push_back(list);
+  script.push_back({200, {Line("ADDED", Ev("uid-c", 1, "101"))}, End::kHold});
+  FakeApiServer server(std::move(script));
+  Sink sink;
+  auto watcher = MakeWatcher(server, sink);
+  ASSERT_TRUE(watcher->Start().has_value());
+  ASSERT_TRUE(sink.WaitForIds(3));
+  watcher->Stop();
+  const std::vector<std::string> expected = {Id("uid-a", 1), Id("uid-b", 2), Id("uid-c", 1)};
+  EXPECT_EQ(sink.ids(), expected);
+  EXPECT_EQ(watcher->stats().relists.load(), 0u);
+}
+
+// The watcher asks for identity; a compressed answer anyway is an error it backs off from
+// and relists, not bytes it tries to read as JSON.
+TEST_F(WatcherTest, CompressedListIsAnErrorThenRelisted) {
+  FakeResponse gz = List("100", "", {Ev("uid-a", 1, "90")});
+  gz.content_length = true;
+  gz.extra_headers = "Content-Encoding: gzip\r\n";
+  gz.pieces = {std::string("\x1f\x8b\x08\x00garbage", 12)};
+  FakeResponse list = List("100", "", {Ev("uid-a", 1, "90")});
+  list.content_length = true;
+  std::deque<FakeResponse> script;
+  script.push_back(gz);
+  script.push_back(list);
+  script.push_back({200, {}, End::kHold});
+  FakeApiServer server(std::move(script));
+  Sink sink;
+  auto watcher = MakeWatcher(server, sink);
+  ASSERT_TRUE(watcher->Start().has_value());
+  ASSERT_TRUE(sink.WaitForIds(1));
+  ASSERT_TRUE(server.WaitForRequests(3));
+  watcher->Stop();
+  const std::vector<std::string> expected = {Id("uid-a", 1)};
+  EXPECT_EQ(sink.ids(), expected);
+  EXPECT_FALSE(sleeps().empty()) << "the failed LIST backs off before retrying";
+}
+
 TEST_F(WatcherTest, Http410OnWatchRelistsAndNamespaceSelectorsArePassed) {
   std::deque<FakeResponse> script;
   script.push_back(List("10", "", {Ev("uid-a", 1, "5")}));
