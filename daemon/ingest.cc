@@ -47,6 +47,17 @@ void IngestPipeline::Submit(std::string source, std::vector<Event> events,
                             std::function<void(Result<IngestOutcome>)> done) {
   int redactions = 0;
   for (Event& e : events) redactions += redactor_.RedactEvent(e);
+  // One validation, before anything is acknowledged: what passes here is what the store
+  // and the Kafka consumer accept, so a 2xx never turns into a dead letter later.
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (auto v = ValidateEvent(events[i]); !v) {
+      metrics_.Add("timelined_ingest_publish_failures_total",
+                   {{"source", source}, {"reason", "invalid_event"}});
+      done(MakeError(ErrorCode::kInvalidInput, v.error().message,
+                     "event " + std::to_string(i) + ": " + v.error().detail));
+      return;
+    }
+  }
   if (redactions > 0)
     metrics_.Add("timelined_ingest_redactions_total", {{"source", source}}, redactions);
   if (events.empty()) {

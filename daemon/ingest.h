@@ -31,8 +31,9 @@ class IngestPipeline {
                  std::chrono::milliseconds publish_timeout);
   ~IngestPipeline();
 
-  // Redacts and publishes `events` (already parsed and validated by a connector); calls
-  // `done` once with the outcome or the error (kUnavailable on timeout). `source` labels
+  // Redacts, validates (ValidateEvent: a bad event fails the whole batch with
+  // kInvalidInput, nothing published) and publishes `events`; calls `done` once with the
+  // outcome or the error (kUnavailable on timeout). `source` labels
   // the metrics. `done` runs on a feed or timer thread.
   void Submit(std::string source, std::vector<Event> events,
               std::function<void(Result<IngestOutcome>)> done);

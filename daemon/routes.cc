@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/model/hash.h"
+#include "store/model/untrusted.h"
 #include "summarizer/correlate.h"
 
 namespace timelined::daemon {
@@ -91,11 +92,9 @@ void HandleIncidentEvents(const store::SqliteEventStore& store,
 
 void HandleIngestEvents(IngestPipeline& ingest, const Clock& clock, http::Request& req,
                         http::Respond respond) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
-    respond(http::Response::JsonError(400, "invalid_json", "the body is not valid JSON"));
-    return;
-  }
+  auto parsed = ParseUntrustedJson(req.body);
+  if (!parsed) return respond(http::Response::FromError(parsed.error()));
+  json body = std::move(*parsed);
   const bool single = body.is_object() && !body.contains("events");
   json items = single ? json::array({body}) : body.is_object() ? body["events"] : body;
   if (!items.is_array() || items.empty()) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/slack/message.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::daemon {
 namespace {
@@ -25,6 +26,7 @@ struct BindRequest {
 
 // The problem with the body, or "" when `out` is filled.
 std::string ParseBindRequest(std::string_view body, BindRequest* out) {
+  if (!JsonDepthWithin(body)) return "the body nests deeper than 64 levels";
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return "the body must be a JSON object";
   for (const auto& [k, v] : j.items()) {

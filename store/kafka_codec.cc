@@ -2,39 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/model/untrusted.h"
+
 namespace timelined::store {
-namespace {
 
 using nlohmann::json;
-
-// True when no array/object in `s` nests deeper than `limit` (strings are skipped).
-bool DepthWithin(std::string_view s, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string EncodeEvent(const Event& e) {
   json j = EventToJson(e);
@@ -53,7 +25,7 @@ std::string_view EventKey(const Event& e) {
 Result<Event> DecodeEvent(std::string_view value) {
   if (value.empty())
     return MakeError(ErrorCode::kInvalidInput, "empty_message", "the message has no value");
-  if (!DepthWithin(value, kMaxEventMessageDepth))
+  if (!JsonDepthWithin(value, kMaxEventMessageDepth))
     return MakeError(ErrorCode::kInvalidInput, "invalid_json", "JSON nested too deeply");
   json j = json::parse(value.begin(), value.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -171,7 +172,48 @@ struct Times {
   Nanos occurred = 0;
   Nanos first = 0;
   bool missing = false;
+  std::string unparsed;  // the first time field present but not RFC 3339, or ""
 };
+
+// The first of the event's time fields that holds a non-empty value that is not a time.
+std::string UnparsedTimeField(const json& obj) {
+  for (std::string_view k : {"lastTimestamp", "deprecatedLastTimestamp", "eventTime",
+                             "firstTimestamp", "deprecatedFirstTimestamp"}) {
+    const json* m = Member(obj, k);
+    if (m == nullptr || m->is_null() ||
+        (m->is_string() && m->get_ref<const std::string&>().empty()))
+      continue;
+    if (!m->is_string() || !ParseRfc3339(m->get_ref<const std::string&>())) return std::string(k);
+  }
+  const json* series = Member(obj, "series");
+  if (series != nullptr && series->is_object()) {
+    const json* m = Member(*series, "lastObservedTime");
+    if (m != nullptr && !m->is_null() &&
+        (!m->is_string() || !ParseRfc3339(m->get_ref<const std::string&>())))
+      return "series.lastObservedTime";
+  }
+  return "";
+}
+
+// Why the occurrence count fields cannot be believed, or "". Kubernetes counts are int32;
+// a negative, fractional or huge count is not something the API server sends.
+std::string CountProblem(const json& obj) {
+  const auto check = [](const json* m, std::string_view name) -> std::string {
+    if (m == nullptr || m->is_null()) return "";
+    if (!m->is_number_integer() || (m->is_number_unsigned() && m->get<uint64_t>() > INT32_MAX) ||
+        m->get<int64_t>() < 0 || m->get<int64_t>() > INT32_MAX) {
+      return std::string(name) + " is not a count (0..2147483647)";
+    }
+    return "";
+  };
+  const json* series = Member(obj, "series");
+  std::string p =
+      check(series != nullptr && series->is_object() ? Member(*series, "count") : nullptr,
+            "series.count");
+  if (p.empty()) p = check(Member(obj, "count"), "count");
+  if (p.empty()) p = check(Member(obj, "deprecatedCount"), "deprecatedCount");
+  return p;
+}
 
 Times ReadTimes(const json& obj, Nanos received_at) {
   const json& meta = ChildOrEmpty(obj, "metadata");
@@ -186,6 +228,7 @@ Times ReadTimes(const json& obj, Nanos received_at) {
   if (!first) first = Time(meta, "creationTimestamp");
   Times t;
   t.missing = !last.has_value();
+  t.unparsed = UnparsedTimeField(obj);
   t.occurred = last.value_or(received_at);
   t.first = first.value_or(t.occurred);
   return t;
@@ -235,6 +278,8 @@ Result<std::vector<Event>> ParseEventObject(const json& obj, std::string_view ra
   const bool combined = message.starts_with(kCombinedPrefix);
   const std::string_view stripped =
       combined ? std::string_view(message).substr(kCombinedPrefix.size()) : message;
+  if (const std::string p = CountProblem(obj); !p.empty())
+    return MakeError(ErrorCode::kInvalidInput, "invalid_k8s_event", p);
   const int64_t count = OccurrenceCount(obj);
   const Times times = ReadTimes(obj, received_at);
   const std::string workload = DeriveWorkload(ref.kind, ref.name);
@@ -280,6 +325,8 @@ Result<std::vector<Event>> ParseEventObject(const json& obj, std::string_view ra
                  {"api_group", v1 ? "events.k8s.io/v1" : "core/v1"}};
   if (json related = RelatedAttrs(obj); !related.is_null()) e.attrs["related"] = related;
   if (times.missing) e.attrs["time_missing"] = true;
+  // A time field that did not parse is said, never silently replaced by another.
+  if (!times.unparsed.empty()) e.attrs["time_unparsed"] = times.unparsed;
   std::vector<Event> out;
   out.push_back(std::move(e));
   return out;

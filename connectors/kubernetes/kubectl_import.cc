@@ -6,6 +6,7 @@
 
 #include "connectors/kubernetes/event_parser.h"
 #include "connectors/logs/json_text.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::kubernetes {
 namespace {
@@ -108,6 +109,11 @@ Result<std::vector<Event>> ParseKubectlJson(std::string_view text, Nanos receive
   for (size_t doc = 1; pos < text.size(); ++doc) {
     const logs::ScanResult r = logs::ScanValue(text, pos);
     const Span span{pos, r.end};
+    if (r.status == logs::ScanStatus::kOk && !JsonDepthWithin(span.In(text))) {
+      return MakeError(ErrorCode::kInvalidInput, "json_too_deep",
+                       Where(text, doc, pos) + ": nested deeper than " +
+                           std::to_string(kMaxJsonDepth) + " levels");
+    }
     json value = r.status == logs::ScanStatus::kOk ? json::parse(span.In(text), nullptr, false)
                                                    : json(json::value_t::discarded);
     if (value.is_discarded()) {

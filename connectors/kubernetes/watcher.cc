@@ -9,6 +9,7 @@
 
 #include "connectors/kubernetes/event_parser.h"
 #include "connectors/logs/json_text.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::kubernetes {
 namespace {
@@ -38,7 +39,7 @@ const json& Child(const json& j, const char* key) {
 // the API server's Status messages name resources and users, never credentials).
 std::string StatusSummary(int status, std::string_view body) {
   std::string out = "HTTP " + std::to_string(status);
-  json j = json::parse(body, nullptr, false);
+  const json j = ParseUntrustedJson(body).value_or(json());
   if (j.is_object()) {
     const std::string reason = Str(j, "reason");
     const std::string message = Str(j, "message");
@@ -270,8 +271,11 @@ Result<void> Watcher::ListPage(const std::string& cont, std::string* rv, std::st
   if (*status != 200) {
     return MakeError(ErrorCode::kUnavailable, "list_failed", StatusSummary(*status, body));
   }
-  const json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return MakeError(ErrorCode::kUnavailable, "list_failed", "LIST: bad JSON");
+  const json j = ParseUntrustedJson(body).value_or(json());
+  if (!j.is_object()) {
+    return MakeError(ErrorCode::kUnavailable, "list_failed",
+                     JsonDepthWithin(body) ? "LIST: bad JSON" : "LIST: JSON nested too deeply");
+  }
   *rv = Str(Child(j, "metadata"), "resourceVersion");
   *next = Str(Child(j, "metadata"), "continue");
   static const json kNoItems = json::array();
@@ -337,9 +341,9 @@ Result<void> Watcher::ListAndReconcile() {
 bool Watcher::HandleLine(std::string_view line, Batch& batch, Outcome* outcome) {
   line = TrimLine(line);
   if (line.empty()) return true;
-  const json j = json::parse(line, nullptr, false);
+  const json j = ParseUntrustedJson(line, kMaxJsonDepth, "watch line").value_or(json());
   const std::string type = Str(j, "type");
-  if (j.is_discarded() || !j.is_object() || !j.contains("object") || !j["object"].is_object()) {
+  if (!j.is_object() || !j.contains("object") || !j["object"].is_object()) {
     Log()->warn("[src=kubernetes] undecodable watch line ({} bytes); re-watching", line.size());
     *outcome = Outcome::kFailed;
     return false;

@@ -8,6 +8,7 @@
 #include "connectors/logs/log_level.h"
 #include "connectors/logs/log_record.h"
 #include "connectors/logs/log_time.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::logs {
 namespace {
@@ -112,8 +113,10 @@ Result<void> AddArray(Batch& b, std::string_view body, Span span, LineCounter& l
   for (const Span& el : *elements) {
     ++b.out.records;
     const size_t line = lines.At(el.begin);
-    json rec = json::parse(el.In(body), nullptr, false);
-    auto r = rec.is_discarded() ? Bad(b, line, ++ordinal, "invalid JSON")
+    const bool shallow = JsonDepthWithin(el.In(body));
+    json rec = shallow ? json::parse(el.In(body), nullptr, false) : json(json::value_t::discarded);
+    auto r = rec.is_discarded() ? Bad(b, line, ++ordinal,
+                                      shallow ? "invalid JSON" : "nested deeper than 64 levels")
                                 : AddJsonRecord(b, el.In(body), rec, line, ++ordinal);
     if (!r) return r;
   }
@@ -145,8 +148,11 @@ Result<void> ParseJsonRecords(Batch& b, std::string_view body, size_t pos) {
       added = AddArray(b, body, span, lines, ordinal);
     } else {
       ++b.out.records;
-      json rec = json::parse(span.In(body), nullptr, false);
-      added = rec.is_discarded() ? Bad(b, line, ++ordinal, "invalid JSON")
+      const bool shallow = JsonDepthWithin(span.In(body));
+      json rec =
+          shallow ? json::parse(span.In(body), nullptr, false) : json(json::value_t::discarded);
+      added = rec.is_discarded() ? Bad(b, line, ++ordinal,
+                                       shallow ? "invalid JSON" : "nested deeper than 64 levels")
                                  : AddJsonRecord(b, span.In(body), rec, line, ++ordinal);
     }
     if (!added) return added;

@@ -7,6 +7,7 @@
 #include "connectors/logs/json_text.h"
 #include "connectors/logs/log_level.h"
 #include "connectors/logs/log_record.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::logs {
 namespace {
@@ -119,6 +120,7 @@ Result<std::optional<LogRecord>> EntryRecord(const Entry& e, const Labels& label
 
 Result<LogParse> ParseLokiPush(std::string_view body, const LogOptions& options,
                                Nanos received_at) {
+  if (!JsonDepthWithin(body)) return Invalid("body nests deeper than 64 levels");
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) return Invalid("body is not valid JSON");
   if (!j.is_object() || !j.contains("streams") || !j["streams"].is_array()) {

@@ -2,6 +2,7 @@
 
 #include "connectors/common/headers.h"
 #include "connectors/common/json_util.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::pagerduty {
 
@@ -52,10 +53,9 @@ Result<Incident> IncidentFromRest(const json& j) {
 }
 
 Result<Incident> ParseIncidentResponse(std::string_view body) {
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "incident response is not JSON");
-  }
+  auto parsed = ParseUntrustedJson(body, kMaxJsonDepth, "incident response");
+  if (!parsed) return std::unexpected(parsed.error());
+  json doc = std::move(*parsed);
   const json* incident = ObjectMember(doc, "incident");
   if (incident == nullptr) {
     return MakeError(ErrorCode::kInvalidInput, "missing_field",

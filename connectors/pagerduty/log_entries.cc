@@ -6,6 +6,7 @@
 #include "connectors/common/json_util.h"
 #include "connectors/pagerduty/incident.h"
 #include "store/model/hash.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::pagerduty {
 
@@ -112,10 +113,9 @@ Result<Event> LogEntryToEvent(const json& entry, std::string_view raw_sha256, Na
 }
 
 Result<LogEntriesPage> ParseLogEntries(std::string_view body, Nanos received_at) {
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "log entries page is not JSON");
-  }
+  auto parsed = ParseUntrustedJson(body, kMaxJsonDepth, "log entries page");
+  if (!parsed) return std::unexpected(parsed.error());
+  json doc = std::move(*parsed);
   const json* entries = ArrayMember(doc, "log_entries");
   if (entries == nullptr) {
     return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "page without log_entries");

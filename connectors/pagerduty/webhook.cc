@@ -8,6 +8,7 @@
 #include "connectors/pagerduty/incident.h"
 #include "connectors/pagerduty/signature.h"
 #include "store/model/hash.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::pagerduty {
 
@@ -359,10 +360,9 @@ std::string TransitionOf(std::string_view event_type) {
 
 Result<WebhookParse> ParseWebhook(std::string_view raw_body, const Headers& headers,
                                   Nanos received_at) {
-  json doc = json::parse(raw_body, nullptr, false);
-  if (doc.is_discarded()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "PagerDuty webhook is not JSON");
-  }
+  auto parsed = ParseUntrustedJson(raw_body, kMaxJsonDepth, "PagerDuty webhook");
+  if (!parsed) return std::unexpected(parsed.error());
+  json doc = std::move(*parsed);
   auto env = ReadEnvelope(doc);
   if (!env) return std::unexpected(env.error());
   WebhookParse out;

@@ -2,6 +2,7 @@
 
 #include "connectors/common/json_util.h"
 #include "store/model/hash.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::slack {
 
@@ -89,10 +90,9 @@ Result<SlackParse> ParseCallback(const json& doc, std::string_view raw_body, Nan
 
 Result<SlackParse> ParseEventsApi(std::string_view raw_body, Nanos received_at,
                                   const SlackOptions& options) {
-  json doc = json::parse(raw_body, nullptr, false);
-  if (doc.is_discarded()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "Slack request is not JSON");
-  }
+  auto parsed = ParseUntrustedJson(raw_body, kMaxJsonDepth, "Slack request");
+  if (!parsed) return std::unexpected(parsed.error());
+  json doc = std::move(*parsed);
   if (!doc.is_object()) {
     return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "body is not a JSON object");
   }

@@ -5,6 +5,7 @@
 
 #include "connectors/common/json_util.h"
 #include "store/model/hash.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::connectors::slack {
 
@@ -45,10 +46,9 @@ Error SlackApiError(std::string_view code, std::string_view method) {
 Result<RepliesPage> ParseRepliesPage(std::string_view body, std::string_view team,
                                      std::string_view channel, Nanos received_at,
                                      const SlackOptions& options) {
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "replies page is not JSON");
-  }
+  auto parsed = ParseUntrustedJson(body, kMaxJsonDepth, "replies page");
+  if (!parsed) return std::unexpected(parsed.error());
+  json doc = std::move(*parsed);
   if (!doc.is_object()) {
     return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "replies page is not an object");
   }

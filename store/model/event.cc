@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <limits>
 
 #include "store/model/hash.h"
+#include "store/model/untrusted.h"
 
 namespace timelined {
 namespace {
@@ -81,6 +84,10 @@ Result<Nanos> ReadTime(const json& j, const char* key, bool required) {
       return MakeError(ErrorCode::kInvalidInput, "missing_field",
                        std::string("missing field '") + key + "'");
     return Nanos{0};
+  }
+  if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX}) {
+    return MakeError(ErrorCode::kInvalidInput, "bad_field",
+                     std::string("field '") + key + "' is out of range");
   }
   if (it->is_number_integer()) return it->get<int64_t>();
   if (it->is_string()) {
@@ -265,9 +272,10 @@ Result<Event> EventFromJson(const json& j) {
     e.attrs = *it;
   }
   if (auto it = j.find("redactions"); it != j.end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<int64_t>() < 0) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 ||
+        it->get<int64_t>() > std::numeric_limits<int>::max()) {
       return MakeError(ErrorCode::kInvalidInput, "bad_field",
-                       "field 'redactions' must be a non-negative integer");
+                       "field 'redactions' must be an integer in 0..2147483647");
     }
     e.redactions = it->get<int>();
   }
@@ -280,6 +288,36 @@ Result<Event> EventFromJson(const json& j) {
   if (auto v = ValidateEvent(e); !v) return std::unexpected(v.error());
   return e;
 }
+
+namespace {
+
+// Why `v` (at nesting `depth`, attrs itself = 1) cannot be stored, or nullptr. Recursion is
+// bounded: it stops one level past kMaxAttrsDepth.
+const char* AttrsProblem(const json& v, int depth) {
+  if (depth > kMaxAttrsDepth && v.is_structured()) return "attrs nest deeper than 32 levels";
+  switch (v.type()) {
+    case json::value_t::string:
+      return IsValidUtf8(v.get_ref<const std::string&>()) ? nullptr
+                                                          : "an attrs string is not valid UTF-8";
+    case json::value_t::number_float:
+      return std::isfinite(v.get<double>()) ? nullptr : "an attrs number is not finite";
+    case json::value_t::object:
+      for (const auto& [key, member] : v.items()) {
+        if (!IsValidUtf8(key)) return "an attrs key is not valid UTF-8";
+        if (const char* p = AttrsProblem(member, depth + 1)) return p;
+      }
+      return nullptr;
+    case json::value_t::array:
+      for (const json& member : v) {
+        if (const char* p = AttrsProblem(member, depth + 1)) return p;
+      }
+      return nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
 
 Result<void> ValidateEvent(const Event& e) {
   auto bad = [](std::string detail) {
@@ -300,6 +338,15 @@ Result<void> ValidateEvent(const Event& e) {
   }
   if (e.body.size() > kMaxBody) return bad("body is over 256 KiB");
   if (e.occurred_at <= 0) return bad("occurred_at must be after 1970");
+  if (e.received_at < 0) return bad("received_at must not be before 1970");
+  if (e.redactions < 0) return bad("redactions must not be negative");
+  // Every string must be UTF-8: the JSON API, the canonical form and the Kafka message
+  // would otherwise each show it differently (and the ID would no longer match).
+  for (const std::string* s : {&e.source_ref, &e.kind, &e.incident_id, &e.scope, &e.severity,
+                               &e.actor, &e.summary, &e.body, &e.url}) {
+    if (!IsValidUtf8(*s)) return bad("a text field is not valid UTF-8");
+  }
+  if (const char* p = AttrsProblem(e.attrs, 1)) return bad(p);
   return {};
 }
 

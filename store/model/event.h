@@ -77,7 +77,10 @@ nlohmann::json EventToJson(const Event& e);
 Result<Event> EventFromJson(const nlohmann::json& j);
 
 // Checks the invariants every stored event must hold (id matches source/source_ref,
-// known severity, attrs is an object, bounded field sizes).
+// known severity, attrs is an object, bounded field sizes, every string and attrs key
+// valid UTF-8, attrs nested at most kMaxAttrsDepth, finite numbers, received_at >= 0).
+// The ingest pipeline runs it before it acknowledges anything, so whatever is answered
+// 2xx is also accepted by the store and by the Kafka consumer (one rule, one place).
 Result<void> ValidateEvent(const Event& e);
 
 struct Incident {

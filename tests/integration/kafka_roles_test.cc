@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -515,6 +516,108 @@ TEST(KafkaRoles, StoppingOneOfTwoStoreInstancesMovesItsPartitions) {
   Stored sb = ReadStored(b.db_path());
   EXPECT_EQ(sa.ids.size(), sa.Distinct());
   EXPECT_EQ(sb.ids.size(), sb.Distinct());
+}
+
+}  // namespace
+}  // namespace timelined::testing
+
+namespace timelined::testing {
+namespace {
+
+// Acceptance parity (issue 11): whatever ingest answers 2xx, the store consumer stores —
+// nothing acknowledged turns into a dead letter. A table of edge-case events, each posted
+// on its own; the ones refused must be refused before the 2xx.
+TEST(KafkaRoles, EverythingAcknowledgedIsStoredNothingGoesToTheDlq) {
+  MockCluster kafka;
+  TempDir dir;
+  Daemon all(dir, kafka.Toml(), "", {"--role", "all"});
+  ASSERT_TRUE(all.started()) << ReadFile(all.log_path());
+  ASSERT_TRUE(WaitUntil([&] { return ReadyWithKafka(all.port()); }));
+
+  auto base = [](const std::string& ref) {
+    return json{{"source", "custom"}, {"source_ref", ref}, {"kind", "k"}, {"occurred_at", 5}};
+  };
+  auto nested = [](int levels) {
+    json v = "leaf";
+    for (int i = 0; i < levels; ++i) v = json::array({v});
+    return v;
+  };
+  std::vector<std::pair<std::string, std::string>> bodies;  // name, body
+  auto add = [&](const std::string& name, json j) { bodies.emplace_back(name, j.dump()); };
+  add("plain", base("plain"));
+  {
+    json j = base("unicode \xe2\x82\xac \xf0\x9f\x94\xa5");
+    j["summary"] = "caf\xc3\xa9 \xe2\x80\x94 \xe6\x97\xa5\xe6\x9c\xac";
+    j["attrs"] = {{"\xc3\xa9t\xc3\xa9", "\xf0\x9f\x98\x80"}};
+    add("unicode", j);
+  }
+  {
+    json j = base("attrs31");
+    j["attrs"] = {{"d", nested(30)}};
+    add("attrs at the depth limit", j);
+  }
+  {
+    json j = base("attrs40");
+    j["attrs"] = {{"d", nested(40)}};
+    add("attrs too deep", j);
+  }
+  {
+    json j = base("numbers");
+    j["attrs"] = {{"u", std::numeric_limits<uint64_t>::max()},
+                  {"i", std::numeric_limits<int64_t>::min()},
+                  {"f", 1e308},
+                  {"g", 0.1},
+                  {"z", -0.0}};
+    add("extreme numbers", j);
+  }
+  {
+    json j = base(std::string(2048, 'r'));
+    j["summary"] = std::string(4096, 's');
+    j["body"] = std::string(256 * 1024, 'b');
+    add("fields at their size limits", j);
+  }
+  {
+    json j = base("received-negative");
+    j["received_at"] = -1;
+    add("negative received_at", j);
+  }
+  {
+    json j = base("escapes");
+    j["body"] = std::string("nul \0 tab \t quote \" backslash \\ ctrl \x01", 38);
+    add("control characters", j);
+  }
+
+  HttpClient client(all.port());
+  std::set<std::string> acked;
+  size_t refused = 0;
+  for (const auto& [name, body] : bodies) {
+    auto r = client.Call("POST", "/ingest/events", body, {{"content-type", "application/json"}});
+    ASSERT_TRUE(r.status == 200 || r.status == 400) << name << ": " << r.status << " " << r.body;
+    if (r.status == 200) {
+      const json answer = json::parse(r.body);
+      for (const auto& id : answer["ids"]) acked.insert(id.get<std::string>());
+    } else {
+      ++refused;
+    }
+  }
+  // Text logs: one not UTF-8 in the line, one not UTF-8 in a label.
+  auto text = client.Call("POST", "/ingest/logs?app=api", "2026-03-14T09:00:00Z caf\xe9 down\n",
+                          {{"content-type", "text/plain"}});
+  ASSERT_EQ(text.status, 200) << text.body;
+  auto label = client.Call("POST", "/ingest/logs?app=%FFpay", "2026-03-14T09:00:01Z up\n",
+                           {{"content-type", "text/plain"}});
+  EXPECT_TRUE(label.status == 200 || label.status == 400) << label.body;
+  const size_t logs_acked = 1 + (label.status == 200 ? 1 : 0);
+
+  EXPECT_EQ(refused, 2u) << "attrs too deep and a negative received_at are refused";
+  ASSERT_TRUE(WaitUntil([&] {
+    return ReadStored(all.db_path()).ids.size() >= acked.size() + logs_acked;
+  })) << ReadStored(all.db_path()).ids.size()
+      << " of " << acked.size() + logs_acked;
+  const Stored s = ReadStored(all.db_path());
+  for (const std::string& id : acked) EXPECT_TRUE(s.Has(id)) << id;
+  EXPECT_EQ(s.ids.size(), acked.size() + logs_acked);
+  EXPECT_LE(Metric(all.port(), "timelined_kafka_dlq_messages_total"), 0);  // -1: not shown
 }
 
 }  // namespace

@@ -218,6 +218,40 @@ TEST(KubernetesEventParser, CountPriority) {
   }
 }
 
+// A count the API server cannot have sent is not silently turned into 1.
+TEST(KubernetesEventParser, ImpossibleCountsRejectTheObject) {
+  const json bad_counts[] = {
+      {{"count", 1e20}},
+      {{"count", -5}},
+      {{"count", 2.5}},
+      {{"count", "7"}},
+      {{"series", {{"count", 3000000000LL}}}},
+      {{"deprecatedCount", -1}},
+  };
+  for (const json& fields : bad_counts) {
+    json obj = {{"metadata", {{"uid", "u-5"}}}};
+    obj.update(fields);
+    auto events = ParseEventObject(obj, "", kReceived);
+    ASSERT_FALSE(events.has_value()) << fields.dump();
+    EXPECT_EQ(events.error().message, "invalid_k8s_event");
+  }
+}
+
+// An unparseable time is said in attrs, never silently replaced without a trace.
+TEST(KubernetesEventParser, UnparseableTimeIsFlagged) {
+  json obj = {{"metadata", {{"uid", "u-6"}, {"creationTimestamp", "2026-03-14T09:00:00Z"}}},
+              {"lastTimestamp", "yesterday at noon"},
+              {"firstTimestamp", "2026-03-14T08:59:00Z"}};
+  auto events = ParseEventObject(obj, "", kReceived);
+  ASSERT_TRUE(events.has_value());
+  EXPECT_EQ(events->at(0).attrs["time_unparsed"], "lastTimestamp");
+  EXPECT_EQ(events->at(0).occurred_at, T("2026-03-14T08:59:00Z"));
+  obj["lastTimestamp"] = "2026-03-14T09:05:00Z";
+  events = ParseEventObject(obj, "", kReceived);
+  ASSERT_TRUE(events.has_value());
+  EXPECT_FALSE(events->at(0).attrs.contains("time_unparsed"));
+}
+
 TEST(KubernetesEventParser, SeverityTable) {
   struct SevCase {
     const char* type;
