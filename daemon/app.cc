@@ -11,6 +11,7 @@
 
 #include "daemon/routes.h"
 #include "daemon/routes_machine.h"
+#include "daemon/worker_guard.h"
 
 namespace timelined::daemon {
 namespace {
@@ -203,18 +204,13 @@ Result<void> App::StartDrafts() {
   return drafts_->Start();
 }
 
+// The bearer check needs only the header: the server runs it before reading the body.
 http::Handler App::Guarded(config::Scope scope, http::Handler handler) const {
-  return [this, scope, handler = std::move(handler)](http::Request& req, http::Respond respond) {
-    bool loopback = config::IsLoopbackAddress(req.remote_address);
-    auto who = auth_->Authenticate(req.Header("authorization"), scope, loopback);
-    if (!who) {
-      http::Response r = http::Response::FromError(who.error());
-      if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      respond(std::move(r));
-      return;
-    }
-    handler(req, std::move(respond));
-  };
+  return http::Gated(
+      [this, scope](const http::Request& req) -> std::optional<http::Response> {
+        return BearerCheck(*auth_, scope, req);
+      },
+      std::move(handler));
 }
 
 void App::AddRoutes() {
@@ -311,6 +307,14 @@ void App::AddIngestRoutes() {
 void App::AddMetricCollectors() {
   metrics_.DeclareGauge("timelined_build_info", "Build information");
   metrics_.Set("timelined_build_info", {{"version", kVersion}, {"role", RoleName(role_)}}, 1);
+  metrics_.DeclareCounter("timelined_worker_exceptions_total",
+                          "Exceptions caught on background worker threads, by worker (the "
+                          "job is dropped or retried; the worker keeps running)");
+  metrics_.AddCollector([](http::MetricsRegistry& m) {
+    for (const auto& [worker, n] : WorkerExceptionCounts()) {
+      m.Set("timelined_worker_exceptions_total", {{"worker", worker}}, static_cast<double>(n));
+    }
+  });
   if (kafka_feed_ || consumer_) AddKafkaMetricCollectors();
   if (!store_) return;  // the ingest role has no store
   metrics_.DeclareCounter("timelined_store_events_inserted_total", "Events newly stored");
@@ -458,6 +462,8 @@ Result<uint16_t> App::Start() {
   o.max_connections = config_.server.max_connections;
   o.read_timeout = std::chrono::milliseconds(config_.server.read_timeout_ms);
   o.idle_timeout = std::chrono::milliseconds(config_.server.idle_timeout_ms);
+  o.anonymous_idle_timeout = std::chrono::milliseconds(config_.server.anonymous_idle_timeout_ms);
+  o.max_inflight_body_bytes = config_.server.max_inflight_body_bytes;
   server_ = std::make_unique<http::HttpServer>(o, router_, metrics_);
   auto port = server_->Start();
   if (!port) return port;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/common/http_client.h"
+#include "daemon/worker_guard.h"
 #include "store/model/hash.h"
 #include "summarizer/correlate.h"
 #include "summarizer/draft.h"
@@ -259,9 +260,25 @@ void DraftService::Run() {
     Job job = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    RunJob(job);
+    RunGuardedJob(job);
     lock.lock();
   }
+}
+
+// An exception must not end the worker (nor the daemon): the job's client gets a 500 if it
+// was not answered yet, and the next job runs.
+void DraftService::RunGuardedJob(Job& job) {
+  auto answered = std::make_shared<bool>(false);
+  if (job.done) {
+    job.done = [inner = std::move(job.done), answered](const GenerateOutcome& o) {
+      *answered = true;
+      inner(o);
+    };
+  }
+  if (RunGuarded("drafts", [&] { RunJob(job); }) || !job.done || *answered) return;
+  RunGuarded("drafts", [&] {
+    job.done(ErrorOutcome(Error{ErrorCode::kInternal, "internal", "building the draft failed"}));
+  });
 }
 
 void DraftService::RunJob(Job& job) {

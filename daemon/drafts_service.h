@@ -143,6 +143,7 @@ class DraftService {
 
   void Run();
   void Enqueue(Job job);
+  void RunGuardedJob(Job& job);  // RunJob; an exception answers 500 and is counted
   void RunJob(Job& job);
   GenerateOutcome Build(const std::string& incident_id, const std::string& trigger);
   void MarkStale(const std::string& incident_id);

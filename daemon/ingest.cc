@@ -101,9 +101,7 @@ void IngestPipeline::SubmitAndRespond(std::string source, std::vector<Event> eve
              respond(ok(*r));
              return;
            }
-           http::Response resp = http::Response::FromError(r.error());
-           if (resp.status == 503) resp.headers.emplace_back("Retry-After", "5");
-           respond(std::move(resp));
+           respond(http::Response::FromError(r.error()));  // 503 carries its Retry-After
          });
 }
 

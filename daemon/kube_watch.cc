@@ -112,8 +112,13 @@ void KubeWatch::AddMetrics(http::MetricsRegistry& metrics) {
                          "Event occurrences newly stored");
   metrics.DeclareGauge("timelined_kubernetes_resource_version_age_seconds",
                        "Seconds since the watch's resourceVersion last advanced (-1: never)");
+  metrics.DeclareCounter("timelined_worker_exceptions_total",
+                         "Exceptions caught on background worker threads, by worker (the "
+                         "job is dropped or retried; the worker keeps running)");
   metrics.AddCollector([this](http::MetricsRegistry& m) {
     const k8s::WatchStats& s = watcher_->stats();
+    m.Set("timelined_worker_exceptions_total", {{"worker", "kubernetes_watch"}},
+          static_cast<double>(s.exceptions));
     m.Set("timelined_kubernetes_watch_connected", {}, s.connected ? 1 : 0);
     m.Set("timelined_kubernetes_watch_reconnects_total", {}, static_cast<double>(s.reconnects));
     m.Set("timelined_kubernetes_watch_relists_total", {}, static_cast<double>(s.relists));

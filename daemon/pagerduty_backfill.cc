@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/worker_guard.h"
+
 namespace timelined::daemon {
 namespace {
 
@@ -123,14 +125,16 @@ void PagerDutyBackfillWorker::Run() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    auto r = RunOne(job.incident_id);
+    Result<BackfillReport> r =
+        MakeError(ErrorCode::kInternal, "internal", "the backfill failed unexpectedly");
+    RunGuarded("pagerduty_backfill", [&] { r = RunOne(job.incident_id); });
     metrics_.Add("timelined_pagerduty_backfills_total",
                  {{"trigger", job.trigger}, {"result", r ? "ok" : "error"}});
     if (r) {
       spdlog::info("[src=pagerduty] [inc={}] backfill ({}): {} log entries, {} new, {} known",
                    job.incident_id, job.trigger, r->fetched, r->inserted, r->duplicates);
     }
-    job.done(std::move(r));
+    RunGuarded("pagerduty_backfill", [&] { job.done(std::move(r)); });
   }
   std::deque<Job> dropped;
   {

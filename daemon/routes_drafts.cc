@@ -135,32 +135,41 @@ void HandleRegenerate(const DraftRoutesContext& ctx, Request& req, Respond respo
     return respond(Response::JsonError(400, "bad_idempotency_key",
                                        "Idempotency-Key: 1 to 200 visible ASCII characters"));
   }
-  std::string trigger;
+  // Unsigned requests passed RegenerateCheck's bearer check on the header.
+  std::string trigger = "api";
   if (!req.Header("x-timelined-signature").empty()) {
     auto ok =
         VerifyRegenerateRequest(req, ctx.regenerate_secret, ctx.max_clock_skew_s, ctx.clock.Now());
     if (!ok) return respond(Response::FromError(ok.error()));
     trigger = "regenerate";
-  } else {
-    auto who = ctx.auth.Authenticate(req.Header("authorization"), config::Scope::kRegenerate,
-                                     config::IsLoopbackAddress(req.remote_address));
-    if (!who) {
-      Response r = Response::FromError(who.error());
-      if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return respond(std::move(r));
-    }
-    trigger = "api";
   }
   ctx.service.Generate(req.path_params["id"], trigger, std::move(key),
                        [respond = std::move(respond)](const GenerateOutcome& o) {
                          Response r = Response::Json(o.status, o.body);
                          if (!o.location.empty()) r.headers.emplace_back("Location", o.location);
-                         if (o.status == 503) r.headers.emplace_back("Retry-After", "5");
+                         if (o.status == 503) r.SetRetryAfter(5);
                          respond(std::move(r));
                        });
 }
 
+// A signed request is verified with its body (the signature covers it); any other needs a
+// token with scope regenerate, checked on the header.
+std::optional<Response> RegenerateCheck(const DraftRoutesContext& ctx, const Request& req) {
+  if (!req.Header("x-timelined-signature").empty()) return std::nullopt;
+  return BearerCheck(ctx.auth, config::Scope::kRegenerate, req);
+}
+
 }  // namespace
+
+std::optional<http::Response> BearerCheck(const config::Authenticator& auth, config::Scope scope,
+                                          const http::Request& req) {
+  auto who = auth.Authenticate(req.Header("authorization"), scope,
+                               config::IsLoopbackAddress(req.remote_address));
+  if (who) return std::nullopt;
+  Response r = Response::FromError(who.error());
+  if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
 
 std::string RegenerateSignature(std::string_view secret, std::string_view timestamp,
                                 std::string_view path, std::string_view idempotency_key,
@@ -208,7 +217,8 @@ void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRou
   using config::Scope;
   const DraftRoutesContext* c = &ctx;
   router.Add("POST", "/v1/incidents/{id}/regenerate",
-             [c](Request& r, Respond d) { HandleRegenerate(*c, r, std::move(d)); });
+             http::Gated([c](const Request& r) { return RegenerateCheck(*c, r); },
+                         [c](Request& r, Respond d) { HandleRegenerate(*c, r, std::move(d)); }));
   router.Add("GET", "/v1/incidents/{id}/timeline.md",
              guarded(Scope::kRead,
                      [c](Request& r, Respond d) { HandleTimeline(*c, true, r, std::move(d)); }));

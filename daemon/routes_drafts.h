@@ -19,6 +19,7 @@
 // first answer (status, body, Location) and builds no second version.
 // The answer, once the new version is stored: 202, Location: .../timeline.json?version=N.
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "daemon/config/auth.h"
@@ -42,6 +43,11 @@ using GuardFn = std::function<http::Handler(config::Scope, http::Handler)>;
 
 // Adds the routes above. `guarded` wraps a handler with the bearer-token check (App::Guarded).
 void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRoutesContext& ctx);
+
+// The bearer-token check of a route, on the header alone (a GatedHandler's HeaderCheck):
+// nullopt when `req` may use `scope`, else the 401 (with WWW-Authenticate: Bearer) or 403.
+std::optional<http::Response> BearerCheck(const config::Authenticator& auth, config::Scope scope,
+                                          const http::Request& req);
 
 // The signature a client sends (see above); exposed for tests and clients.
 std::string RegenerateSignature(std::string_view secret, std::string_view timestamp,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/worker_guard.h"
+
 namespace timelined::daemon {
 
 Result<std::unique_ptr<SlackThreadBackfiller>> SlackThreadBackfiller::Create(
@@ -81,8 +83,10 @@ void SlackThreadBackfiller::Run() {
       q = std::move(queue_.front());
       queue_.pop_front();
     }
-    auto outcome = RunJob(q.job);
-    if (q.done) q.done(std::move(outcome));
+    Result<BackfillOutcome> outcome =
+        MakeError(ErrorCode::kInternal, "internal", "the thread backfill failed unexpectedly");
+    RunGuarded("slack_backfill", [&] { outcome = RunJob(q.job); });
+    if (q.done) RunGuarded("slack_backfill", [&] { q.done(std::move(outcome)); });
   }
 }
 

@@ -11,6 +11,7 @@ target_sources(timelined_daemon PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/routes_drafts.cc
   ${CMAKE_CURRENT_LIST_DIR}/routes_machine.cc
   ${CMAKE_CURRENT_LIST_DIR}/webhooks_pagerduty.cc
+  ${CMAKE_CURRENT_LIST_DIR}/worker_guard.cc
 
   # Slack (issue 3): Events API webhook, bindings, thread backfill.
   ${CMAKE_CURRENT_LIST_DIR}/routes_bindings.cc

@@ -33,7 +33,7 @@ http::Response BackfillErrorResponse(const Error& e) {
                                        "PagerDuty does not know this incident: " + e.detail);
     case ErrorCode::kExhausted: {
       http::Response r = http::Response::JsonError(503, e.message, e.detail);
-      r.headers.emplace_back("Retry-After", "60");
+      r.SetRetryAfter(60);
       return r;
     }
     default:
@@ -158,12 +158,7 @@ void PagerDutyEndpoints::HandleWebhook(http::Request& req, http::Respond respond
       [this, respond = std::move(respond), ids = std::move(ids)](Result<IngestOutcome> r) {
         if (!r) {
           Count("unavailable");
-          http::Response resp = http::Response::FromError(r.error());
-          if (resp.status == 503) {
-            resp.headers.clear();
-            resp.headers.emplace_back("Retry-After", "5");
-          }
-          return respond(std::move(resp));
+          return respond(http::Response::FromError(r.error()));  // with its Retry-After
         }
         Count(r->inserted > 0 ? "stored" : "duplicate");
         respond(http::Response::Json(200, AcceptedBody(*r, ids)));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <typeinfo>
 
 #include "connectors/kubernetes/event_parser.h"
 #include "connectors/logs/json_text.h"
@@ -133,6 +134,28 @@ void Watcher::Backoff(int attempt) {
 }
 
 void Watcher::Run() {
+  // No exception may end the thread (std::terminate would abort the daemon). Log the type
+  // only: what() may quote a payload.
+  int failures = 0;
+  while (!stopping()) {
+    const char* failure = nullptr;
+    try {
+      RunLoop();
+      return;
+    } catch (const std::exception& e) {
+      failure = typeid(e).name();
+    } catch (...) {
+      failure = "unknown exception";
+    }
+    ++stats_.exceptions;
+    ++stats_.errors;
+    stats_.connected = false;
+    Log()->error("[src=kubernetes] the watch loop caught an exception ({}); relisting", failure);
+    Backoff(++failures);
+  }
+}
+
+void Watcher::RunLoop() {
   if (auto r = EnsureClient(); !r) {
     Log()->error("[src=kubernetes] cannot start the watch: {}", r.error().detail);
     return;

@@ -74,6 +74,7 @@ struct WatchStats {
   std::atomic<uint64_t> errors{0};           // failed requests, ERROR objects, sink failures
   std::atomic<uint64_t> invalid_objects{0};  // Event objects the parser rejected (skipped)
   std::atomic<int64_t> last_rv_at_ns{0};     // wall time the RV last advanced
+  std::atomic<uint64_t> exceptions{0};       // caught on the watcher thread (then relisted)
 
   std::string last_rv() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -113,7 +114,8 @@ class Watcher {
   // Idempotent; returns after the thread has ended.
   void Stop();
   // The loop, on the calling thread, until Stop(). Start() is the usual entry point.
-  void Run();
+  void Run();  // RunLoop; an exception is logged, counted, backed off, and the loop resumes
+  void RunLoop();
 
   const WatchStats& stats() const { return stats_; }
   // The back-off delay before retry number `attempt` (1-based) for a random value r in [0,1).

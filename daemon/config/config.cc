@@ -156,6 +156,16 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
                       600'000, "Time allowed to receive one request, headers and body."),
       keys::IntKey<C>("server.idle_timeout_ms", Field(&C::server, &S::idle_timeout_ms), 1'000,
                       3'600'000, "A keep-alive connection idle this long is closed."),
+      keys::IntKey<C>("server.anonymous_idle_timeout_ms",
+                      Field(&C::server, &S::anonymous_idle_timeout_ms), 100, 3'600'000,
+                      "Idle keep-alive time of a connection none of whose requests carried "
+                      "valid credentials (e.g. health checks); the shorter of this and "
+                      "idle_timeout_ms applies."),
+      keys::SizeKey<C>("server.max_inflight_body_bytes",
+                       Field(&C::server, &S::max_inflight_body_bytes), 1 << 10, 1ull << 34,
+                       "Request body bytes held at once across all connections (declared "
+                       "Content-Length, or the route's limit when chunked); beyond it requests "
+                       "get 503 with Retry-After before their body is read."),
       keys::IntKey<C>("server.publish_timeout_ms", Field(&C::server, &S::publish_timeout_ms), 100,
                       60'000,
                       "How long a webhook or push waits for its events to be durable before "

@@ -44,7 +44,9 @@ struct ServerConfig {
   size_t max_connections = 1024;
   int read_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
-  int publish_timeout_ms = 4'000;  // answer 503 if not durable by then
+  int anonymous_idle_timeout_ms = 5'000;  // idle keep-alive of never-authenticated connections
+  size_t max_inflight_body_bytes = 64 * 1024 * 1024;  // bodies held at once, all connections
+  int publish_timeout_ms = 4'000;                     // answer 503 if not durable by then
   int shutdown_grace_ms = 10'000;
 };
 

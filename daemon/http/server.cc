@@ -68,6 +68,46 @@ uint64_t ServerCore::BodyLimitFor(const std::string& route) const {
   return it != options.route_body_limits.end() ? it->second : options.max_body_bytes;
 }
 
+bool ServerCore::ReserveBody(uint64_t n) {
+  uint64_t cur = inflight_body_bytes.load();
+  do {
+    if (n > options.max_inflight_body_bytes || cur > options.max_inflight_body_bytes - n) {
+      return false;
+    }
+  } while (!inflight_body_bytes.compare_exchange_weak(cur, cur + n));
+  return true;
+}
+
+void ServerCore::ReleaseBody(uint64_t n) { inflight_body_bytes -= n; }
+
+bool ServerCore::EvictOneIdle() {
+  // Snapshot outside the lock's scope of the choice: a session released here may be the last
+  // reference, and its destructor takes `mu`.
+  auto sessions = Snapshot();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Session* victim = nullptr;
+    int64_t victim_since = 0;
+    bool victim_trusted = true;
+    for (const auto& s : sessions) {
+      int64_t since = s->IdleSince();
+      if (since <= 0) continue;
+      bool trusted = s->Trusted();
+      if (victim == nullptr || (victim_trusted && !trusted) ||
+          (victim_trusted == trusted && since < victim_since)) {
+        victim = s.get();
+        victim_since = since;
+        victim_trusted = trusted;
+      }
+    }
+    if (victim == nullptr) return false;
+    if (victim->Evict(victim_since)) {
+      ++evicted;
+      return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 constexpr std::chrono::milliseconds kMinAcceptBackoff{10};
@@ -145,7 +185,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return Accept();
     }
     backoff_ = kMinAcceptBackoff;
-    if (core_->active_connections >= core_->options.max_connections) {
+    // At the limit, an idle connection makes room (it is closing; the count drops when it is
+    // gone); with none idle, the newcomer is refused.
+    if (core_->active_connections >= core_->options.max_connections && !core_->EvictOneIdle()) {
       std::make_shared<Session>(core_, std::move(socket), false)->Reject();
     } else {
       ++core_->active_connections;
@@ -240,6 +282,11 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, MetricsRegis
   metrics.DeclareGauge("timelined_http_active_connections", "Open HTTP connections.");
   metrics.DeclareGauge("timelined_http_in_flight_requests",
                        "HTTP requests dispatched and not yet answered.");
+  metrics.DeclareGauge("timelined_http_in_flight_body_bytes",
+                       "Request body bytes admitted and not yet answered, all connections "
+                       "(bounded by server.max_inflight_body_bytes).");
+  metrics.DeclareCounter("timelined_http_connections_evicted_total",
+                         "Idle connections closed to admit a new one at max_connections.");
   // The collector may outlive this server (the registry is the caller's): hold it weakly.
   metrics.AddCollector([weak = std::weak_ptr<ServerCore>(impl_->core)](MetricsRegistry& m) {
     auto core = weak.lock();
@@ -247,6 +294,10 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, MetricsRegis
     m.Set("timelined_http_active_connections", {},
           static_cast<double>(core->active_connections.load()));
     m.Set("timelined_http_in_flight_requests", {}, static_cast<double>(core->in_flight.load()));
+    m.Set("timelined_http_in_flight_body_bytes", {},
+          static_cast<double>(core->inflight_body_bytes.load()));
+    m.Set("timelined_http_connections_evicted_total", {},
+          static_cast<double>(core->evicted.load()));
   });
 }
 
@@ -294,5 +345,9 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
 size_t HttpServer::ActiveConnections() const { return impl_->core->active_connections; }
 
 size_t HttpServer::InFlightRequests() const { return impl_->core->in_flight; }
+
+uint64_t HttpServer::InFlightBodyBytes() const { return impl_->core->inflight_body_bytes; }
+
+uint64_t HttpServer::EvictedConnections() const { return impl_->core->evicted; }
 
 }  // namespace timelined::http

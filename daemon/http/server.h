@@ -4,10 +4,18 @@
 // Threads: `threads` threads run one io_context; each connection is on its own strand.
 // A handler's Respond may be called from any thread; the write is posted to the strand.
 //
-// Limits (all configurable): body size (413 with a JSON reason), header size (431),
-// concurrent connections (new connections beyond the limit get 503 and are closed), the
-// time to read a whole request (the connection is closed, no answer) and idle keep-alive
-// time. Handlers are called on the connection's strand and must not block.
+// Limits (all configurable): body size (413 with a JSON reason), header size (431), bytes of
+// request bodies held at once across all connections (503 + Retry-After, checked on the
+// header), concurrent connections (at the limit the longest-idle connection is closed to
+// admit a new one, connections that never authenticated first; with none idle the new one
+// gets 503 and is closed), the time to read a whole request (the connection is closed, no
+// answer) and idle keep-alive time (shorter for connections that never authenticated).
+// Handlers are called on the connection's strand and must not block.
+//
+// Before reading a body the server matches the route (404/405), runs the route's
+// HeaderCheck (see GatedHandler: credentials, 401/403), validates path parameters and the
+// query string (400) and the body limits (413, 503); an answer then closes the connection
+// without reading the body. `100 Continue` is sent only after all of these passed.
 //
 // Every response is counted in the metrics registry by route pattern and status.
 #include <atomic>
@@ -33,6 +41,12 @@ struct ServerOptions {
   size_t max_connections = 1024;
   std::chrono::milliseconds read_timeout{10'000};  // whole request
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive between requests
+  // Keep-alive between requests on a connection none of whose requests passed a
+  // HeaderCheck (e.g. one anonymous /healthz): min(this, idle_timeout).
+  std::chrono::milliseconds anonymous_idle_timeout{5'000};
+  // Request bodies (declared Content-Length, or the route's limit when chunked) admitted and
+  // not yet answered, summed over all connections. Over it: 503 server_busy.
+  uint64_t max_inflight_body_bytes = 64ull * 1024 * 1024;
   // Per-route body limits that override max_body_bytes (pattern -> bytes).
   std::map<std::string, size_t> route_body_limits;
 };
@@ -52,6 +66,8 @@ class HttpServer {
   void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10'000));
   size_t ActiveConnections() const;
   size_t InFlightRequests() const;
+  uint64_t InFlightBodyBytes() const;
+  uint64_t EvictedConnections() const;
 
  private:
   struct Impl;

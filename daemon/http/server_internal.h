@@ -47,9 +47,11 @@ struct ServerCore {
   net::io_context ioc;
   uint64_t largest_body_limit = 0;  // max over options and route limits
 
-  std::atomic<size_t> active_connections{0};  // admitted (not rejected) sessions alive
-  std::atomic<size_t> in_flight{0};           // dispatched, response not yet written
-  std::atomic<bool> draining{false};          // Stop began: no new requests
+  std::atomic<size_t> active_connections{0};     // admitted (not rejected) sessions alive
+  std::atomic<size_t> in_flight{0};              // dispatched, response not yet written
+  std::atomic<bool> draining{false};             // Stop began: no new requests
+  std::atomic<uint64_t> inflight_body_bytes{0};  // reserved by admitted requests (ReserveBody)
+  std::atomic<uint64_t> evicted{0};              // idle connections closed to admit new ones
 
   std::mutex mu;
   std::condition_variable cv;  // notified when in_flight drops
@@ -64,6 +66,12 @@ struct ServerCore {
   void Unregister(uint64_t id);
   std::vector<std::shared_ptr<Session>> Snapshot();
   uint64_t BodyLimitFor(const std::string& route) const;
+  // Reserves `n` bytes of options.max_inflight_body_bytes; false when they do not fit.
+  bool ReserveBody(uint64_t n);
+  void ReleaseBody(uint64_t n);
+  // At max_connections: closes the idle connection to sacrifice (never authenticated first,
+  // then idle longest) and returns true; false when no connection is idle.
+  bool EvictOneIdle();
 };
 
 // One connection. Every member runs on the connection's strand except the posting entry
@@ -81,6 +89,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void Drain();   // Stop began: close if no request is being handled
   void Close();   // Stop's grace is over: close now
 
+  // Any thread. When the session waits for a request's first byte: since when (steady
+  // clock ns); 0 when it is busy or closed.
+  int64_t IdleSince() const { return idle_since_.load(); }
+  // Whether a request on this connection passed its route's HeaderCheck.
+  bool Trusted() const { return trusted_.load(); }
+  // Any thread: claims the session for eviction if it is still idle since `since`, and
+  // closes it; false when it got busy (or was claimed) meanwhile.
+  bool Evict(int64_t since);
+
  private:
   enum class State { kReading, kHandling, kWriting, kClosing, kClosed };
 
@@ -92,8 +109,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(beast::error_code ec, size_t n);
   void OnReadError(beast::error_code ec);
-  bool Classify();  // BuildRequest, match the route, pick its body limit; false on a bad target
-  bool BuildRequest();
+  // BuildRequest, match the route, pick its body limit; an answer on a malformed target.
+  std::optional<Response> Classify();
+  std::optional<Response> BuildRequest();
+  // Checks on the header alone (route, HeaderCheck, parameters, body limits); an answer
+  // when the request is refused before its body is read.
+  std::optional<Response> CheckBeforeBody();
+  void RefuseBeforeBody(Response r);  // answers; closes when a body is left unread
   void Dispatch();
   void CallHandler(const Handler& handler);
   void PostResponse(Response r);
@@ -113,6 +135,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bhttp::response<bhttp::empty_body> continue_;
   Request request_;
   const Handler* handler_ = nullptr;
+  const GatedHandler* gated_ = nullptr;  // handler_'s target when it is a GatedHandler
+  std::string query_error_;              // why the query string is refused ("" when fine)
+  uint64_t body_reserved_ = 0;           // this request's share of inflight_body_bytes
   int match_status_ = 0;
   uint64_t body_limit_ = 0;  // of the current request's route
   std::string remote_address_;
@@ -127,6 +152,9 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t id_ = 0;
   bool registered_ = false;
   char discard_[4096];
+  static constexpr int64_t kEvicted = -1;
+  std::atomic<int64_t> idle_since_{0};  // see IdleSince; kEvicted once claimed by Evict
+  std::atomic<bool> trusted_{false};
 };
 
 }  // namespace timelined::http::internal

@@ -46,6 +46,12 @@ bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == beast::error_code(bhttp::error::bad_method).category();
 }
 
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 Response TooLarge(uint64_t limit) {
   return Response::JsonError(413, "body_too_large",
                              "request body exceeds limit " + std::to_string(limit) + " bytes");
@@ -62,6 +68,7 @@ Session::Session(std::shared_ptr<ServerCore> core, tcp::socket socket, bool coun
 }
 
 Session::~Session() {
+  if (body_reserved_ > 0) core_->ReleaseBody(body_reserved_);
   if (in_flight_) core_->EndRequest();
   if (counted_) --core_->active_connections;
   if (registered_) core_->Unregister(id_);
@@ -81,7 +88,7 @@ void Session::Reject() {
   net::dispatch(stream_.get_executor(), [self] {
     Response r =
         Response::JsonError(503, "too_many_connections", "the server is at its connection limit");
-    r.headers.emplace_back("Retry-After", "1");
+    r.SetRetryAfter(1);
     self->SendError(std::move(r));
   });
 }
@@ -96,11 +103,21 @@ void Session::Close() {
   net::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
 }
 
+bool Session::Evict(int64_t since) {
+  if (since <= 0 || !idle_since_.compare_exchange_strong(since, kEvicted)) return false;
+  Log().info("closing a connection idle for {} ms to admit a new one (at max_connections)",
+             (NowNanos() - since) / 1'000'000);
+  Close();
+  return true;
+}
+
 void Session::ReadRequest() {
   if (core_->draining) return CloseNow();
   state_ = State::kReading;
   request_ = Request{};
   handler_ = nullptr;
+  gated_ = nullptr;
+  query_error_.clear();
   close_after_ = false;
   parser_.emplace();
   parser_->header_limit(
@@ -113,12 +130,19 @@ void Session::ReadRequest() {
   if (buffer_.size() > 0) return ReadHeader();
   // Wait for the first byte (idle timeout between keep-alive requests, read timeout on a
   // new connection); the whole-request deadline starts with it.
-  stream_.expires_after(first_request_ ? core_->options.read_timeout : core_->options.idle_timeout);
+  // A connection that never authenticated (e.g. an anonymous /healthz) gets a short idle time:
+  // many of them must not hold connection slots that authenticated clients need.
+  auto idle = core_->options.idle_timeout;
+  if (!trusted_) idle = std::min(idle, core_->options.anonymous_idle_timeout);
+  stream_.expires_after(first_request_ ? core_->options.read_timeout : idle);
+  idle_since_.store(std::max<int64_t>(NowNanos(), 1));
   stream_.async_read_some(buffer_.prepare(kFirstReadChunk),
                           beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
 }
 
 void Session::OnFirstBytes(beast::error_code ec, size_t n) {
+  // Evicted (at max_connections) while idle: the bytes that raced in are not served.
+  if (idle_since_.exchange(0) == kEvicted) return CloseNow();
   if (ec) return CloseNow();  // idle timeout, the client closed, or Stop
   buffer_.commit(n);
   ReadHeader();
@@ -133,12 +157,7 @@ void Session::ReadHeader() {
 
 void Session::OnHeader(beast::error_code ec, size_t) {
   if (ec) return OnReadError(ec);
-  if (!Classify()) {
-    return SendError(
-        Response::JsonError(400, "bad_request", "malformed percent-encoding in the target"));
-  }
-  auto length = parser_->content_length();
-  if (length && *length > body_limit_) return SendError(TooLarge(body_limit_));
+  if (auto refused = CheckBeforeBody()) return RefuseBeforeBody(std::move(*refused));
   parser_->body_limit(body_limit_);  // enforced while reading a chunked body
   if (parser_->is_done()) return Dispatch();
   if (ExpectsContinue(parser_->get())) {
@@ -148,6 +167,52 @@ void Session::OnHeader(beast::error_code ec, size_t) {
         beast::bind_front_handler(&Session::OnContinueWritten, shared_from_this()));
   }
   ReadBody();
+}
+
+std::optional<Response> Session::CheckBeforeBody() {
+  if (auto bad_target = Classify()) return bad_target;
+  if (handler_ == nullptr) {
+    if (match_status_ != 405) {
+      return Response::JsonError(404, "not_found", "no route for this path");
+    }
+    Response r = Response::JsonError(405, "method_not_allowed",
+                                     "method " + request_.method + " is not allowed here");
+    std::string allow;
+    for (const auto& m : core_->router.AllowedMethods(request_)) {
+      allow += allow.empty() ? m : ", " + m;
+    }
+    r.headers.emplace_back("Allow", allow);
+    return r;
+  }
+  // Credentials first: an unauthenticated client learns nothing more, and sends no body.
+  gated_ = handler_->target<GatedHandler>();
+  if (gated_ != nullptr && gated_->check) {
+    if (auto denied = gated_->check(request_)) return denied;
+    trusted_ = true;
+  }
+  if (auto bad = CheckPathParams(request_)) return bad;
+  if (!query_error_.empty()) return Response::JsonError(400, "bad_query", query_error_);
+  auto length = parser_->content_length();
+  if (length && *length > body_limit_) return TooLarge(body_limit_);
+  // The body's memory, reserved before it is read: the declared length, or the route's limit
+  // for a chunked body.
+  uint64_t need = length ? *length : (parser_->chunked() ? body_limit_ : 0);
+  if (need > 0) {
+    if (!core_->ReserveBody(need)) {
+      Response r = Response::JsonError(503, "server_busy",
+                                       "too many request bodies are being received at once");
+      r.SetRetryAfter(1);
+      return r;
+    }
+    body_reserved_ = need;
+  }
+  return std::nullopt;
+}
+
+void Session::RefuseBeforeBody(Response r) {
+  // The body is left unread: the connection cannot carry another request.
+  if (!parser_->is_done()) close_after_ = true;
+  WriteResponse(std::move(r));
 }
 
 void Session::OnContinueWritten(beast::error_code ec, size_t) {
@@ -187,24 +252,32 @@ void Session::OnReadError(beast::error_code ec) {
   SendError(Response::JsonError(400, "bad_request", "malformed HTTP request"));
 }
 
-bool Session::Classify() {
-  if (!BuildRequest()) return false;
+std::optional<Response> Session::Classify() {
+  if (auto bad = BuildRequest()) return bad;
   handler_ = core_->router.Match(request_, &match_status_);
   body_limit_ =
       handler_ != nullptr ? core_->BodyLimitFor(request_.route) : core_->options.max_body_bytes;
-  return true;
+  return std::nullopt;
 }
 
-bool Session::BuildRequest() {
+std::optional<Response> Session::BuildRequest() {
   const auto& msg = parser_->get();
   request_.method = std::string(msg.method_string());
   request_.target = std::string(msg.target());
   std::string_view target = request_.target;
   size_t q = target.find('?');
   auto path = PercentDecode(target.substr(0, q));
-  if (!path) return false;
+  if (!path) {
+    return Response::JsonError(400, "bad_request", "malformed percent-encoding in the target");
+  }
   request_.path = std::move(*path);
-  if (q != std::string_view::npos) request_.query = ParseQuery(target.substr(q + 1));
+  if (q != std::string_view::npos) {
+    // Refused after the route's HeaderCheck (CheckBeforeBody), so the reason goes only to
+    // clients that may use the route.
+    if (auto query = ParseQueryStrict(target.substr(q + 1), &query_error_)) {
+      request_.query = std::move(*query);
+    }
+  }
   for (const auto& field : msg) {
     auto [it, inserted] =
         request_.headers.try_emplace(Lower(field.name_string()), std::string(field.value()));
@@ -214,7 +287,7 @@ bool Session::BuildRequest() {
     }
   }
   request_.remote_address = remote_address_;
-  return true;
+  return std::nullopt;
 }
 
 void Session::Dispatch() {
@@ -236,7 +309,8 @@ void Session::Dispatch() {
   core_->BeginRequest();
   state_ = State::kHandling;
   stream_.expires_never();  // the handler may take its time (e.g. a store commit)
-  CallHandler(*handler_);
+  // A gated handler's check already passed on the header.
+  CallHandler(gated_ != nullptr ? gated_->handler : *handler_);
 }
 
 void Session::CallHandler(const Handler& handler) {
@@ -291,10 +365,19 @@ void Session::WriteResponse(Response r) {
                                 header_done ? parser_->get().version() : 11);
   res.set(bhttp::field::server, "timelined");
   if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  bool retry_after = false;
   for (const auto& [name, value] : r.headers) {
     if (name.empty() || !SafeHeaderText(name) || !SafeHeaderText(value)) {
       Log().warn("[route={}] dropped a response header with a line break", request_.route);
       continue;
+    }
+    // Exactly one Retry-After (Response::SetRetryAfter replaces; this guards the rest).
+    if (beast::iequals(name, "retry-after")) {
+      if (retry_after) {
+        Log().warn("[route={}] dropped a second Retry-After header", request_.route);
+        continue;
+      }
+      retry_after = true;
     }
     res.insert(name, value);
   }
@@ -320,6 +403,10 @@ void Session::CountResponse(int status) {
 
 void Session::OnWrite(beast::error_code ec, size_t) {
   response_.reset();
+  if (body_reserved_ > 0) {
+    core_->ReleaseBody(body_reserved_);
+    body_reserved_ = 0;
+  }
   if (in_flight_) {
     in_flight_ = false;
     core_->EndRequest();

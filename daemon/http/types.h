@@ -43,6 +43,9 @@ struct Response {
   static Response Text(int status, std::string body,
                        std::string content_type = "text/plain; charset=utf-8");
   static Response NoContent();
+
+  // Sets the one Retry-After header (replacing any earlier one).
+  Response& SetRetryAfter(int seconds);
 };
 
 // Completes a request. Safe to call from any thread, exactly once.
@@ -50,11 +53,48 @@ using Respond = std::function<void(Response)>;
 // A route handler. May respond synchronously or later (e.g. after a commit).
 using Handler = std::function<void(Request&, Respond)>;
 
+// A route's checks that need only the request line and headers (credentials, a signature
+// header's presence, ...). The server runs it after the header and before reading the body:
+// when it returns a response, that is the answer and the body is never read (nor `100
+// Continue` sent). The request it sees has no body.
+using HeaderCheck = std::function<std::optional<Response>(const Request&)>;
+
+// A handler behind a HeaderCheck. Called directly (tests, other wrappers) it runs the check
+// and then the handler; the server finds it in a route's Handler (std::function::target) and
+// runs the check on the header alone, then `handler` once the body is in.
+struct GatedHandler {
+  HeaderCheck check;
+  Handler handler;
+  void operator()(Request& req, Respond respond) const;
+};
+Handler Gated(HeaderCheck check, Handler handler);
+
 // Decodes %XX escapes (and '+' as a space when `plus_as_space`, for query strings).
 // Returns nullopt on a malformed escape ("%zz", a truncated "%4").
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_as_space = false);
 // Parses "a=1&b=x%20y&flag" into decoded pairs (last wins; "flag" maps to ""). Pairs with a
 // malformed escape are skipped.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
+
+// Bounds on what a client may put in a path parameter or the query string.
+inline constexpr size_t kMaxPathParamBytes = 128;
+inline constexpr size_t kMaxQueryParams = 64;
+inline constexpr size_t kMaxQueryNameBytes = 128;
+inline constexpr size_t kMaxQueryValueBytes = 2048;
+
+// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Like ParseQuery, but strict: nullopt and a reason in `why` on a malformed escape, a name
+// or value that is not valid UTF-8 or holds a control character, a name or value over its
+// bound, an empty name, or more than kMaxQueryParams pairs.
+std::optional<std::map<std::string, std::string>> ParseQueryStrict(std::string_view query,
+                                                                   std::string* why);
+
+// Validates the path parameters the router filled in `req`: each is 1..kMaxPathParamBytes
+// of A-Z a-z 0-9 and "-._~:@+=". On failure, a 400 naming the parameter after the literal
+// segment before it: "/v1/incidents/{id}" -> bad_incident_id, "/v1/events/{id}" ->
+// bad_event_id (bad_<name> when there is no such segment).
+std::optional<Response> CheckPathParams(const Request& req);
 
 }  // namespace timelined::http

@@ -15,6 +15,7 @@
 
 #include "connectors/common/http_client.h"
 #include "daemon/incident_hooks.h"
+#include "daemon/worker_guard.h"
 #include "store/model/hash.h"
 
 namespace timelined::daemon {
@@ -289,6 +290,29 @@ TEST_F(DraftServiceTest, NotifiesTheConfiguredUrlWithASignedNotice) {
   const std::string ts = r.headers.at("x-timelined-timestamp");
   EXPECT_EQ(r.headers.at("x-timelined-signature"),
             "v1=" + HmacSha256Hex(o.notify_secret, ts + "\n" + r.body));
+}
+
+}  // namespace
+}  // namespace timelined::daemon
+
+namespace timelined::daemon {
+namespace {
+
+// An incident ID that is not UTF-8 once made nlohmann throw type_error.316 on the worker,
+// which aborted the daemon. The HTTP layer now refuses such IDs (400), and the worker
+// survives whatever a job throws: the caller gets an answer and the next job runs.
+TEST_F(DraftServiceTest, AJobThatThrowsIsAnsweredAndTheWorkerGoesOn) {
+  StartService(std::chrono::hours(1));
+  const uint64_t before = WorkerExceptionCounts()["drafts"];
+  GenerateOutcome bad = GenerateAndWait("\xFF\xFE");  // its 404 body cannot be dumped: throws
+  EXPECT_EQ(bad.status, 500) << bad.body;
+  auto j = nlohmann::json::parse(bad.body, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << bad.body;
+  EXPECT_EQ(j["error"], "internal");
+  EXPECT_EQ(WorkerExceptionCounts()["drafts"], before + 1);
+  Submit([](const Event&) { return true; });
+  GenerateOutcome good = GenerateAndWait("Q1PAYMNT7");
+  EXPECT_EQ(good.status, 202) << good.body;
 }
 
 }  // namespace

@@ -57,6 +57,33 @@ class ServerTest : public ::testing::Test {
     router_.Add("GET", "/throw", [](Request&, Respond) -> void {
       throw std::runtime_error("secret request content");
     });
+    // Behind a HeaderCheck: "Authorization: Bearer ok" passes.
+    HeaderCheck bearer_ok = [this](const Request& req) -> std::optional<Response> {
+      ++checks_;
+      if (req.Header("authorization") == "Bearer ok") return std::nullopt;
+      return Response::JsonError(401, "unauthenticated", "no token");
+    };
+    router_.Add("POST", "/private", Gated(bearer_ok, [this](Request& req, Respond respond) {
+                  ++echo_calls_;
+                  respond(Response::Json(200, req.body));
+                }));
+    router_.Add("GET", "/private", Gated(bearer_ok, [](Request&, Respond respond) {
+                  respond(Response::Text(200, "private"));
+                }));
+    // Holds its Respond like /async, for a POST with a body.
+    router_.Add("POST", "/hold", [this](Request&, Respond respond) {
+      {
+        std::lock_guard lock(mu_);
+        pending_.push_back(std::move(respond));
+      }
+      cv_.notify_all();
+    });
+    router_.Add("GET", "/two-retry-after", [](Request&, Respond respond) {
+      Response r = Response::JsonError(503, "busy", "");
+      r.headers.emplace_back("Retry-After", "1");
+      r.headers.emplace_back("Retry-After", "5");
+      respond(std::move(r));
+    });
   }
 
   void StartServer(ServerOptions o = {}) {
@@ -82,6 +109,7 @@ class ServerTest : public ::testing::Test {
   Router router_;
   MetricsRegistry metrics_;
   std::atomic<int> echo_calls_{0};
+  std::atomic<int> checks_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Respond> pending_;
@@ -105,16 +133,16 @@ TEST_F(ServerTest, GetReturnsBodyWithHeaders) {
 TEST_F(ServerTest, RequestIsConvertedForHandlers) {
   StartServer();
   TestClient c(port_);
-  auto req = MakeRequest(verb::get, "/items/a%2Fb%20c?q=x+y%21");
+  auto req = MakeRequest(verb::get, "/items/a%2Eb-c?q=x+y%21");
   req.set("X-Test", "one");
   req.insert("x-test", "two");
   auto res = c.Send(req);
   ASSERT_EQ(res.result_int(), 200);
   auto j = ParseBody(res);
-  EXPECT_EQ(j["id"], "a/b c");
+  EXPECT_EQ(j["id"], "a.b-c");
   EXPECT_EQ(j["q"], "x y!");
   EXPECT_EQ(j["x_test"], "one,two");
-  EXPECT_EQ(j["path"], "/items/a/b c");
+  EXPECT_EQ(j["path"], "/items/a.b-c");
   EXPECT_EQ(j["remote"], "127.0.0.1");
 }
 
@@ -304,12 +332,15 @@ TEST_F(ServerTest, ExpectContinueOverLimitGets413Without100) {
   EXPECT_EQ(res.result_int(), 413);
 }
 
-TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503) {
+TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503WhenNoneIsIdle) {
   ServerOptions o;
   o.max_connections = 1;
   StartServer(o);
   TestClient first(port_);
-  ASSERT_EQ(first.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  auto busy = MakeRequest(verb::get, "/async");
+  ASSERT_FALSE(first.Write(busy));
+  Respond pending = WaitPending();
+  ASSERT_NE(pending, nullptr);
   ASSERT_EQ(server_->ActiveConnections(), 1u);
   TestClient second(port_);
   beast::error_code ec;
@@ -317,10 +348,185 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503) {
   ASSERT_FALSE(ec) << ec.message();
   EXPECT_EQ(res.result_int(), 503);
   EXPECT_EQ(ParseBody(res)["error"], "too_many_connections");
+  EXPECT_EQ(res.count(bhttp::field::retry_after), 1u);
   EXPECT_FALSE(res.keep_alive());
   EXPECT_EQ(second.ReadUntilClosed(), net::error::eof);
-  // The admitted connection is unaffected.
-  EXPECT_EQ(first.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  EXPECT_EQ(server_->EvictedConnections(), 0u);
+  // The busy connection is unaffected.
+  pending(Response::Text(200, "late"));
+  bhttp::response<bhttp::string_body> late;
+  ASSERT_FALSE(first.Read(late));
+  EXPECT_EQ(late.body(), "late");
+}
+
+TEST_F(ServerTest, AtTheLimitTheIdleConnectionIsClosedForTheNewOne) {
+  ServerOptions o;
+  o.max_connections = 1;
+  StartServer(o);
+  TestClient first(port_);
+  ASSERT_EQ(first.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  ASSERT_EQ(server_->ActiveConnections(), 1u);
+  TestClient second(port_);
+  EXPECT_EQ(second.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  beast::error_code ec = first.ReadUntilClosed();
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
+  EXPECT_EQ(server_->EvictedConnections(), 1u);
+  metrics_.RenderPrometheus();  // runs the collectors
+  EXPECT_EQ(metrics_.Value("timelined_http_connections_evicted_total", {}), 1);
+}
+
+TEST_F(ServerTest, AnonymousIdleConnectionsAreEvictedBeforeAuthenticatedOnes) {
+  ServerOptions o;
+  o.max_connections = 2;
+  StartServer(o);
+  auto authed = MakeRequest(verb::get, "/private");
+  authed.set(bhttp::field::authorization, "Bearer ok");
+  TestClient trusted(port_);  // idle longest, but authenticated
+  ASSERT_EQ(trusted.Send(authed).result_int(), 200);
+  TestClient anonymous(port_);
+  ASSERT_EQ(anonymous.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  TestClient newcomer(port_);
+  EXPECT_EQ(newcomer.Send(authed).result_int(), 200);
+  beast::error_code ec = anonymous.ReadUntilClosed();
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
+  beast::error_code again;
+  auto res = trusted.Send(authed, &again);
+  ASSERT_FALSE(again) << again.message();
+  EXPECT_EQ(res.result_int(), 200);
+}
+
+TEST_F(ServerTest, AnonymousConnectionsGetTheShortIdleTimeout) {
+  ServerOptions o;
+  o.idle_timeout = std::chrono::minutes(10);  // longer than the client's deadline
+  o.anonymous_idle_timeout = std::chrono::milliseconds(100);
+  StartServer(o);
+  TestClient c(port_);
+  ASSERT_EQ(c.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  beast::error_code ec = c.ReadUntilClosed();
+  EXPECT_TRUE(ec == net::error::eof || ec == net::error::connection_reset) << ec.message();
+}
+
+TEST_F(ServerTest, HeaderCheckRefusesBeforeTheBodyIsSent) {
+  StartServer();
+  TestClient c(port_);
+  auto req = MakeRequest(verb::post, "/private", std::string(4096, 'b'));
+  bhttp::request_serializer<bhttp::string_body> sr(req);
+  ASSERT_FALSE(c.WriteHeader(sr));  // the body is never sent
+  bhttp::response<bhttp::string_body> res;
+  ASSERT_FALSE(c.Read(res));
+  EXPECT_EQ(res.result_int(), 401);
+  EXPECT_EQ(ParseBody(res)["error"], "unauthenticated");
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_EQ(c.ReadUntilClosed(), net::error::eof);
+  EXPECT_EQ(echo_calls_, 0);
+  EXPECT_EQ(checks_, 1);
+}
+
+TEST_F(ServerTest, ExpectContinueIsSentOnlyAfterTheHeaderCheckPassed) {
+  StartServer();
+  {
+    TestClient c(port_);
+    auto req = MakeRequest(verb::post, "/private", std::string(4096, 'z'));
+    req.set(bhttp::field::expect, "100-continue");
+    bhttp::request_serializer<bhttp::string_body> sr(req);
+    ASSERT_FALSE(c.WriteHeader(sr));
+    bhttp::response<bhttp::string_body> res;
+    ASSERT_FALSE(c.Read(res));
+    EXPECT_EQ(res.result_int(), 401);  // not 100
+  }
+  TestClient c(port_);
+  auto req = MakeRequest(verb::post, "/private", std::string(4096, 'z'));
+  req.set(bhttp::field::expect, "100-continue");
+  req.set(bhttp::field::authorization, "Bearer ok");
+  bhttp::request_serializer<bhttp::string_body> sr(req);
+  ASSERT_FALSE(c.WriteHeader(sr));
+  bhttp::response<bhttp::string_body> interim;
+  ASSERT_FALSE(c.Read(interim));
+  EXPECT_EQ(interim.result_int(), 100);
+  ASSERT_FALSE(c.WriteRest(sr));
+  bhttp::response<bhttp::string_body> res;
+  ASSERT_FALSE(c.Read(res));
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body().size(), 4096u);
+  EXPECT_EQ(echo_calls_, 1);
+  EXPECT_EQ(checks_, 2);  // once per request: the handler is not checked again
+}
+
+TEST_F(ServerTest, UnknownRouteIsAnsweredBeforeTheBodyIsSent) {
+  StartServer();
+  TestClient c(port_);
+  auto req = MakeRequest(verb::post, "/nope", std::string(4096, 'b'));
+  bhttp::request_serializer<bhttp::string_body> sr(req);
+  ASSERT_FALSE(c.WriteHeader(sr));
+  bhttp::response<bhttp::string_body> res;
+  ASSERT_FALSE(c.Read(res));
+  EXPECT_EQ(res.result_int(), 404);
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST_F(ServerTest, BodiesInFlightAreBoundedAcrossConnections) {
+  ServerOptions o;
+  o.max_inflight_body_bytes = 1000;
+  StartServer(o);
+  TestClient holder(port_);
+  auto held = MakeRequest(verb::post, "/hold", std::string(800, 'h'));
+  ASSERT_FALSE(holder.Write(held));
+  Respond pending = WaitPending();
+  ASSERT_NE(pending, nullptr);
+  EXPECT_EQ(server_->InFlightBodyBytes(), 800u);
+
+  TestClient other(port_);
+  auto res = other.Send(MakeRequest(verb::post, "/echo", std::string(400, 'e')));
+  EXPECT_EQ(res.result_int(), 503);
+  EXPECT_EQ(ParseBody(res)["error"], "server_busy");
+  EXPECT_EQ(res.count(bhttp::field::retry_after), 1u);
+  EXPECT_EQ(echo_calls_, 0);
+  // A small body still fits.
+  TestClient small(port_);
+  EXPECT_EQ(small.Send(MakeRequest(verb::post, "/echo", std::string(100, 'e'))).result_int(), 200);
+
+  pending(Response::Text(200, "done"));
+  bhttp::response<bhttp::string_body> done;
+  ASSERT_FALSE(holder.Read(done));
+  // The next request on the connection is read only after the answer was written (and the
+  // reservation released).
+  ASSERT_EQ(holder.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  EXPECT_EQ(server_->InFlightBodyBytes(), 0u);
+  metrics_.RenderPrometheus();
+  EXPECT_EQ(metrics_.Value("timelined_http_in_flight_body_bytes", {}), 0);
+  TestClient again(port_);
+  EXPECT_EQ(again.Send(MakeRequest(verb::post, "/echo", std::string(400, 'e'))).result_int(), 200);
+}
+
+TEST_F(ServerTest, BadPathParametersAndQueriesAre400) {
+  StartServer();
+  TestClient c(port_);
+  for (const std::string& target : std::vector<std::string>{
+           "/items/%FF", "/items/a%20b", "/items/a%2Fb", "/items/" + std::string(129, 'x')}) {
+    auto res = c.Send(MakeRequest(verb::get, target));
+    EXPECT_EQ(res.result_int(), 400) << target;
+    EXPECT_EQ(ParseBody(res)["error"], "bad_item_id") << target;
+    EXPECT_TRUE(res.keep_alive()) << target;  // no body was left unread
+  }
+  EXPECT_EQ(c.Send(MakeRequest(verb::get, "/items/" + std::string(128, 'x'))).result_int(), 200);
+  for (const std::string& target : std::vector<std::string>{"/items/a?q=%FF", "/items/a?q=%zz",
+                                                            "/items/a?q=%01", "/items/a?=x"}) {
+    auto res = c.Send(MakeRequest(verb::get, target));
+    EXPECT_EQ(res.result_int(), 400) << target;
+    EXPECT_EQ(ParseBody(res)["error"], "bad_query") << target;
+  }
+  auto utf8 = c.Send(MakeRequest(verb::get, "/items/a?q=%C3%A9"));
+  ASSERT_EQ(utf8.result_int(), 200);
+  EXPECT_EQ(ParseBody(utf8)["q"], "\xC3\xA9");
+}
+
+TEST_F(ServerTest, ExactlyOneRetryAfterIsSent) {
+  StartServer();
+  TestClient c(port_);
+  auto res = c.Send(MakeRequest(verb::get, "/two-retry-after"));
+  EXPECT_EQ(res.result_int(), 503);
+  EXPECT_EQ(res.count(bhttp::field::retry_after), 1u);
+  EXPECT_EQ(res[bhttp::field::retry_after], "1");
 }
 
 TEST_F(ServerTest, ReadTimeoutClosesAHalfSentRequest) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace timelined::http {
 namespace {
@@ -72,6 +73,92 @@ TEST(ResponseTest, TextAndNoContent) {
   EXPECT_EQ(n.status, 204);
   EXPECT_TRUE(n.body.empty());
   EXPECT_TRUE(n.content_type.empty());
+}
+
+}  // namespace
+}  // namespace timelined::http
+
+namespace timelined::http {
+namespace {
+
+TEST(ParamsTest, IsValidUtf8) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+}
+
+TEST(ParamsTest, ParseQueryStrictRefusesWhatParseQuerySkips) {
+  std::string why;
+  auto ok = ParseQueryStrict("a=1&b=x%20y&flag&c=caf%C3%A9", &why);
+  ASSERT_TRUE(ok) << why;
+  EXPECT_EQ(ok->at("b"), "x y");
+  EXPECT_EQ(ok->at("flag"), "");
+  for (const std::string& bad :
+       std::vector<std::string>{"a=%zz", "a=%FF", "a=%0A", "=x", "a=" + std::string(2049, 'v')}) {
+    why.clear();
+    EXPECT_FALSE(ParseQueryStrict(bad, &why)) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += "k" + std::to_string(i) + "=1&";
+  EXPECT_FALSE(ParseQueryStrict(many, &why));
+}
+
+TEST(ParamsTest, CheckPathParamsNamesTheParameter) {
+  Request req;
+  req.route = "/v1/incidents/{id}/regenerate";
+  req.path_params["id"] = "Q1ABC";
+  EXPECT_FALSE(CheckPathParams(req));
+  req.path_params["id"] = "\xFF";
+  auto bad = CheckPathParams(req);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad->body)["error"], "bad_incident_id");
+  req.route = "/v1/events/{id}";
+  req.path_params["id"] = std::string(129, 'a');
+  bad = CheckPathParams(req);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(nlohmann::json::parse(bad->body)["error"], "bad_event_id");
+  req.route = "/{name}.md";
+  req.path_params = {{"name", "a b"}};
+  bad = CheckPathParams(req);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(nlohmann::json::parse(bad->body)["error"], "bad_name");
+}
+
+TEST(ParamsTest, SetRetryAfterReplaces) {
+  Response r = Response::FromError(Error{ErrorCode::kUnavailable, "not_durable", ""});
+  r.SetRetryAfter(7);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "7");
+}
+
+TEST(ParamsTest, GatedHandlerCalledDirectlyRunsItsCheck) {
+  int calls = 0;
+  Handler h = Gated(
+      [](const Request& req) -> std::optional<Response> {
+        if (req.Header("authorization") == "ok") return std::nullopt;
+        return Response::JsonError(401, "unauthenticated", "");
+      },
+      [&calls](Request&, Respond respond) {
+        ++calls;
+        respond(Response::NoContent());
+      });
+  ASSERT_NE(h.target<GatedHandler>(), nullptr);
+  Request req;
+  int status = 0;
+  h(req, [&status](Response r) { status = r.status; });
+  EXPECT_EQ(status, 401);
+  EXPECT_EQ(calls, 0);
+  req.headers["authorization"] = "ok";
+  h(req, [&status](Response r) { status = r.status; });
+  EXPECT_EQ(status, 204);
+  EXPECT_EQ(calls, 1);
 }
 
 }  // namespace
