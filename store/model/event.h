@@ -13,6 +13,9 @@
 
 namespace timelined {
 
+// How every redaction marker starts: "[REDACTED:<type>]" (store/model/redactor.h).
+inline constexpr std::string_view kRedactionMarkerPrefix = "[REDACTED:";
+
 // Known sources and their two-letter ID prefixes.
 inline constexpr std::string_view kSourcePagerDuty = "pagerduty";    // pd_
 inline constexpr std::string_view kSourceSlack = "slack";            // sl_
@@ -78,6 +81,10 @@ Result<Event> EventFromJson(const nlohmann::json& j);
 
 // Checks the invariants every stored event must hold (id matches source/source_ref,
 // known severity, attrs is an object, bounded field sizes).
+// One exception to "id matches": ingest derives the id from the original source_ref and
+// then redacts the event (a secret in a log label lands in source_ref), so an event whose
+// source_ref contains kRedactionMarkerPrefix only needs an id that is valid
+// (IsValidEventId) and carries its source's prefix.
 Result<void> ValidateEvent(const Event& e);
 
 struct Incident {
