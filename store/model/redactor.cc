@@ -82,6 +82,9 @@ std::optional<size_t> CheckCard(std::string_view text, size_t begin, size_t end)
     if (digits < 13) break;
     if (digits > 19) continue;
     const size_t first_sep = cand.find_first_of(" -.");
+    // Digits cut before ".<digit>" are the integer part of a decimal, not a card.
+    const bool decimal = e + 1 < text.size() && text[e] == '.' && IsDigit(text[e + 1]);
+    if (first_sep == std::string_view::npos && decimal) continue;
     if (first_sep != std::string_view::npos) {
       if (first_sep != 4) continue;
       const char sep = cand[first_sep];
