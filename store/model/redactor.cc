@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -377,6 +379,8 @@ int ApplyRule(const Rule& rule, std::string& text) {
 }  // namespace
 
 struct Redactor::Impl {
+  // Tells this redactor's memo of clean attrs keys from another's (config patterns differ).
+  const uint64_t instance = NextInstance();
   std::vector<Rule> rules;
   std::unique_ptr<re2::RE2> secret_key;  // kSecretKeyRegex, matched against a whole key
   // Prefilter: one DFA pass tells which rules can match at all; most text matches none.
@@ -410,6 +414,41 @@ struct Redactor::Impl {
       memo.emplace(key, secret);
     }
     return secret;
+  }
+
+  static uint64_t NextInstance() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // Redacts an attrs key. Keys come from a small vocabulary and almost never hold a secret:
+  // the short ones found clean are remembered per thread (like IsSecretKey's answers), so a
+  // key costs a hash lookup rather than a pass of the set.
+  // Returns the number of replacements; `*out` is the redacted key when that is not 0.
+  int RedactKey(std::string_view key, std::string* out) const {
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+    };
+    struct Memo {
+      uint64_t owner = 0;
+      std::unordered_set<std::string, Hash, std::equal_to<>> clean;
+    };
+    thread_local Memo memo;
+    if (memo.owner != instance) {
+      memo.clean.clear();
+      memo.owner = instance;
+    }
+    if (memo.clean.find(key) != memo.clean.end()) return 0;
+    std::string redacted(key);
+    const int count = Redact(redacted);
+    if (count > 0) {
+      *out = std::move(redacted);
+    } else if (key.size() <= kKeyMemoBytes) {
+      if (memo.clean.size() >= kKeyMemoSize) memo.clean.clear();
+      memo.clean.emplace(key);
+    }
+    return count;
   }
 
   // The value of an attrs member named like a secret ("password", "api_key") is a secret
@@ -522,8 +561,8 @@ int Redactor::RedactEvent(Event& e) const {
       // when two keys redact to the same name), before pointers to the values are taken.
       std::vector<std::pair<std::string, std::string>> renames;
       for (const auto& [key, value] : j->items()) {
-        std::string redacted = key;
-        if (int n = RedactText(redacted); n > 0) {
+        std::string redacted;
+        if (int n = impl_->RedactKey(key, &redacted); n > 0) {
           count += n;
           renames.emplace_back(key, std::move(redacted));
         }
