@@ -87,7 +87,7 @@ Result<Event> DecodeEvent(std::string_view value) {
   auto e = EventFromJson(j);
   if (!e || carried.empty()) return e;
   e->id = std::move(carried);
-  if (auto v = ValidateEvent(*e); !v) return std::unexpected(v.error());
+  if (auto valid = ValidateEvent(*e); !valid) return std::unexpected(valid.error());
   return e;
 }
 
