@@ -27,6 +27,40 @@ size_t LimitParam(const http::Request& req, size_t def, size_t max) {
   return std::min(n, max);
 }
 
+// The ID of the stored tombstone (slack.message_deleted) of a Slack message or of an edit
+// of it, or "" when the message is not deleted. The tombstone's source_ref is
+// "<team>:<channel>:<ts>:deleted" (connectors/slack/message.h).
+std::string DeletedBy(const store::SqliteEventStore& store, const Event& e) {
+  if (e.source != kSourceSlack) return {};
+  if (e.kind != "slack.message" && e.kind != "slack.message_changed") return {};
+  auto str = [&e](const char* key) {
+    auto it = e.attrs.find(key);
+    return it != e.attrs.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  const std::string channel = str("channel");
+  const std::string ts = str("ts");
+  if (channel.empty() || ts.empty()) return {};
+  std::string id = MakeEventId(kSourceSlack, str("team") + ":" + channel + ":" + ts + ":deleted");
+  auto tombstone = store.GetEvent(id);
+  return tombstone && tombstone->has_value() ? id : std::string();
+}
+
+// The API form of a stored event. A deleted Slack message (and its edits) is served as
+// deleted, without its text: summary "(message deleted)", body "", no file names, and
+// "deleted_by" naming the tombstone. The stored row is unchanged (its chain hash covers
+// the original content), so "chain" cannot be recomputed from this form.
+json EventForApi(const store::SqliteEventStore& store, const Event& e) {
+  json j = EventToJson(e);
+  const std::string tombstone = DeletedBy(store, e);
+  if (tombstone.empty()) return j;
+  j["summary"] = "(message deleted)";
+  j["body"] = "";
+  j["attrs"].erase("files");
+  j["deleted"] = true;
+  j["deleted_by"] = tombstone;
+  return j;
+}
+
 }  // namespace
 
 void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
@@ -41,7 +75,7 @@ void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
   if (!e) return respond(http::Response::FromError(e.error()));
   if (!e->has_value())
     return respond(http::Response::JsonError(404, "not_found", "no event " + id));
-  respond(JsonOk(EventToJson(**e)));
+  respond(JsonOk(EventForApi(store, **e)));
 }
 
 void HandleListIncidents(const store::SqliteEventStore& store, http::Request& req,
@@ -78,7 +112,7 @@ void HandleIncidentEvents(const store::SqliteEventStore& store,
       summarizer::CorrelateEach(incident, config.correlation, store, SystemClock::Instance().Now(),
                                 [&](const Event& e, const std::string& reason) {
                                   if (++total > limit) return false;
-                                  json j = EventToJson(e);
+                                  json j = EventForApi(store, e);
                                   j["included_because"] = reason;
                                   events.push_back(std::move(j));
                                   return true;

@@ -8,6 +8,10 @@
 
 namespace timelined::daemon {
 
+// GET /v1/events/{id}. Here and in HandleIncidentEvents, a Slack message (or edit) whose
+// slack.message_deleted tombstone is stored is served as deleted: summary
+// "(message deleted)", body "", attrs without "files", "deleted": true and "deleted_by"
+// = the tombstone's ID. The stored row still holds the text (erasure is not built yet).
 void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
                     http::Respond respond);
 void HandleListIncidents(const store::SqliteEventStore& store, http::Request& req,

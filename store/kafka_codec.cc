@@ -44,7 +44,23 @@ Result<Event> DecodeEvent(std::string_view value) {
   // The store assigns these; a message carrying them was not written by EncodeEvent.
   if (j.contains("seq") || j.contains("chain"))
     return MakeError(ErrorCode::kInvalidInput, "bad_event", "seq/chain are set by the store");
-  return EventFromJson(j);
+  // The producer derived the id from the original source_ref and then redacted it, so a
+  // redacted source_ref no longer gives the id: keep the one carried (ValidateEvent checks
+  // its form). Any other id must still match.
+  std::string carried;
+  if (auto ref = j.find("source_ref");
+      ref != j.end() && ref->is_string() &&
+      ref->get_ref<const std::string&>().find(kRedactionMarkerPrefix) != std::string::npos) {
+    if (auto id = j.find("id"); id != j.end() && id->is_string()) {
+      carried = id->get<std::string>();
+      j.erase(id);
+    }
+  }
+  auto e = EventFromJson(j);
+  if (!e || carried.empty()) return e;
+  e->id = std::move(carried);
+  if (auto valid = ValidateEvent(*e); !valid) return std::unexpected(valid.error());
+  return e;
 }
 
 }  // namespace timelined::store

@@ -209,6 +209,7 @@ Result<LogParse> ParseLogBody(std::string_view body, std::string_view content_ty
   Batch b{options, query_labels, received_at, {}};
   if (IsTextPlain(content_type)) {
     ParsePlainLines(b, body);
+    RedactSplitPrivateKeys(b.out.events, options);
     return std::move(b.out);
   }
   const size_t first = SkipJsonSpace(body, 0);
@@ -219,6 +220,7 @@ Result<LogParse> ParseLogBody(std::string_view body, std::string_view content_ty
                          ": expected a JSON array or object (send raw lines as text/plain)");
   }
   if (auto r = ParseJsonRecords(b, body, first); !r) return std::unexpected(r.error());
+  RedactSplitPrivateKeys(b.out.events, options);
   return std::move(b.out);
 }
 

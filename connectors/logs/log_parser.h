@@ -27,6 +27,8 @@
 //   true -> the good records are returned, LogParse.invalid_lines counts the bad ones and
 //     LogParse.first_invalid holds the first detail.
 // A body that is not JSON and not text/plain fails with kInvalidInput "unsupported_body".
+// A PEM private key split over consecutive records of one stream is redacted as a whole
+// in the events returned (RedactSplitPrivateKeys, log_record.h).
 #include <cstddef>
 #include <map>
 #include <string>

@@ -1,11 +1,13 @@
 #include "connectors/logs/log_record.h"
 
+#include <algorithm>
 #include <initializer_list>
 
 #include "connectors/kubernetes/workload.h"
 #include "connectors/logs/json_text.h"
 #include "connectors/logs/log_level.h"
 #include "store/model/hash.h"
+#include "store/model/redactor.h"
 
 namespace timelined::connectors::logs {
 namespace {
@@ -155,6 +157,34 @@ Event MakeLogEvent(const LogRecord& r, const LogOptions& options, Nanos received
   if (e.body.size() < message.size()) e.attrs["truncated"] = true;
   for (const auto& [k, v] : r.extra.items()) e.attrs[k] = v;
   return e;
+}
+
+void RedactSplitPrivateKeys(std::vector<Event>& events, const LogOptions& options) {
+  const bool any = std::any_of(events.begin(), events.end(), [](const Event& e) {
+    return e.body.find("-----BEGIN") != std::string::npos;
+  });
+  if (!any) return;
+  // Streams in order of first appearance; each keeps its events in batch order.
+  std::map<std::string, std::vector<size_t>> streams;
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto it = events[i].attrs.find("labels");
+    streams[it != events[i].attrs.end() ? it->dump() : std::string()].push_back(i);
+  }
+  for (const auto& [key, members] : streams) {
+    std::vector<std::string*> bodies;
+    std::vector<std::string> before;
+    for (size_t i : members) {
+      bodies.push_back(&events[i].body);
+      before.push_back(events[i].body);
+    }
+    if (RedactPemAcrossLines(bodies) == 0) continue;
+    for (size_t k = 0; k < members.size(); ++k) {
+      Event& e = events[members[k]];
+      if (e.body == before[k]) continue;
+      e.summary = TruncateUtf8(OneLine(e.body), options.summary_max_bytes);
+      ++e.redactions;
+    }
+  }
 }
 
 }  // namespace timelined::connectors::logs

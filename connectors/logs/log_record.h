@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connectors/logs/log_parser.h"
 #include "store/model/event.h"
@@ -53,5 +54,13 @@ std::string ScopeFromLabels(const Labels& labels);
 std::string LabelsKey(const Labels& labels);
 
 Event MakeLogEvent(const LogRecord& record, const LogOptions& options, Nanos received_at);
+
+// A private key split over consecutive records of one stream (same labels) in a batch,
+// typically a PEM key pushed as text/plain (one event per line): redacts the block as a
+// whole with RedactPemAcrossLines (store/model/redactor.h) over the events' bodies, and
+// rebuilds the summary of each event changed (redactions + 1). IDs, source_ref and
+// raw_sha256 stay those of the original lines, so a re-sent batch still dedupes. The
+// per-event redactor at ingest then sees only markers.
+void RedactSplitPrivateKeys(std::vector<Event>& events, const LogOptions& options);
 
 }  // namespace timelined::connectors::logs

@@ -167,6 +167,7 @@ Result<LogParse> ParseLokiPush(std::string_view body, const LogOptions& options,
       if (out.first_invalid.empty()) out.first_invalid = where + ": " + why;
     }
   }
+  RedactSplitPrivateKeys(out.events, options);
   return out;
 }
 

@@ -326,7 +326,11 @@ Result<void> ValidateEvent(const Event& e) {
   if (!IsSourceName(e.source)) return bad("source must match [a-z0-9_]{1,32}");
   if (e.source_ref.empty() || e.source_ref.size() > kMaxSourceRef)
     return bad("source_ref must be 1..2048 bytes");
-  if (e.id != MakeEventId(e.source, e.source_ref))
+  // The one exception (event.h): a redacted source_ref no longer gives the id.
+  const bool redacted_ref = e.source_ref.find(kRedactionMarkerPrefix) != std::string::npos &&
+                            IsValidEventId(e.id) && e.id.starts_with(SourcePrefix(e.source)) &&
+                            e.id[SourcePrefix(e.source).size()] == '_';
+  if (e.id != MakeEventId(e.source, e.source_ref) && !redacted_ref)
     return bad("id does not match source and source_ref");
   if (e.kind.empty()) return bad("kind must not be empty");
   if (!IsKnownSeverity(e.severity)) return bad("severity must be info, warning, error or critical");

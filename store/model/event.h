@@ -13,6 +13,9 @@
 
 namespace timelined {
 
+// How every redaction marker starts: "[REDACTED:<type>]" (store/model/redactor.h).
+inline constexpr std::string_view kRedactionMarkerPrefix = "[REDACTED:";
+
 // Known sources and their two-letter ID prefixes.
 inline constexpr std::string_view kSourcePagerDuty = "pagerduty";    // pd_
 inline constexpr std::string_view kSourceSlack = "slack";            // sl_
@@ -81,6 +84,10 @@ Result<Event> EventFromJson(const nlohmann::json& j);
 // valid UTF-8, attrs nested at most kMaxAttrsDepth, finite numbers, received_at >= 0).
 // The ingest pipeline runs it before it acknowledges anything, so whatever is answered
 // 2xx is also accepted by the store and by the Kafka consumer (one rule, one place).
+// One exception to "id matches": ingest derives the id from the original source_ref and
+// then redacts the event (a secret in a log label lands in source_ref), so an event whose
+// source_ref contains kRedactionMarkerPrefix only needs an id that is valid
+// (IsValidEventId) and carries its source's prefix.
 Result<void> ValidateEvent(const Event& e);
 
 struct Incident {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -12,19 +13,22 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 namespace timelined {
 namespace {
 
-constexpr std::string_view kMarkerPrefix = "[REDACTED:";
+constexpr std::string_view kMarkerPrefix = kRedactionMarkerPrefix;
 // Memory bound for one pattern from config: a pattern that needs more fails to compile
 // ("pattern too large") instead of growing without bound.
 constexpr int64_t kExtraMaxMem = 4 << 20;
 // Memory bound for the prefilter set (all patterns in one DFA).
 constexpr int64_t kSetMaxMem = 16 << 20;
 constexpr size_t kMaxNameLength = 64;
+// Lines of the longest PEM private key (RSA 16384: about 200 lines of 64 base64 chars).
+constexpr size_t kMaxPemLines = 256;
 // Submatches asked of RE2: built-in rules use groups up to 5; config rules only group 1.
 constexpr int kMaxSubmatch = 6;
 
@@ -66,16 +70,30 @@ std::string Lower(std::string_view s) {
 
 // --- Checks -------------------------------------------------------------------------
 
-// Card numbers: 13-19 digits, Luhn-valid. The regex stops at a word boundary; when the
+// Card numbers: 13-19 digits, Luhn-valid, written compact or in groups separated by one
+// kind of separator (space, dash or dot) whose first group has 4 digits, as every card
+// scheme prints them ("4111.1111.1111.1111", "3782 822463 10005"); this keeps all-digit
+// UUID-shaped strings (8-4-4-4-12) out. The regex stops before a letter or digit; when the
 // whole candidate fails, shorter prefixes ending at a digit-group boundary are tried, so
 // "4111 1111 1111 1111 123" still finds the card.
 std::optional<size_t> CheckCard(std::string_view text, size_t begin, size_t end) {
   for (size_t e = end; e > begin; --e) {
-    if (e != end && text[e] != ' ' && text[e] != '-') continue;
+    if (e != end && text[e] != ' ' && text[e] != '-' && text[e] != '.') continue;
     std::string_view cand = text.substr(begin, e - begin);
     size_t digits = std::count_if(cand.begin(), cand.end(), IsDigit);
     if (digits < 13) break;
-    if (digits <= 19 && LuhnValid(cand)) return e;
+    if (digits > 19) continue;
+    const size_t first_sep = cand.find_first_of(" -.");
+    // Digits cut before ".<digit>" are the integer part of a decimal, not a card.
+    const bool decimal = e + 1 < text.size() && text[e] == '.' && IsDigit(text[e + 1]);
+    if (first_sep == std::string_view::npos && decimal) continue;
+    if (first_sep != std::string_view::npos) {
+      if (first_sep != 4) continue;
+      const char sep = cand[first_sep];
+      if (std::any_of(cand.begin(), cand.end(), [sep](char c) { return !IsDigit(c) && c != sep; }))
+        continue;
+    }
+    if (LuhnValid(cand)) return e;
   }
   return std::nullopt;
 }
@@ -211,14 +229,19 @@ std::vector<BuiltinSpec> Builtins() {
        0, 0, nullptr, nullptr},
       {"jwt", R"re(\beyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)re", 0, 0, nullptr,
        nullptr},
-      {"aws_key", R"re(\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b)re", 0, 0, nullptr, nullptr},
+      // Vendor tokens are often glued to a name ("aws_AKIA…", "app_xoxb-…"): the token
+      // only has to start after a character that cannot be part of it.
+      {"aws_key", R"re((?:^|[^A-Z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?:[^A-Z0-9]|$))re", 1,
+       1, nullptr, nullptr},
       {"aws_secret",
        R"re((?i)(?:aws)?[_. -]?secret[_. -]?(?:access[_. -]?)?key["']?[ \t]*(?:=>|[:=])?)re"
        R"re([ \t]*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$))re",
        1, 1, nullptr, nullptr},
-      {"github_token", R"re(\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b)re", 0,
-       0, nullptr, nullptr},
-      {"slack_token", R"re(\b(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]{10,})re", 0, 0, nullptr, nullptr},
+      {"github_token",
+       R"re((?:^|[^A-Za-z0-9])(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}))re", 1, 1,
+       nullptr, nullptr},
+      {"slack_token", R"re((?:^|[^A-Za-z0-9])((?:xox[abeoprs]|xapp)-[A-Za-z0-9-]{10,}))re", 1, 1,
+       nullptr, nullptr},
       {"slack_webhook", R"re(hooks\.slack\.com/services/(T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+))re", 1,
        1, nullptr, nullptr},
       {"basic_auth",
@@ -234,7 +257,11 @@ std::vector<BuiltinSpec> Builtins() {
        nullptr, nullptr},
       {"", PairRegex(), 2, 5, CheckPairValue, ClassifyPairKey},
       {"iban", R"re(\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})re", 0, 0, CheckIban, nullptr},
-      {"card_number", R"re(\b[2-6]\d(?:[ -]?\d){11,17}\b)re", 0, 0, CheckCard, nullptr},
+      // Not after a letter, digit or '.' (a decimal fraction), not before a letter, digit or
+      // a '.' that starts a fraction; '_' and '=' may touch it ("cc_4111…").
+      {"card_number",
+       R"re((?:^|[^0-9A-Za-z.])([2-6]\d(?:[ .-]?\d){11,17})(?:$|[^0-9A-Za-z.]|\.(?:$|[^0-9])))re",
+       1, 1, CheckCard, nullptr},
       {"email", R"re(\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)re", 0,
        0, nullptr, nullptr},
   };
@@ -352,6 +379,8 @@ int ApplyRule(const Rule& rule, std::string& text) {
 }  // namespace
 
 struct Redactor::Impl {
+  // Tells this redactor's memo of clean attrs keys from another's (config patterns differ).
+  const uint64_t instance = NextInstance();
   std::vector<Rule> rules;
   std::unique_ptr<re2::RE2> secret_key;  // kSecretKeyRegex, matched against a whole key
   // Prefilter: one DFA pass tells which rules can match at all; most text matches none.
@@ -385,6 +414,41 @@ struct Redactor::Impl {
       memo.emplace(key, secret);
     }
     return secret;
+  }
+
+  static uint64_t NextInstance() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // Redacts an attrs key. Keys come from a small vocabulary and almost never hold a secret:
+  // the short ones found clean are remembered per thread (like IsSecretKey's answers), so a
+  // key costs a hash lookup rather than a pass of the set.
+  // Returns the number of replacements; `*out` is the redacted key when that is not 0.
+  int RedactKey(std::string_view key, std::string* out) const {
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+    };
+    struct Memo {
+      uint64_t owner = 0;
+      std::unordered_set<std::string, Hash, std::equal_to<>> clean;
+    };
+    thread_local Memo memo;
+    if (memo.owner != instance) {
+      memo.clean.clear();
+      memo.owner = instance;
+    }
+    if (memo.clean.find(key) != memo.clean.end()) return 0;
+    std::string redacted(key);
+    const int count = Redact(redacted);
+    if (count > 0) {
+      *out = std::move(redacted);
+    } else if (key.size() <= kKeyMemoBytes) {
+      if (memo.clean.size() >= kKeyMemoSize) memo.clean.clear();
+      memo.clean.emplace(key);
+    }
+    return count;
   }
 
   // The value of an attrs member named like a secret ("password", "api_key") is a secret
@@ -450,8 +514,38 @@ Result<std::unique_ptr<Redactor>> Redactor::Create(const std::vector<RedactionPa
 
 int Redactor::RedactText(std::string& text) const { return impl_->Redact(text); }
 
+namespace {
+
+// A JSON integer that is a card number: 13-19 digits starting 2-6 (as the text rule),
+// Luhn-valid. "cc_number": 4012888888881881 is as much a card as the string.
+bool IsCardNumber(const nlohmann::json& j) {
+  std::string digits;
+  if (j.is_number_unsigned()) {
+    digits = std::to_string(j.get<uint64_t>());
+  } else if (j.is_number_integer()) {
+    digits = std::to_string(j.get<int64_t>());
+  } else {
+    return false;
+  }
+  if (digits.size() < 13 || digits.size() > 19 || digits[0] < '2' || digits[0] > '6') return false;
+  return LuhnValid(digits);
+}
+
+std::string Marker(std::string_view type) {
+  return std::string(kMarkerPrefix) + std::string(type) + "]";
+}
+
+}  // namespace
+
 int Redactor::RedactEvent(Event& e) const {
-  int count = RedactText(e.summary) + RedactText(e.body) + RedactText(e.actor) + RedactText(e.url);
+  // Every stored string. source (checked [a-z0-9_]+), severity (an enum), raw_sha256 and
+  // id (hex/base32) cannot hold a secret; id is derived from the original source_ref
+  // before this runs, so a retry of the same upstream item still dedupes.
+  int count = 0;
+  for (std::string* s :
+       {&e.source_ref, &e.kind, &e.incident_id, &e.scope, &e.summary, &e.body, &e.actor, &e.url}) {
+    count += RedactText(*s);
+  }
   // Iterative walk: attrs come from outside, so their depth is not trusted to the stack.
   std::vector<nlohmann::json*> stack = {&e.attrs};
   while (!stack.empty()) {
@@ -459,10 +553,36 @@ int Redactor::RedactEvent(Event& e) const {
     stack.pop_back();
     if (j->is_string()) {
       count += RedactText(j->get_ref<std::string&>());
+    } else if (j->is_number_integer() && IsCardNumber(*j)) {
+      *j = Marker("card_number");
+      ++count;
     } else if (j->is_object()) {
+      // Keys first: a key that changes is moved to its redacted name (", 2", ", 3"… added
+      // when two keys redact to the same name), before pointers to the values are taken.
+      std::vector<std::pair<std::string, std::string>> renames;
+      for (const auto& [key, value] : j->items()) {
+        std::string redacted;
+        if (int n = impl_->RedactKey(key, &redacted); n > 0) {
+          count += n;
+          renames.emplace_back(key, std::move(redacted));
+        }
+      }
+      for (auto& [from, to] : renames) {
+        nlohmann::json value = std::move((*j)[from]);
+        j->erase(from);
+        std::string name = to;
+        for (int n = 2; j->contains(name); ++n) name = to + ", " + std::to_string(n);
+        (*j)[name] = std::move(value);
+      }
       for (auto& [key, value] : j->items()) {
-        if (value.is_string() && impl_->IsSecretKey(key)) {
+        if (!impl_->IsSecretKey(key)) {
+          stack.push_back(&value);
+        } else if (value.is_string()) {
           count += impl_->RedactSecretValue(key, value.get_ref<std::string&>());
+        } else if (value.is_number()) {
+          // "password": 123456 is a secret too.
+          value = Marker(ClassifyPairKey(key));
+          ++count;
         } else {
           stack.push_back(&value);
         }
@@ -475,11 +595,98 @@ int Redactor::RedactEvent(Event& e) const {
   return count;
 }
 
+namespace {
+
+// A PEM private-key boundary in `line` from `from` on: "-----BEGIN <LABEL>-----" or
+// "-----END <LABEL>-----" where LABEL is [A-Z0-9 ]* ending in "PRIVATE KEY" or "PRIVATE KEY
+// BLOCK". Returns the span of the whole boundary, or nullopt.
+std::optional<Span> FindPemBoundary(std::string_view line, std::string_view word, size_t from) {
+  const std::string dashes = "-----";
+  const std::string open = dashes + std::string(word);
+  for (size_t at = line.find(open, from); at != std::string_view::npos;
+       at = line.find(open, at + 1)) {
+    const size_t label = at + open.size();
+    const size_t close = line.find(dashes, label);
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view l = line.substr(label, close - label);
+    const bool chars = std::all_of(l.begin(), l.end(),
+                                   [](char c) { return IsUpper(c) || IsDigit(c) || c == ' '; });
+    if (chars && (l.ends_with(" PRIVATE KEY") || l.ends_with(" PRIVATE KEY BLOCK"))) {
+      return Span{at, close + dashes.size()};
+    }
+  }
+  return std::nullopt;
+}
+
+// Key material or a PEM header line ("Proc-Type: 4,ENCRYPTED", "DEK-Info: …"), for a
+// block whose END line is not in the push.
+bool LooksLikeKeyMaterial(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+    line.remove_suffix(1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.empty()) return false;
+  if (line.starts_with("Proc-Type:") || line.starts_with("DEK-Info:") ||
+      line.starts_with("Comment:") || line.starts_with("Version:")) {
+    return true;
+  }
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return IsAlnum(c) || c == '+' || c == '/' || c == '='; });
+}
+
+// Replaces [begin, end) of *line with the private_key marker.
+void ReplaceSpan(std::string& line, size_t begin, size_t end) {
+  line.replace(begin, end - begin, Marker("private_key"));
+}
+
+// The line's end, without a trailing "\r".
+size_t ContentEnd(const std::string& line) {
+  return !line.empty() && line.back() == '\r' ? line.size() - 1 : line.size();
+}
+
+}  // namespace
+
+int RedactPemAcrossLines(const std::vector<std::string*>& lines) {
+  int changed = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string& first = *lines[i];
+    std::optional<Span> begin = FindPemBoundary(first, "BEGIN", 0);
+    if (!begin) continue;
+    // A block that ends on its own line is the per-line redactor's (RedactText) to handle.
+    if (FindPemBoundary(first, "END", begin->end)) continue;
+    // Its END line, within the longest key there is.
+    size_t last = i;
+    std::optional<Span> end;
+    for (size_t j = i + 1; j < lines.size() && j <= i + kMaxPemLines; ++j) {
+      end = FindPemBoundary(*lines[j], "END", 0);
+      if (end) {
+        last = j;
+        break;
+      }
+    }
+    if (!end) {
+      // No END in this push: the key material that follows goes with the BEGIN line.
+      while (last + 1 < lines.size() && LooksLikeKeyMaterial(*lines[last + 1])) ++last;
+    }
+    ReplaceSpan(first, begin->begin, ContentEnd(first));
+    for (size_t j = i + 1; j <= last; ++j) {
+      std::string& line = *lines[j];
+      if (j == last && end) {
+        ReplaceSpan(line, 0, end->end);
+      } else {
+        ReplaceSpan(line, 0, ContentEnd(line));
+      }
+    }
+    changed += static_cast<int>(last - i + 1);
+    i = last;
+  }
+  return changed;
+}
+
 bool LuhnValid(std::string_view s) {
   int sum = 0;
   int digits = 0;
   for (auto it = s.rbegin(); it != s.rend(); ++it) {
-    if (*it == ' ' || *it == '-') continue;
+    if (*it == ' ' || *it == '-' || *it == '.') continue;
     if (!IsDigit(*it)) return false;
     int d = *it - '0';
     if (digits % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;

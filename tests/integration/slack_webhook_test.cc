@@ -338,10 +338,19 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   EXPECT_EQ(tomb["kind"], "slack.message_deleted");
   EXPECT_EQ(tomb["incident_id"], kIncident);
   EXPECT_EQ(tomb["attrs"]["supersedes"], b_id);
+  // The deleted message is served as deleted, without its text (the row keeps it until
+  // erasure exists).
   json deleted_original = GetEvent(d.port(), b_id);
   ASSERT_TRUE(deleted_original.is_object());
-  EXPECT_EQ(deleted_original["body"], "rolling back checkout-api to v2.14.1");
+  EXPECT_EQ(deleted_original["kind"], "slack.message");
+  EXPECT_EQ(deleted_original["body"], "");
+  EXPECT_EQ(deleted_original["summary"], "(message deleted)");
+  EXPECT_EQ(deleted_original["deleted"], true);
+  EXPECT_EQ(deleted_original["deleted_by"], del_id);
   EXPECT_EQ(deleted_original["incident_id"], kIncident);  // came by backfill, bound
+  EXPECT_EQ(deleted_original.dump().find("rolling back"), std::string::npos)
+      << deleted_original.dump();
+  EXPECT_FALSE(original.contains("deleted")) << "a message not deleted is served as is";
 
   auto events = HttpCall(d.port(), "GET", std::string("/v1/incidents/") + kIncident + "/events");
   ASSERT_EQ(events.status, 200) << events.body;
@@ -358,6 +367,10 @@ TEST(SlackWebhook, BoundThreadWithBackfillEditAndDeletion) {
   EXPECT_EQ(why[edit_id], "named");
   EXPECT_EQ(why[del_id], "named");
   EXPECT_EQ(why.size(), 7u);  // plus the PagerDuty trigger
+  EXPECT_EQ(events.body.find("rolling back"), std::string::npos) << events.body;
+  for (const json& e : listed_events["events"]) {
+    EXPECT_EQ(e.contains("deleted"), e["id"] == b_id) << e.dump();
+  }
 }
 
 // A root message naming a known incident binds its thread; a configured incident channel

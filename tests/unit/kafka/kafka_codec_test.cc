@@ -26,6 +26,27 @@ TEST(KafkaCodecTest, RoundTripKeepsEveryCanonicalField) {
   }
 }
 
+// The producer redacts after deriving the id: a redacted source_ref travels with the
+// original id, which the consumer keeps; a plain source_ref must still match its id.
+TEST(KafkaCodecTest, RedactedSourceRefKeepsTheProducersId) {
+  Event e = MakeEvent("codec", 3);
+  e.source_ref = "job/AKIAIOSFODNN7EXAMPLE";
+  e.id = MakeEventId(e.source, e.source_ref);
+  e.source_ref = "job/[REDACTED:aws_key]";
+  auto decoded = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().detail;
+  EXPECT_EQ(*decoded, e);
+
+  json j = json::parse(EncodeEvent(e));
+  j["id"] = "not an id";
+  EXPECT_FALSE(DecodeEvent(j.dump()).has_value());
+  j["id"] = e.id;
+  j["source_ref"] = "job/plain";
+  auto r = DecodeEvent(j.dump());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "id_mismatch");
+}
+
 TEST(KafkaCodecTest, MessageIsVersionedAndCarriesNoStoreFields) {
   Event e = MakeEvent("codec", 1);
   e.seq = 42;

@@ -104,6 +104,39 @@ TEST(EventJson, AcceptsRfc3339AndComputesId) {
   EXPECT_EQ(e->severity, "info");
 }
 
+// Ingest derives the id from the original source_ref, then redacts source_ref: the stored
+// event keeps the original id. ValidateEvent accepts that only when source_ref carries a
+// redaction marker, and the id still has to be a well-formed ID of the event's source.
+TEST(ValidateEvent, RedactedSourceRefKeepsTheOriginalId) {
+  Event e = Sample();
+  e.source = "log";
+  e.source_ref = "{app=\"xoxb-123456789012-abcdefABCDEF\"}|1|abc";
+  e.id = MakeEventId(e.source, e.source_ref);
+  ASSERT_TRUE(ValidateEvent(e));
+  e.source_ref = "{app=\"[REDACTED:slack_token]\"}|1|abc";
+  EXPECT_TRUE(ValidateEvent(e)) << "the original id is kept";
+
+  Event wrong_prefix = e;
+  wrong_prefix.id = MakeEventId("slack", "x");
+  EXPECT_FALSE(ValidateEvent(wrong_prefix));
+  Event malformed = e;
+  malformed.id = "lg_not-an-id";
+  EXPECT_FALSE(ValidateEvent(malformed));
+  Event no_marker = e;
+  no_marker.source_ref = "{app=\"other\"}|1|abc";
+  EXPECT_FALSE(ValidateEvent(no_marker)) << "without a marker the id must match";
+
+  // The ingest route stays strict: a client cannot pick the id of a redacted source_ref.
+  nlohmann::json j = EventToJson(e);
+  auto parsed = EventFromJson(j);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message, "id_mismatch");
+  j.erase("id");
+  parsed = EventFromJson(j);
+  ASSERT_TRUE(parsed) << parsed.error().detail;
+  EXPECT_EQ(parsed->id, MakeEventId("log", e.source_ref));
+}
+
 struct BadEventCase {
   const char* name;
   const char* json;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <vector>
 
 namespace timelined {
 namespace {
@@ -97,6 +99,23 @@ const Case kPositive[] = {
     {"card_mastercard", "pan=5555555555554444;", "pan=[REDACTED:card_number];", 1},
     {"card_amex", "amex 378282246310005", "amex [REDACTED:card_number]", 1},
     {"card_then_cvv", "card 4111 1111 1111 1111 123", "card [REDACTED:card_number] 123", 1},
+    {"card_dots", "card 4111.1111.1111.1111 declined", "card [REDACTED:card_number] declined", 1},
+    {"card_dots_end_of_sentence", "the card was 4111.1111.1111.1111.",
+     "the card was [REDACTED:card_number].", 1},
+    {"card_glued_underscore", "cc_4111111111111111", "cc_[REDACTED:card_number]", 1},
+    {"card_after_equals", "pan=4012888888881881&x=1", "pan=[REDACTED:card_number]&x=1", 1},
+    {"card_amex_groups", "amex 3782 822463 10005 ok", "amex [REDACTED:card_number] ok", 1},
+    {"aws_key_glued_before", "aws_AKIAIOSFODNN7EXAMPLE", "aws_[REDACTED:aws_key]", 1},
+    {"aws_key_glued_lower", "keyAKIAIOSFODNN7EXAMPLEfor prod", "key[REDACTED:aws_key]for prod", 1},
+    {"aws_key_twice_adjacent", "AKIAIOSFODNN7EXAMPLE,AKIAI44QH8DHBEXAMPLE",
+     "[REDACTED:aws_key],[REDACTED:aws_key]", 2},
+    {"slack_token_query_label", "GET /ingest/logs?app=xoxb-123456789012-abcdefABCDEF&ns=prod",
+     "GET /ingest/logs?app=[REDACTED:slack_token]&ns=prod", 1},
+    {"slack_token_glued", "app_xoxb-123456789012-abcdefABCDEF", "app_[REDACTED:slack_token]", 1},
+    {"slack_token_labels_key", R"({app="xoxp-1234567890-abcdefghij",namespace="prod"})",
+     R"({app="[REDACTED:slack_token]",namespace="prod"})", 1},
+    {"github_glued", "token_ghp_1234567890abcdefghijABCDEFGHIJ123456",
+     "token_[REDACTED:github_token]", 1},
     {"iban_spaced", "pay to GB82 WEST 1234 5698 7654 32 EUR today",
      "pay to [REDACTED:iban] EUR today", 1},
     {"iban_compact", "IBAN DE89370400440532013000.", "IBAN [REDACTED:iban].", 1},
@@ -161,6 +180,21 @@ const char* const kOrdinary[] = {
     "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----",
     "phone +1 555 123 4567",
     "BackOff x37, 12:01-12:19",
+    // Near-misses: identifiers with long digit runs that are not secrets.
+    "request f47ac10b-58cc-4372-a567-0e02b2c3d479 failed",
+    "uuid 41234567-1234-1234-1234-123456789012",
+    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "git 4b825dc642cb6eb9a060e54bf8d69288fbee4904 and short 4b825dc",
+    "order ORD-2026-000123 refunded",
+    "2026-12-06T00:07:36.123456789Z and 2026-12-06 00:07:36,123",
+    "epoch ms 1765000000000, ns 1765000000000000000",
+    "from 192.168.100.200 via 10.4.111.111 and 255.255.255.255",
+    "pod payments-api-5d8f7c9b6-x2k9p, checkout-worker-0, web-6f4b8d7c5f-4xq2z",
+    "ratio 0.5555555555554444 and 5555555555554444.5 nope",
+    "account 4111111111111111111111 too long",
+    "AKIAIOSFODNN7EXAMPLE0 is one character too long",
+    "mixed 4111 1111-1111.1111 separators",
     "",
 };
 
@@ -179,11 +213,17 @@ TEST(Luhn, TrueAndFalseCases) {
     const char* s;
     bool valid;
   } cases[] = {
-      {"4111 1111 1111 1111", true},  {"4111-1111-1111-1111", true},
-      {"5555555555554444", true},     {"378282246310005", true},
-      {"6011111111111117", true},     {"79927398713", true},
-      {"4111 1111 1111 1112", false}, {"79927398710", false},
-      {"4111x1111", false},           {"", false},
+      {"4111 1111 1111 1111", true},
+      {"4111-1111-1111-1111", true},
+      {"5555555555554444", true},
+      {"378282246310005", true},
+      {"6011111111111117", true},
+      {"79927398713", true},
+      {"4111.1111.1111.1111", true},
+      {"4111 1111 1111 1112", false},
+      {"79927398710", false},
+      {"4111x1111", false},
+      {"", false},
   };
   for (const auto& c : cases) EXPECT_EQ(LuhnValid(c.s), c.valid) << c.s;
 }
@@ -268,11 +308,11 @@ TEST(Redactor, RedactEventCoversFieldsAndNestedAttrs) {
     "list": ["x AKIAIOSFODNN7EXAMPLE", 5, {"deep": ["carol@example.com"]}],
     "password": "plain words are a secret here",
     "token": null,
-    "alice@example.com": "key kept",
+    "alice@example.com": "key redacted too",
     "count": 1234567
   })");
-  EXPECT_EQ(r->RedactEvent(e), 8);
-  EXPECT_EQ(e.redactions, 10);
+  EXPECT_EQ(r->RedactEvent(e), 9);
+  EXPECT_EQ(e.redactions, 11);
   EXPECT_EQ(e.summary, "login failed for [REDACTED:email]");
   EXPECT_EQ(e.body, "config: password=[REDACTED:password]");
   EXPECT_EQ(e.actor, "[REDACTED:email]");
@@ -283,13 +323,150 @@ TEST(Redactor, RedactEventCoversFieldsAndNestedAttrs) {
   EXPECT_EQ(e.attrs["list"][2]["deep"][0], "[REDACTED:email]");
   EXPECT_EQ(e.attrs["password"], "[REDACTED:password]");
   EXPECT_TRUE(e.attrs["token"].is_null());
-  EXPECT_EQ(e.attrs["alice@example.com"], "key kept");
+  EXPECT_FALSE(e.attrs.contains("alice@example.com"));
+  EXPECT_EQ(e.attrs["[REDACTED:email]"], "key redacted too");
   EXPECT_EQ(e.attrs["count"], 1234567);
 
   // A second pass finds nothing and leaves the count alone.
   const Event once = e;
   EXPECT_EQ(r->RedactEvent(e), 0);
   EXPECT_EQ(e, once);
+}
+
+TEST(Redactor, RedactEventCoversEveryStoredString) {
+  auto r = MakeRedactor();
+  ASSERT_NE(r, nullptr);
+  Event e;
+  e.source = "custom";
+  e.source_ref = "job/AKIAIOSFODNN7EXAMPLE/1";
+  e.id = MakeEventId(e.source, e.source_ref);
+  const std::string id = e.id;
+  e.kind = "deploy.aws_AKIAIOSFODNN7EXAMPLE";
+  e.scope = "svc/alice@example.com";
+  e.incident_id = "AKIAIOSFODNN7EXAMPLE";
+  e.severity = "info";
+  e.raw_sha256 = std::string(64, 'a');
+  e.attrs = nlohmann::json::parse(R"({
+    "AKIAIOSFODNN7EXAMPLE": "as a key",
+    "AKIAI44QH8DHBEXAMPLE": "another key that redacts to the same name",
+    "nested": {"bob@example.com": {"AKIAIOSFODNN7EXAMPLE": 1}},
+    "cc_number": 4012888888881881,
+    "amex": 378282246310005,
+    "negative": -4111111111111111,
+    "not_luhn": 4012888888881882,
+    "epoch_ns": 1765000000000000000,
+    "short": 4111111111,
+    "float": 4111111111111111.0,
+    "password": 123456,
+    "api_key": true,
+    "ok": 42
+  })");
+  EXPECT_EQ(r->RedactEvent(e), 11);
+  EXPECT_EQ(e.id, id) << "the id stays that of the original source_ref";
+  EXPECT_EQ(e.source_ref, "job/[REDACTED:aws_key]/1");
+  EXPECT_EQ(e.kind, "deploy.aws_[REDACTED:aws_key]");
+  EXPECT_EQ(e.scope, "svc/[REDACTED:email]");
+  EXPECT_EQ(e.incident_id, "[REDACTED:aws_key]");
+  EXPECT_EQ(e.source, "custom");
+  const std::string stored = e.attrs.dump();
+  EXPECT_EQ(stored.find("AKIA"), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("example.com"), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("4012888888881881"), std::string::npos) << stored;
+  // Both keys kept, under distinct names.
+  const std::string a = e.attrs.value("[REDACTED:aws_key]", "");
+  const std::string b = e.attrs.value("[REDACTED:aws_key], 2", "");
+  EXPECT_EQ(std::set<std::string>({a, b}),
+            std::set<std::string>({"as a key", "another key that redacts to the same name"}));
+  EXPECT_EQ(e.attrs["nested"]["[REDACTED:email]"]["[REDACTED:aws_key]"], 1);
+  EXPECT_EQ(e.attrs["cc_number"], "[REDACTED:card_number]");
+  EXPECT_EQ(e.attrs["amex"], "[REDACTED:card_number]");
+  EXPECT_EQ(e.attrs["negative"], -4111111111111111) << "a negative number is not a card";
+  EXPECT_EQ(e.attrs["not_luhn"], 4012888888881882);
+  EXPECT_EQ(e.attrs["epoch_ns"], 1765000000000000000);
+  EXPECT_EQ(e.attrs["short"], 4111111111);
+  EXPECT_TRUE(e.attrs["float"].is_number_float());
+  EXPECT_EQ(e.attrs["password"], "[REDACTED:password]");
+  EXPECT_EQ(e.attrs["api_key"], true);
+  EXPECT_EQ(e.attrs["ok"], 42);
+
+  const Event once = e;
+  EXPECT_EQ(r->RedactEvent(e), 0);
+  EXPECT_EQ(e, once);
+}
+
+TEST(RedactPemAcrossLines, RedactsTheBlockAsAWhole) {
+  struct {
+    const char* name;
+    std::vector<std::string> in;
+    std::vector<std::string> out;
+    int changed;
+  } cases[] = {
+      {"whole_block",
+       {"starting", "-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo",
+        "4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u",
+        "-----END RSA PRIVATE KEY-----", "done"},
+       {"starting", "[REDACTED:private_key]", "[REDACTED:private_key]", "[REDACTED:private_key]",
+        "[REDACTED:private_key]", "done"},
+       4},
+      {"prefix_and_suffix_kept",
+       {"12:00 key: -----BEGIN PRIVATE KEY-----\r", "MIIEvQIBADANBg==\r",
+        "-----END PRIVATE KEY----- (end)\r"},
+       {"12:00 key: [REDACTED:private_key]\r", "[REDACTED:private_key]\r",
+        "[REDACTED:private_key] (end)\r"},
+       3},
+      {"openssh_and_pgp",
+       {"-----BEGIN OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAA",
+        "-----END OPENSSH PRIVATE KEY-----", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "Version: 1",
+        "lQOYBF", "-----END PGP PRIVATE KEY BLOCK-----"},
+       {"[REDACTED:private_key]", "[REDACTED:private_key]", "[REDACTED:private_key]",
+        "[REDACTED:private_key]", "[REDACTED:private_key]", "[REDACTED:private_key]",
+        "[REDACTED:private_key]"},
+       7},
+      {"no_end_key_material_only",
+       {"-----BEGIN EC PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED",
+        "MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49",
+        "connection reset by peer", "AAAA"},
+       {"[REDACTED:private_key]", "[REDACTED:private_key]", "[REDACTED:private_key]",
+        "connection reset by peer", "AAAA"},
+       3},
+      {"single_line_left_to_redact_text",
+       {"-----BEGIN PRIVATE KEY-----MIIB-----END PRIVATE KEY-----", "next"},
+       {"-----BEGIN PRIVATE KEY-----MIIB-----END PRIVATE KEY-----", "next"},
+       0},
+      {"certificates_and_public_keys_kept",
+       {"-----BEGIN CERTIFICATE-----", "MIIBszCCAVmgAwIBAgIU", "-----END CERTIFICATE-----",
+        "-----BEGIN PUBLIC KEY-----", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+        "-----END PUBLIC KEY-----"},
+       {"-----BEGIN CERTIFICATE-----", "MIIBszCCAVmgAwIBAgIU", "-----END CERTIFICATE-----",
+        "-----BEGIN PUBLIC KEY-----", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+        "-----END PUBLIC KEY-----"},
+       0},
+      {"lowercase_label_is_not_a_boundary",
+       {"-----BEGIN rsa private key-----", "abc"},
+       {"-----BEGIN rsa private key-----", "abc"},
+       0},
+  };
+  for (auto& c : cases) {
+    std::vector<std::string> lines = c.in;
+    std::vector<std::string*> ptrs;
+    for (auto& l : lines) ptrs.push_back(&l);
+    EXPECT_EQ(RedactPemAcrossLines(ptrs), c.changed) << c.name;
+    EXPECT_EQ(lines, c.out) << c.name;
+    EXPECT_EQ(RedactPemAcrossLines(ptrs), 0) << c.name << ": a second pass changes nothing";
+    EXPECT_EQ(lines, c.out) << c.name;
+  }
+}
+
+TEST(RedactPemAcrossLines, EndTooFarAwayIsNotTheBlocksEnd) {
+  std::vector<std::string> lines = {"-----BEGIN PRIVATE KEY-----"};
+  for (int i = 0; i < 300; ++i) lines.push_back("log line " + std::to_string(i));
+  lines.push_back("-----END PRIVATE KEY-----");
+  std::vector<std::string*> ptrs;
+  for (auto& l : lines) ptrs.push_back(&l);
+  EXPECT_EQ(RedactPemAcrossLines(ptrs), 1);
+  EXPECT_EQ(lines[0], "[REDACTED:private_key]");
+  EXPECT_EQ(lines[1], "log line 0");
+  EXPECT_EQ(lines.back(), "-----END PRIVATE KEY-----");
 }
 
 TEST(Redactor, DeeplyNestedAttrsDoNotOverflow) {

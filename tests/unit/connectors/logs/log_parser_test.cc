@@ -302,6 +302,54 @@ TEST(LogParser, IdenticalUntimedLinesInOneBatchStayDistinct) {
   EXPECT_NE(p.events[0].id, p.events[1].id);
 }
 
+// A PEM key pushed as text lines: every line of the block is redacted, the lines around it
+// are not, and the IDs are those of the original lines (the same push dedupes).
+TEST(LogParser, PrivateKeyAcrossPlainLinesIsRedactedAsAWhole) {
+  const std::string body =
+      "2026-03-14T09:26:10Z loading key\n"
+      "-----BEGIN RSA PRIVATE KEY-----\r\n"
+      "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n"
+      "4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq\n"
+      "-----END RSA PRIVATE KEY-----\n"
+      "2026-03-14T09:26:11Z key loaded\n";
+  const LogParse p = MustParse(body, "text/plain");
+  ASSERT_EQ(p.events.size(), 6u);
+  EXPECT_EQ(p.events[0].body, "2026-03-14T09:26:10Z loading key");
+  EXPECT_EQ(p.events[0].redactions, 0);
+  for (size_t i = 1; i <= 4; ++i) {
+    EXPECT_EQ(p.events[i].body, "[REDACTED:private_key]") << i;
+    EXPECT_EQ(p.events[i].summary, "[REDACTED:private_key]") << i;
+    EXPECT_EQ(p.events[i].redactions, 1) << i;
+  }
+  EXPECT_EQ(p.events[5].body, "2026-03-14T09:26:11Z key loaded");
+  EXPECT_EQ(p.events[2].raw_sha256, Sha256Hex("MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo"));
+  std::set<std::string> ids;
+  for (const Event& e : p.events) {
+    ids.insert(e.id);
+    EXPECT_EQ(e.source_ref.find("MIIE"), std::string::npos);
+  }
+  EXPECT_EQ(ids.size(), 6u);
+  const LogParse again = MustParse(body, "text/plain");
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(again.events[i].id, p.events[i].id);
+}
+
+// Fluent Bit sends each line of a container's output as its own record: the block is
+// joined per stream, so another pod's line in between neither breaks nor joins it.
+TEST(LogParser, PrivateKeyAcrossJsonRecordsOfOneStream) {
+  const std::string body = R"([
+    {"log":"-----BEGIN PRIVATE KEY-----","kubernetes":{"namespace_name":"prod","pod_name":"a-1"}},
+    {"log":"unrelated line","kubernetes":{"namespace_name":"prod","pod_name":"b-1"}},
+    {"log":"MIIEvQIBADANBgkqhkiG9w0BAQEFAASC","kubernetes":{"namespace_name":"prod","pod_name":"a-1"}},
+    {"log":"-----END PRIVATE KEY-----","kubernetes":{"namespace_name":"prod","pod_name":"a-1"}}
+  ])";
+  const LogParse p = MustParse(body);
+  ASSERT_EQ(p.events.size(), 4u);
+  EXPECT_EQ(p.events[0].body, "[REDACTED:private_key]");
+  EXPECT_EQ(p.events[1].body, "unrelated line");
+  EXPECT_EQ(p.events[2].body, "[REDACTED:private_key]");
+  EXPECT_EQ(p.events[3].body, "[REDACTED:private_key]");
+}
+
 TEST(LogParser, PlainTextInvalidUtf8IsReplaced) {
   const LogParse p = MustParse("bad \xFF byte\n", "text/plain");
   ASSERT_EQ(p.events.size(), 1u);
