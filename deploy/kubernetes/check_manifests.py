@@ -44,7 +44,8 @@ def check_pod(name, spec, kind):
     volumes = {v["name"]: v for v in spec.get("volumes", [])}
     for c in containers:
         cw = f"{where} container {c.get('name')}"
-        need(c.get("image"), f"{cw}: image")
+        image = c.get("image", "")
+        need(":" in image.rsplit("/", 1)[-1], f"{cw}: image with a tag ({image!r})")
         args = c.get("args", [])
         need(args[:1] == ["serve"] and "--config" in args, f"{cw}: args serve --config")
         sc = c.get("securityContext", {})
