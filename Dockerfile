@@ -2,8 +2,8 @@
 # libraries the binary links (deploy/README.md). Build from the repository root:
 #   docker build -t timelined:0.1.0 .
 # Runs as uid 10001, works with a read-only root filesystem; the SQLite store lives on the
-# volume /var/lib/timelined and the config at /etc/timelined/timelined.toml (the Kubernetes
-# base's, which reads its tokens from /run/secrets/timelined/*).
+# volume /var/lib/timelined and the config at /etc/timelined/timelined.toml
+# (deploy/container/timelined.toml: tokens from /run/secrets/timelined/*).
 
 FROM debian:bookworm AS build
 ARG DEBIAN_FRONTEND=noninteractive
@@ -41,7 +41,7 @@ RUN apt-get update \
  && install -d -o 10001 -g 10001 -m 0750 /var/lib/timelined
 COPY --from=build /staging/usr/bin/timelined /usr/bin/timelined
 COPY --from=build /staging/usr/share/doc/timelined /usr/share/doc/timelined
-COPY deploy/kubernetes/base/timelined.toml /etc/timelined/timelined.toml
+COPY deploy/container/timelined.toml /etc/timelined/timelined.toml
 USER 10001:10001
 WORKDIR /var/lib/timelined
 VOLUME ["/var/lib/timelined"]
