@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <typeinfo>
 
+#include "daemon/http/request_head.h"
 #include "daemon/http/server_internal.h"
 
 namespace timelined::http::internal {
@@ -29,13 +30,6 @@ std::string BoundedMethod(std::string_view method) {
 // Header names and values from handlers must not smuggle in new lines (response splitting).
 bool SafeHeaderText(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == s.npos;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool ExpectsContinue(const bhttp::request<bhttp::string_body>& req) {
@@ -196,23 +190,7 @@ bool Session::Classify() {
 }
 
 bool Session::BuildRequest() {
-  const auto& msg = parser_->get();
-  request_.method = std::string(msg.method_string());
-  request_.target = std::string(msg.target());
-  std::string_view target = request_.target;
-  size_t q = target.find('?');
-  auto path = PercentDecode(target.substr(0, q));
-  if (!path) return false;
-  request_.path = std::move(*path);
-  if (q != std::string_view::npos) request_.query = ParseQuery(target.substr(q + 1));
-  for (const auto& field : msg) {
-    auto [it, inserted] =
-        request_.headers.try_emplace(Lower(field.name_string()), std::string(field.value()));
-    if (!inserted) {
-      it->second += ',';
-      it->second += field.value();
-    }
-  }
+  if (!FillRequestHead(parser_->get(), request_)) return false;
   request_.remote_address = remote_address_;
   return true;
 }
