@@ -7,6 +7,7 @@
 
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -101,6 +102,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Every request is answered (the publish timeout bounds a store commit at 4 s).
   if (response.wait_for(std::chrono::seconds(30)) != std::future_status::ready) __builtin_trap();
-  (void)response.get();
+  const http::Response r = response.get();
+  // TIMELINED_FUZZ_VERBOSE=1: what each input reached (to check that seeds get past auth).
+  static const bool verbose = std::getenv("TIMELINED_FUZZ_VERBOSE") != nullptr;
+  if (verbose)
+    std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), req.route.c_str(), r.status);
   return 0;
 }
