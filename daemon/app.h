@@ -68,6 +68,9 @@ class App {
   // Only when has_ingest():
   IngestPipeline& ingest() { return *ingest_; }
   const config::Config& config() const { return config_; }
+  // The routes, complete after Create: lets a request be routed in-process without
+  // Start() (tests/fuzz/http_request_fuzz.cc).
+  const http::Router& router() const { return router_; }
 
  private:
   App(config::Config config, Role role);

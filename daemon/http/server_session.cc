@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <typeinfo>
 
+#include "daemon/http/request_head.h"
 #include "daemon/http/server_internal.h"
 
 namespace timelined::http::internal {
@@ -29,13 +30,6 @@ std::string BoundedMethod(std::string_view method) {
 // Header names and values from handlers must not smuggle in new lines (response splitting).
 bool SafeHeaderText(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == s.npos;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 bool ExpectsContinue(const bhttp::request<bhttp::string_body>& req) {
@@ -261,30 +255,10 @@ std::optional<Response> Session::Classify() {
 }
 
 std::optional<Response> Session::BuildRequest() {
-  const auto& msg = parser_->get();
-  request_.method = std::string(msg.method_string());
-  request_.target = std::string(msg.target());
-  std::string_view target = request_.target;
-  size_t q = target.find('?');
-  auto path = PercentDecode(target.substr(0, q));
-  if (!path) {
+  // Query problems are refused after the route's HeaderCheck (CheckBeforeBody), so the
+  // reason goes only to clients that may use the route.
+  if (!FillRequestHead(parser_->get(), request_, &query_error_)) {
     return Response::JsonError(400, "bad_request", "malformed percent-encoding in the target");
-  }
-  request_.path = std::move(*path);
-  if (q != std::string_view::npos) {
-    // Refused after the route's HeaderCheck (CheckBeforeBody), so the reason goes only to
-    // clients that may use the route.
-    if (auto query = ParseQueryStrict(target.substr(q + 1), &query_error_)) {
-      request_.query = std::move(*query);
-    }
-  }
-  for (const auto& field : msg) {
-    auto [it, inserted] =
-        request_.headers.try_emplace(Lower(field.name_string()), std::string(field.value()));
-    if (!inserted) {
-      it->second += ',';
-      it->second += field.value();
-    }
   }
   request_.remote_address = remote_address_;
   return std::nullopt;

@@ -251,5 +251,13 @@ TEST(Incident, FromEventNeedsPagerDutySnapshot) {
   EXPECT_FALSE(IncidentFromEvent(e));
 }
 
+// Found by the fuzzers (UBSan: signed overflow): times outside 1677..2262 do not fit Nanos.
+TEST(TimeTest, ParseRfc3339OutOfNanosRangeIsRejected) {
+  EXPECT_EQ(ParseRfc3339("2262-04-11T23:47:16.854775807Z"), INT64_MAX);
+  EXPECT_FALSE(ParseRfc3339("2262-04-11T23:47:16.854775808Z"));
+  EXPECT_FALSE(ParseRfc3339("4052-03-14T09:26:10Z"));
+  EXPECT_FALSE(ParseRfc3339("0012-03-14T09:26:10Z"));
+}
+
 }  // namespace
 }  // namespace timelined

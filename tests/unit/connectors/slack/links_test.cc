@@ -70,5 +70,11 @@ TEST(SlackLinksTest, FindIncidentReferences) {
   }
 }
 
+// Found by the fuzzers (UBSan: signed overflow): 11 digits of seconds pass the end of Nanos.
+TEST(SlackLinksTest, ParseSlackTsBeyondNanosIsRejected) {
+  EXPECT_FALSE(ParseSlackTs("99999999999.000000"));
+  EXPECT_TRUE(ParseSlackTs("9223372035.000000"));
+}
+
 }  // namespace
 }  // namespace timelined::connectors::slack

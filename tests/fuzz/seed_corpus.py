@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Seeds tests/fuzz/corpus/<target>/ from tests/fixtures (and examples/timelined.toml).
+
+Deterministic: rerunning it rewrites the same files. Inputs a fuzzer found (crashes fixed
+since, interesting cases) live in the same folders under names starting with "found-";
+this script leaves those alone. Keep the total small (< 300 KB): ctest replays it all.
+
+    tests/fuzz/seed_corpus.py          # from the repository root or anywhere
+"""
+import gzip
+import json
+import pathlib
+import shutil
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+FIX = ROOT / "tests" / "fixtures"
+OUT = ROOT / "tests" / "fuzz" / "corpus"
+E2E = FIX / "e2e" / "payments"
+
+
+def reset(target):
+    d = OUT / target
+    d.mkdir(parents=True, exist_ok=True)
+    for f in d.iterdir():
+        if not f.name.startswith("found-"):
+            f.unlink()
+    return d
+
+
+def put(target, name, data):
+    if isinstance(data, str):
+        data = data.encode()
+    (OUT / target / name).write_bytes(data)
+
+
+def copy(target, paths):
+    for p in paths:
+        put(target, p.name, p.read_bytes())
+
+
+def compact(obj):
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def main():
+    # PagerDuty webhooks: every fixture but the REST shapes.
+    reset("pagerduty_webhook")
+    copy("pagerduty_webhook",
+         [p for p in sorted((FIX / "pagerduty").glob("*.json"))
+          if not p.name.startswith(("log_entries", "rest_"))] + sorted(E2E.glob("*_pd_*.json")))
+
+    reset("pagerduty_log_entries")
+    copy("pagerduty_log_entries", sorted((FIX / "pagerduty").glob("log_entries_page*.json")))
+
+    reset("slack_events")
+    copy("slack_events", [p for p in sorted((FIX / "slack").glob("*.json"))
+                          if not p.name.startswith("replies_")] + sorted(E2E.glob("*_slack_*.json")))
+
+    # One Event object per file: the single fixtures and each item of the kubectl List.
+    reset("k8s_event")
+    k8s = [p for p in sorted((FIX / "kubernetes").glob("*.json"))
+           if not p.name.endswith(".expected.json") and p.name != "kubectl_list.json"]
+    copy("k8s_event", k8s)
+    items = json.loads((FIX / "kubernetes" / "kubectl_list.json").read_text())["items"]
+    for i, item in enumerate(items):
+        put("k8s_event", f"kubectl_list_item{i}.json", json.dumps(item, indent=1))
+
+    # Watch streams: the whole NDJSON file and its first lines alone.
+    reset("k8s_watch_line")
+    watch = (FIX / "kubernetes" / "watch_stream.ndjson").read_text()
+    put("k8s_watch_line", "watch_stream.ndjson", watch)
+    for i, line in enumerate(watch.splitlines()[:3]):
+        put("k8s_watch_line", f"watch_stream_line{i}.json", line + "\n")
+    put("k8s_watch_line", "error_gone.json",
+        '{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired"}}\n')
+
+    reset("kubectl_import")
+    copy("kubectl_import", [FIX / "kubernetes" / n for n in
+                            ("kubectl_list.json", "kubectl_watch.txt", "kubectl_watch_events.txt",
+                             "watch_stream.ndjson", "combined.json")])
+
+    reset("kubeconfig")
+    kc = FIX / "kubernetes" / "kubeconfig.yaml"
+    copy("kubeconfig", [kc])
+    put("kubeconfig", "flow_json.json",
+        compact({"apiVersion": "v1", "kind": "Config", "current-context": "prod",
+                 "contexts": [{"name": "prod", "context": {"cluster": "c", "user": "u"}}],
+                 "clusters": [{"name": "c", "cluster": {"server": "https://10.0.0.1:6443",
+                                                        "certificate-authority-data": "Zm9v"}}],
+                 "users": [{"name": "u", "user": {"token": "abc"}}]}))
+
+    reset("logs_json")
+    logs = FIX / "logs"
+    copy("logs_json", [logs / "fluentbit_json_array.json", logs / "fluentbit_json_lines.ndjson",
+                       logs / "fluentbit_json_stream.json",
+                       logs / "vector_ndjson_no_trailing_newline.ndjson", E2E / "01_logs.ndjson"])
+
+    reset("logs_text")
+    copy("logs_text", [logs / "plain.txt"])
+    put("logs_text", "crlf_levels.txt",
+        "2026-03-14T09:20:00Z ERROR payment failed\r\nWARN slow\r\n\r\n\tinfo: ok\n")
+
+    reset("logs_loki")
+    copy("logs_loki", [logs / "loki_push.json"])
+    put("logs_loki", "metadata.json", compact(
+        {"streams": [{"stream": {"app": "payments", "level": "error"},
+                      "values": [["1773480000000000000", "boom", {"trace_id": "abc"}],
+                                 ["1773480000000000001", "again"]]}]}))
+
+    # gzip: each log fixture compressed (mtime 0: stable bytes), and two members back to back.
+    reset("gunzip")
+    for p in sorted(logs.iterdir()):
+        put("gunzip", p.name + ".gz", gzip.compress(p.read_bytes(), mtime=0))
+    put("gunzip", "two_members.gz",
+        gzip.compress(b"first\n", mtime=0) + gzip.compress(b"second\n", mtime=0))
+
+    # Kafka message values: the summarizer fixture's events as version-1 messages.
+    reset("kafka_codec")
+    events = json.loads((FIX / "summarizer" / "payments_bad_deploy.json").read_text())["events"]
+    for i, e in enumerate(events[:12]):
+        put("kafka_codec", f"event{i:02d}.json", compact({"v": 1, **e}))
+    put("kafka_codec", "wrong_version.json", compact({"v": 2, **events[0]}))
+
+    reset("verify_markdown")
+    md = (FIX / "summarizer" / "payments_bad_deploy.expected.md").read_text()
+    put("verify_markdown", "payments_bad_deploy.md", md)
+    lines = md.splitlines(keepends=True)
+    put("verify_markdown", "head.md", "".join(lines[:40]))
+    put("verify_markdown", "tail.md", "".join(lines[-40:]))
+
+    reset("config")
+    copy("config", [ROOT / "examples" / "timelined.toml"])
+    put("config", "minimal.toml", '[server]\nlisten = "127.0.0.1:0"\n[store]\npath = "x.db"\n')
+
+    # Raw HTTP requests for the in-process router (token "fuzz-token", see the target).
+    reset("http_request")
+    auth = "Authorization: Bearer fuzz-token\r\n"
+
+    def req(name, method, target, body=b"", headers=""):
+        if isinstance(body, str):
+            body = body.encode()
+        head = f"{method} {target} HTTP/1.1\r\nHost: localhost\r\n{headers}"
+        if body or method == "POST":
+            head += f"Content-Length: {len(body)}\r\n"
+        put("http_request", name, head.encode() + b"\r\n" + body)
+
+    req("healthz.http", "GET", "/healthz")
+    req("readyz.http", "GET", "/readyz")
+    req("metrics.http", "GET", "/metrics")
+    req("incidents.http", "GET", "/v1/incidents?limit=5", headers=auth)
+    req("incident_events.http", "GET", "/v1/incidents/Q1PAYMNT7/events?from=0", headers=auth)
+    req("event_pct.http", "GET", "/v1/events/pd%2Fx", headers=auth)
+    req("timeline_md.http", "GET", "/v1/incidents/Q1PAYMNT7/timeline.md", headers=auth)
+    req("no_auth.http", "GET", "/v1/incidents")
+    req("method.http", "DELETE", "/healthz")
+    req("ingest_logs.http", "POST", "/ingest/logs?namespace=prod&app=payments",
+        (logs / "fluentbit_json_lines.ndjson").read_bytes(),
+        auth + "Content-Type: application/json\r\n")
+    req("ingest_logs_text.http", "POST", "/ingest/logs", (logs / "plain.txt").read_bytes(),
+        auth + "Content-Type: text/plain\r\n")
+    req("ingest_logs_gzip.http", "POST", "/ingest/logs",
+        gzip.compress((logs / "fluentbit_json_array.json").read_bytes(), mtime=0),
+        auth + "Content-Type: application/json\r\nContent-Encoding: gzip\r\n")
+    req("loki.http", "POST", "/loki/api/v1/push", (logs / "loki_push.json").read_bytes(),
+        auth + "Content-Type: application/json\r\n")
+    req("ingest_k8s.http", "POST", "/ingest/kubernetes",
+        (FIX / "kubernetes" / "combined.json").read_bytes(), auth)
+    req("ingest_events.http", "POST", "/ingest/events",
+        compact({"source": "deploy", "source_ref": "r1", "kind": "deploy.finished",
+                 "occurred_at": "2026-03-14T09:20:00Z", "summary": "v1.43.0"}),
+        auth + "Content-Type: application/json\r\n")
+    req("pd_webhook.http", "POST", "/webhooks/pagerduty",
+        (FIX / "pagerduty" / "pagey_ping.json").read_bytes(),
+        "X-PagerDuty-Signature: v1=00\r\nContent-Type: application/json\r\n")
+    req("bindings.http", "POST", "/v1/incidents/Q1PAYMNT7/bindings",
+        compact({"kind": "scope", "key": "k8s/payments/payments-api"}), auth)
+    put("http_request", "chunked.http",
+        b"POST /ingest/logs HTTP/1.1\r\nHost: x\r\n" + auth.encode() +
+        b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+        b"b\r\n{\"log\":\"hi\"\r\n1\r\n}\r\n0\r\n\r\n")
+
+    total = sum(f.stat().st_size for f in OUT.rglob("*") if f.is_file())
+    print(f"{sum(1 for f in OUT.rglob('*') if f.is_file())} files, {total} bytes in {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+// An exported Markdown draft -> VerifyMarkdown (summarizer/verify.h), the reader behind
+// `timelined verify FILE.md`, against an in-memory reader that knows every "pd_"/"sl_"/
+// "k8s_"/"log_" ID (so the hash-prefix and digest checks run) and no other.
+#include "store/model/hash.h"
+#include "store/model/reader.h"
+#include "summarizer/verify.h"
+#include "tests/fuzz/fuzz_util.h"
+
+namespace {
+
+using namespace timelined;
+
+class KnownPrefixReader : public EventReader {
+ public:
+  Result<std::optional<Event>> GetEvent(const std::string& id) const override {
+    for (std::string_view p : {"pd_", "sl_", "k8s_", "log_"}) {
+      if (id.starts_with(p)) {
+        Event e;
+        e.id = id;
+        e.raw_sha256 = Sha256Hex(id);
+        return std::optional<Event>(std::move(e));
+      }
+    }
+    return std::optional<Event>();
+  }
+  Result<void> ForEachEvent(const EventQuery&,
+                            const std::function<bool(const Event&)>&) const override {
+    return {};
+  }
+  Result<std::optional<Incident>> GetIncident(const std::string&) const override {
+    return std::optional<Incident>();
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const KnownPrefixReader reader;
+  auto r = summarizer::VerifyMarkdown(fuzz::AsText(data, size), reader);
+  if (r) (void)summarizer::FormatVerifyReport(*r);
+  return 0;
+}
