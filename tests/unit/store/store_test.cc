@@ -142,11 +142,16 @@ TEST_F(StoreTest, QueriesByIncidentScopePrefixAndWindowInTimeThenIdOrder) {
   }
 }
 
+// Stored scopes are UTF-8 (ValidateEvent), so the highest bytes they hold are those of
+// U+10FFFF; a prefix ending in bytes no UTF-8 text holds still bounds its range correctly.
 TEST_F(StoreTest, ScopePrefixEndingInHighBytesStillMatches) {
-  Write({MakeEvent("a", kT0, "k8s/\xff\xff"), MakeEvent("b", kT0 + 1, "k8s/\xff\xffz"),
+  const std::string top = "k8s/\xf4\x8f\xbf\xbf";  // U+10FFFF
+  Write({MakeEvent("a", kT0, top), MakeEvent("b", kT0 + 1, top + "z"),
          MakeEvent("c", kT0 + 2, "k8t")});
-  EXPECT_EQ(Query(*store_, {.scope_prefix = "k8s/\xff\xff"}).size(), 2u);
-  EXPECT_EQ(Query(*store_, {.scope_prefix = "k8s/\xff"}).size(), 2u);
+  EXPECT_EQ(Query(*store_, {.scope_prefix = top}).size(), 2u);
+  EXPECT_EQ(Query(*store_, {.scope_prefix = "k8s/\xf4"}).size(), 2u);
+  EXPECT_EQ(Query(*store_, {.scope_prefix = "k8s/\xff"}).size(), 0u);
+  EXPECT_EQ(Query(*store_, {.scope_prefix = "k8s/"}).size(), 2u);
 }
 
 TEST_F(StoreTest, QueryWithTwoFiltersIsRejected) {
