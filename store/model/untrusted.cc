@@ -1,24 +1,26 @@
 #include "store/model/untrusted.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace timelined {
 
 bool JsonDepthWithin(std::string_view text, int limit) {
   int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
     if (c == '"') {
-      in_string = true;
+      // Skip the string with memchr: the closing quote is the first '"' preceded by an even
+      // number of backslashes.
+      for (;;) {
+        const void* q = std::memchr(text.data() + i + 1, '"', n - i - 1);
+        if (q == nullptr) return true;
+        i = static_cast<size_t>(static_cast<const char*>(q) - text.data());
+        size_t backslashes = 0;
+        while (backslashes < i && text[i - 1 - backslashes] == '\\') ++backslashes;
+        if (backslashes % 2 == 0) break;
+      }
     } else if (c == '[' || c == '{') {
       if (++depth > limit) return false;
     } else if (c == ']' || c == '}') {
@@ -79,7 +81,15 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
-    // Fast path over ASCII, the common case for log text.
+    // Fast path over ASCII, the common case for log text: eight bytes at a time.
+    if (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;

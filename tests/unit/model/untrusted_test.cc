@@ -24,6 +24,10 @@ TEST(JsonDepth, CountsArraysAndObjectsAndSkipsStrings) {
   EXPECT_FALSE(JsonDepthWithin(R"({"a":{"b":[1,2,{"c":3}]}})", 3));
   // Brackets inside strings, escaped quotes included, do not count.
   EXPECT_TRUE(JsonDepthWithin(R"(["[[[[\"[[[[", "{{{{"])", 1));
+  // A string ending in an escaped backslash closes at its quote; the brackets after count.
+  EXPECT_FALSE(JsonDepthWithin(R"(["a\\", [[1]]])", 2));
+  EXPECT_TRUE(JsonDepthWithin(R"(["a\\\"]]]", [1]])", 2));
+  EXPECT_TRUE(JsonDepthWithin(R"(["unterminated [[[[)", 1));
 }
 
 TEST(ParseUntrustedJson, AHundredThousandLevelsIsAnErrorNotACrash) {
