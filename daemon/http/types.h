@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/model/error.h"
+#include "store/model/untrusted.h"
 
 namespace timelined::http {
 
@@ -82,8 +83,8 @@ inline constexpr size_t kMaxQueryParams = 64;
 inline constexpr size_t kMaxQueryNameBytes = 128;
 inline constexpr size_t kMaxQueryValueBytes = 2048;
 
-// Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool IsValidUtf8(std::string_view s);
+// Whether `s` is well-formed UTF-8: the model's one definition (store/model/untrusted.h).
+using timelined::IsValidUtf8;
 
 // Like ParseQuery, but strict: nullopt and a reason in `why` on a malformed escape, a name
 // or value that is not valid UTF-8 or holds a control character, a name or value over its
