@@ -230,7 +230,7 @@ json EventToJson(const Event& e) {
   return j;
 }
 
-Result<Event> EventFromJson(const json& j) {
+Result<Event> ParseEventJson(const json& j) {
   if (!j.is_object())
     return MakeError(ErrorCode::kInvalidInput, "bad_event", "an event must be a JSON object");
   for (const auto& [key, value] : j.items()) {
@@ -285,7 +285,13 @@ Result<Event> EventFromJson(const json& j) {
     return MakeError(ErrorCode::kInvalidInput, "id_mismatch",
                      "field 'id' is " + id + " but source/source_ref give " + e.id);
   }
-  if (auto v = ValidateEvent(e); !v) return std::unexpected(v.error());
+  return e;
+}
+
+Result<Event> EventFromJson(const json& j) {
+  auto e = ParseEventJson(j);
+  if (!e) return e;
+  if (auto v = ValidateEvent(*e); !v) return std::unexpected(v.error());
   return e;
 }
 

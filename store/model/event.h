@@ -77,7 +77,14 @@ nlohmann::json EventToJson(const Event& e);
 // Reads an event in the model's JSON form (what /ingest/events accepts). Required:
 // source, source_ref, kind, occurred_at (int ns or RFC 3339 string). Optional: the rest.
 // If "id" is given it must equal MakeEventId(source, source_ref). Never throws.
+// The result has passed ValidateEvent.
 Result<Event> EventFromJson(const nlohmann::json& j);
+
+// EventFromJson without the final ValidateEvent, for a caller that validates the event
+// itself later: /ingest/events hands events to the ingest pipeline, which redacts and then
+// validates them before it acknowledges anything, so validating here too would run the
+// same checks (and the id's SHA-256) twice per event.
+Result<Event> ParseEventJson(const nlohmann::json& j);
 
 // Checks the invariants every stored event must hold (id matches source/source_ref,
 // known severity, attrs is an object, bounded field sizes, every string and attrs key

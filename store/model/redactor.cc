@@ -421,10 +421,11 @@ struct Redactor::Impl {
     return next.fetch_add(1, std::memory_order_relaxed);
   }
 
-  // Redacts an attrs key. Keys come from a small vocabulary and almost never hold a secret:
-  // the short ones found clean are remembered per thread (like IsSecretKey's answers), so a
-  // key costs a hash lookup rather than a pass of the set.
-  // Returns the number of replacements; `*out` is the redacted key when that is not 0.
+  // Redacts a string from a small vocabulary: an attrs key, or an event's kind, scope,
+  // incident id or actor. Such strings almost never hold a secret: the short ones found
+  // clean are remembered per thread (like IsSecretKey's answers), so one costs a hash
+  // lookup rather than a pass of the set.
+  // Returns the number of replacements; `*out` is the redacted string when that is not 0.
   int RedactKey(std::string_view key, std::string* out) const {
     struct Hash {
       using is_transparent = void;
@@ -542,9 +543,14 @@ int Redactor::RedactEvent(Event& e) const {
   // id (hex/base32) cannot hold a secret; id is derived from the original source_ref
   // before this runs, so a retry of the same upstream item still dedupes.
   int count = 0;
-  for (std::string* s :
-       {&e.source_ref, &e.kind, &e.incident_id, &e.scope, &e.summary, &e.body, &e.actor, &e.url}) {
-    count += RedactText(*s);
+  for (std::string* s : {&e.source_ref, &e.summary, &e.body, &e.url}) count += RedactText(*s);
+  // Repeated from event to event: memoized when clean.
+  for (std::string* s : {&e.kind, &e.incident_id, &e.scope, &e.actor}) {
+    std::string redacted;
+    if (int n = impl_->RedactKey(*s, &redacted); n > 0) {
+      count += n;
+      *s = std::move(redacted);
+    }
   }
   // Iterative walk: attrs come from outside, so their depth is not trusted to the stack.
   std::vector<nlohmann::json*> stack = {&e.attrs};
