@@ -170,8 +170,14 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
                       60'000,
                       "How long a webhook or push waits for its events to be durable before "
                       "the answer is 503 with Retry-After."),
+      keys::IntKey<C>("server.drain_ms", Field(&C::server, &S::drain_ms), 0, 300'000,
+                      "On SIGTERM/SIGINT, how long /readyz answers 503 (reason draining) while "
+                      "every request is still served, so load balancers stop sending before "
+                      "the listener closes; 0 closes at once. A second signal ends the drain."),
       keys::IntKey<C>("server.shutdown_grace_ms", Field(&C::server, &S::shutdown_grace_ms), 0,
-                      300'000, "On SIGTERM/SIGINT, time left to in-flight requests."),
+                      300'000,
+                      "After the drain, once the listener is closed: time left to in-flight "
+                      "requests and pending publishes before their connections are closed."),
       keys::StringKey<C>("store.path", Field(&C::store, &St::path),
                          "SQLite database file (WAL mode: -wal and -shm files sit beside it).", {},
                          CheckNonEmpty),

@@ -116,6 +116,7 @@ TEST(ConfigExample, ParsesAndKeepsTheDefaults) {
   EXPECT_EQ(c.server.read_timeout_ms, d.server.read_timeout_ms);
   EXPECT_EQ(c.server.idle_timeout_ms, d.server.idle_timeout_ms);
   EXPECT_EQ(c.server.publish_timeout_ms, d.server.publish_timeout_ms);
+  EXPECT_EQ(c.server.drain_ms, d.server.drain_ms);
   EXPECT_EQ(c.server.shutdown_grace_ms, d.server.shutdown_grace_ms);
   EXPECT_EQ(c.store.path, d.store.path);
   EXPECT_EQ(c.store.cache_mib, d.store.cache_mib);
@@ -182,6 +183,7 @@ max_connections = 10
 read_timeout_ms = 500
 idle_timeout_ms = 2000
 publish_timeout_ms = 100
+drain_ms = 0
 shutdown_grace_ms = 0
 [store]
 path = "/var/lib/timelined/db.sqlite"
@@ -203,6 +205,7 @@ format = "json"
   EXPECT_EQ(c.server.read_timeout_ms, 500);
   EXPECT_EQ(c.server.idle_timeout_ms, 2000);
   EXPECT_EQ(c.server.publish_timeout_ms, 100);
+  EXPECT_EQ(c.server.drain_ms, 0);
   EXPECT_EQ(c.server.shutdown_grace_ms, 0);
   EXPECT_EQ(c.store.path, "/var/lib/timelined/db.sqlite");
   EXPECT_EQ(c.store.cache_mib, 128);
@@ -509,7 +512,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
     lines += ch == '\n';
   }
   // One term per section, each on its own line so sections change independently.
-  const int core = 22 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
+  const int core = 23 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
   //
   const int pagerduty = 8;  // subscriptions + 2 fields, 5 scalar keys
   //
