@@ -175,6 +175,7 @@ Result<std::unique_ptr<App>> App::Create(config::Config config, Role role) {
   }
   app->AddRoutes();
   app->AddMetricCollectors();
+  app->ExportCountersAtZero();
   return app;
 }
 
@@ -466,6 +467,40 @@ void App::AddKafkaMetricCollectors() {
   }
 }
 
+// Counters alerted on with increase() must exist before their first increment, or the first
+// failure is invisible to the alert (issue 17): every label set knowable now is exported at
+// 0. Components export their own fixed label sets (signature failure reasons, backfill
+// results); what depends on this process's sources and workers is here. The per-route HTTP
+// series are added in Start (the server declares that family).
+void App::ExportCountersAtZero() {
+  if (ingest_) {
+    std::vector<std::string> sources = {"api", "log", "loki", "kubernetes"};
+    if (!config_.pagerduty.subscriptions.empty()) sources.push_back("pagerduty");
+    if (!config_.pagerduty.api_token.empty()) sources.push_back("pagerduty_backfill");
+    if (slack_) sources.push_back("slack");
+    for (const std::string& source : sources) {
+      for (const char* outcome : {"inserted", "duplicate"}) {
+        metrics_.Add("timelined_ingest_events_total", {{"source", source}, {"outcome", outcome}},
+                     0);
+      }
+      metrics_.Add("timelined_ingest_redactions_total", {{"source", source}}, 0);
+      // IngestPipeline's reasons: a rejected event, no answer in time, the feed's error code.
+      for (const char* reason :
+           {"invalid_event", "timeout", "unavailable", "exhausted", "internal"}) {
+        metrics_.Add("timelined_ingest_publish_failures_total",
+                     {{"source", source}, {"reason", reason}}, 0);
+      }
+    }
+  }
+  std::vector<std::string> workers;  // kubernetes_watch: KubeWatch's collector sets its own
+  if (drafts_) workers.push_back("drafts");
+  if (pagerduty_ && !config_.pagerduty.api_token.empty()) workers.push_back("pagerduty_backfill");
+  if (slack_ && config_.slack.backfill_enabled()) workers.push_back("slack_backfill");
+  for (const std::string& w : workers) {
+    metrics_.Add("timelined_worker_exceptions_total", {{"worker", w}}, 0);
+  }
+}
+
 std::string App::NotReadyReason() const {
   if (stopping_) return "stopping";
   if (draining_) return "draining";
@@ -494,6 +529,12 @@ Result<uint16_t> App::Start() {
   o.anonymous_idle_timeout = std::chrono::milliseconds(config_.server.anonymous_idle_timeout_ms);
   o.max_inflight_body_bytes = config_.server.max_inflight_body_bytes;
   server_ = std::make_unique<http::HttpServer>(o, router_, metrics_);
+  // The 5xx a route can answer by design (not durable in time, server busy) at 0 per route,
+  // so the error-ratio alert has its series before the first one.
+  for (const auto& [method, pattern] : router_.Routes()) {
+    metrics_.Add("timelined_http_requests_total",
+                 {{"route", pattern}, {"method", method}, {"status", "503"}}, 0);
+  }
   auto port = server_->Start();
   if (!port) return port;
   if (kube_watch_) {

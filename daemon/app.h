@@ -86,6 +86,7 @@ class App {
   void AddIngestRoutes();  // ingest/push routes: only with a feed
   void AddMetricCollectors();
   void AddKafkaMetricCollectors();
+  void ExportCountersAtZero();
   // "" when ready, else why not: "draining", "stopping", "feed_not_ready",
   // "kafka_consumer_disconnected".
   std::string NotReadyReason() const;

@@ -1,12 +1,16 @@
-// Operating the daemon through the real binary (issue 17): the graceful drain on SIGTERM.
+// Operating the daemon through the real binary (issue 17): the graceful drain on SIGTERM, and
+// the counters operators alert on exported at 0 from the start.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -134,9 +138,10 @@ TEST(Drain, ReadyzFailsFirstRequestsKeepBeingServedNothingAcknowledgedIsLost) {
   for (auto& t : clients) t.join();
   EXPECT_GT(keepalive_posts_after_signal.load(), 0);
   ExpectAllStored(d.db_path(), acked);
-  std::printf("drain: %zu events acknowledged and stored; %d fresh-connection posts served "
-              "while /readyz said 503; %d keep-alive posts answered after the signal\n",
-              acked.size(), fresh_posts_while_draining, keepalive_posts_after_signal.load());
+  std::printf(
+      "drain: %zu events acknowledged and stored; %d fresh-connection posts served "
+      "while /readyz said 503; %d keep-alive posts answered after the signal\n",
+      acked.size(), fresh_posts_while_draining, keepalive_posts_after_signal.load());
   const std::string log = ReadFile(d.log_path());
   EXPECT_NE(log.find("draining for 3000 ms"), std::string::npos) << log;
 }
@@ -166,6 +171,155 @@ TEST(Drain, ZeroDrainClosesAtOnce) {
   EXPECT_EQ(HttpCall(d.port(), "GET", "/readyz").status, 200);
   EXPECT_EQ(d.Stop(SIGTERM), 0);
   EXPECT_NE(ReadFile(d.log_path()).find("server.drain_ms = 0"), std::string::npos);
+}
+
+// One sample line of the Prometheus text: name, labels, value.
+struct Sample {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::string value;
+};
+
+std::vector<Sample> ParseMetrics(const std::string& text) {
+  static const std::regex kLine(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$)");
+  static const std::regex kLabel(R"re(([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)")re");
+  std::vector<Sample> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (line.empty() || line[0] == '#' || !std::regex_match(line, m, kLine)) continue;
+    Sample s{m[1], {}, m[4]};
+    const std::string labels = m[3];
+    for (auto it = std::sregex_iterator(labels.begin(), labels.end(), kLabel);
+         it != std::sregex_iterator(); ++it) {
+      s.labels[(*it)[1]] = (*it)[2];
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The counters the alert rules in deploy/prometheus use.
+std::set<std::string> RuleCounters() {
+  const std::string rules =
+      ReadFile(std::string(TIMELINED_FIXTURES) + "/../../deploy/prometheus/timelined-rules.yml");
+  EXPECT_FALSE(rules.empty());
+  std::set<std::string> names;
+  static const std::regex kName("timelined_[a-z_]*_total");
+  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), kName);
+       it != std::sregex_iterator(); ++it) {
+    names.insert(it->str());
+  }
+  return names;
+}
+
+// Before any traffic, every counter an alert uses is in /metrics at 0 with every label set
+// knowable at start: per configured source, per configured webhook source and reason, per
+// backfill trigger and result, per route for 503. (increase() misses a series' first sample:
+// a counter born at 1 hides the first failure — and PagerDuty disables a webhook after 3.)
+TEST(MetricsAtStart, AlertedCountersAreExportedAtZero) {
+  TempDir dir;
+  const std::string config =
+      "[pagerduty]\napi_token = \"u+test-rest-token\"\napi_base_url = \"http://127.0.0.1:9\"\n"
+      "backfill_on_resolve = true\n"
+      "[[pagerduty.subscriptions]]\nid = \"PSUB1\"\nsecret = \"pd-secret-0123456789abcdef\"\n"
+      "[slack]\nsigning_secret = \"8f742231b10e8888abcd99yyyzzz85a5\"\n"
+      "bot_token = \"xoxb-test-token\"\napi_base_url = \"http://127.0.0.1:9/api\"\n";
+  Daemon d(dir, config);
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  auto r = HttpCall(d.port(), "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  const std::vector<Sample> samples = ParseMetrics(r.body);
+  auto find = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
+    for (const Sample& s : samples) {
+      if (s.name == name && s.labels == labels) return s.value;
+    }
+    return std::string("absent");
+  };
+
+  // Every counter the rules alert on: present, and every series at 0. The Kafka ones exist
+  // only with [kafka] brokers (their collectors export them from the start there).
+  for (const std::string& name : RuleCounters()) {
+    if (name.rfind("timelined_kafka_", 0) == 0) continue;
+    int series = 0;
+    for (const Sample& s : samples) {
+      if (s.name != name) continue;
+      ++series;
+      EXPECT_EQ(s.value, "0") << name << " has a non-zero series before any traffic";
+    }
+    EXPECT_GT(series, 0) << name << " is not exported before its first increment";
+  }
+
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> expected;
+  for (const char* reason : {"missing_signature", "bad_signature"}) {
+    expected.push_back({"timelined_webhook_signature_failures_total",
+                        {{"source", "pagerduty"}, {"reason", reason}}});
+  }
+  for (const char* reason :
+       {"bad_timestamp", "stale_timestamp", "missing_signature", "bad_signature"}) {
+    expected.push_back(
+        {"timelined_webhook_signature_failures_total", {{"source", "slack"}, {"reason", reason}}});
+  }
+  for (const char* trigger : {"api", "resolve"}) {
+    for (const char* result : {"ok", "error", "refused"}) {
+      expected.push_back(
+          {"timelined_pagerduty_backfills_total", {{"trigger", trigger}, {"result", result}}});
+    }
+  }
+  expected.push_back({"timelined_slack_backfill_total", {{"outcome", "ok"}, {"reason", ""}}});
+  for (const char* reason : {"unavailable", "unauthenticated", "internal"}) {
+    expected.push_back(
+        {"timelined_slack_backfill_total", {{"outcome", "error"}, {"reason", reason}}});
+  }
+  for (const char* source :
+       {"api", "log", "loki", "kubernetes", "pagerduty", "pagerduty_backfill", "slack"}) {
+    expected.push_back({"timelined_ingest_redactions_total", {{"source", source}}});
+    for (const char* reason : {"timeout", "unavailable", "exhausted", "invalid_event"}) {
+      expected.push_back(
+          {"timelined_ingest_publish_failures_total", {{"source", source}, {"reason", reason}}});
+    }
+  }
+  for (const char* worker : {"drafts", "pagerduty_backfill", "slack_backfill"}) {
+    expected.push_back({"timelined_worker_exceptions_total", {{"worker", worker}}});
+  }
+  expected.push_back({"timelined_drafts_total", {{"result", "failed"}}});
+  expected.push_back({"timelined_drafts_notify_failures_total", {}});
+  expected.push_back({"timelined_store_commit_failures_total", {}});
+  expected.push_back({"timelined_store_wal_checkpoint_failures_total", {}});
+  for (const char* route : {"/ingest/events", "/webhooks/pagerduty", "/webhooks/slack"}) {
+    expected.push_back({"timelined_http_requests_total",
+                        {{"route", route}, {"method", "POST"}, {"status", "503"}}});
+  }
+  for (const auto& [name, labels] : expected) {
+    std::string shown;
+    for (const auto& [k, v] : labels) shown += k + "=\"" + v + "\" ";
+    EXPECT_EQ(find(name, labels), "0") << name << "{" << shown << "}";
+  }
+  EXPECT_EQ(d.Stop(SIGTERM), 0);
+}
+
+// Label sets follow the configuration: no webhook source configured, no signature series
+// for it (nor backfill series without an API token).
+TEST(MetricsAtStart, LabelSetsFollowTheConfiguration) {
+  TempDir dir;
+  Daemon d(dir);
+  ASSERT_TRUE(d.started());
+  auto r = HttpCall(d.port(), "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find("timelined_webhook_signature_failures_total{"), std::string::npos);
+  EXPECT_EQ(r.body.find("timelined_pagerduty_backfills_total{"), std::string::npos);
+  EXPECT_EQ(r.body.find("source=\"pagerduty\""), std::string::npos);
+  const std::vector<Sample> samples = ParseMetrics(r.body);
+  bool api_timeout = false;
+  for (const Sample& s : samples) {
+    if (s.name == "timelined_ingest_publish_failures_total" && s.labels.size() == 2 &&
+        s.labels.at("source") == "api" && s.labels.at("reason") == "timeout") {
+      api_timeout = s.value == "0";
+    }
+  }
+  EXPECT_TRUE(api_timeout) << r.body;
+  EXPECT_EQ(d.Stop(SIGTERM), 0);
 }
 
 }  // namespace
