@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "daemon/config/describe_keys.h"
 #include "store/model/hash.h"
 
 namespace timelined::config {
@@ -525,6 +526,23 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   const int summarizer = 13 + 5;  // [summarizer] keys and the table array; service fields
   //
   EXPECT_EQ(lines, core + pagerduty + slack + kubernetes + kafka + summarizer);
+}
+
+// check-config --keys: the same keys, wrapped; no line wider than asked, long words split.
+TEST(ConfigKeys, DescribeKeysWrapsToWidth) {
+  for (size_t width : {100u, 60u, 30u}) {
+    std::istringstream lines(DescribeKeys(width));
+    std::string line;
+    std::string all;
+    while (std::getline(lines, line)) {
+      EXPECT_LE(line.size(), width) << line;
+      all += line + "\n";
+    }
+    EXPECT_THAT(all, HasSubstr("server.drain_ms  int  5000"));
+    EXPECT_THAT(all, HasSubstr("auth.tokens[].scopes"));
+  }
+  EXPECT_THAT(DescribeKeys(100), HasSubstr("server.threads  int  2\n    I/O threads of the HTTP "
+                                           "server. [1..64]\n"));
 }
 
 TEST(ConfigScopes, NamesRoundTrip) {
