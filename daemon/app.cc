@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +65,27 @@ store::KafkaOptions KafkaOptionsFrom(const config::KafkaConfig& k) {
   o.delivery_timeout_ms = k.delivery_timeout_ms;
   o.consumer_batch_size = k.consumer_batch_size;
   return o;
+}
+
+const char* SignalName(int sig) { return sig == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
+// Waits up to `timeout` for one of the (blocked) `signals`; true with `*sig` set if one came.
+bool WaitForSignal(const sigset_t& signals, std::chrono::milliseconds timeout, int* sig) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(left.count() / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
+    int got = sigtimedwait(&signals, nullptr, &ts);
+    if (got > 0) {
+      *sig = got;
+      return true;
+    }
+    if (errno != EINTR) return false;  // EAGAIN: the time is up
+  }
 }
 
 }  // namespace
@@ -152,6 +175,7 @@ Result<std::unique_ptr<App>> App::Create(config::Config config, Role role) {
   }
   app->AddRoutes();
   app->AddMetricCollectors();
+  app->ExportCountersAtZero();
   return app;
 }
 
@@ -222,11 +246,14 @@ void App::AddRoutes() {
     respond(Response::Json(200, R"({"status":"ok"})"));
   });
   router_.Add("GET", "/readyz", [this](Request&, Respond respond) {
-    bool ready = Ready();
+    const std::string reason = NotReadyReason();
+    const bool ready = reason.empty();
     nlohmann::json j{{"status", ready ? "ready" : "not_ready"},
                      {"role", RoleName(role_)},
                      {"feed", kafka_feed_ ? "kafka" : (feed_ ? "local" : "none")},
+                     {"draining", draining_.load()},
                      {"stopping", stopping_.load()}};
+    if (!ready) j["reason"] = reason;
     // Broker connectivity of each Kafka client (librdkafka statistics, every second).
     if (kafka_feed_) j["kafka_producer_connected"] = kafka_feed_->Ready();
     if (consumer_) j["kafka_consumer_connected"] = consumer_->Stats().broker_up;
@@ -440,12 +467,49 @@ void App::AddKafkaMetricCollectors() {
   }
 }
 
-bool App::Ready() const {
-  if (stopping_) return false;
-  if (feed_ && !feed_->Ready()) return false;
-  if (consumer_ && !consumer_->Stats().broker_up) return false;
-  return true;
+// Counters alerted on with increase() must exist before their first increment, or the first
+// failure is invisible to the alert (issue 17): every label set knowable now is exported at
+// 0. Components export their own fixed label sets (signature failure reasons, backfill
+// results); what depends on this process's sources and workers is here. The per-route HTTP
+// series are added in Start (the server declares that family).
+void App::ExportCountersAtZero() {
+  if (ingest_) {
+    std::vector<std::string> sources = {"api", "log", "loki", "kubernetes"};
+    if (!config_.pagerduty.subscriptions.empty()) sources.push_back("pagerduty");
+    if (!config_.pagerduty.api_token.empty()) sources.push_back("pagerduty_backfill");
+    if (slack_) sources.push_back("slack");
+    for (const std::string& source : sources) {
+      for (const char* outcome : {"inserted", "duplicate"}) {
+        metrics_.Add("timelined_ingest_events_total", {{"source", source}, {"outcome", outcome}},
+                     0);
+      }
+      metrics_.Add("timelined_ingest_redactions_total", {{"source", source}}, 0);
+      // IngestPipeline's reasons: a rejected event, no answer in time, the feed's error code.
+      for (const char* reason :
+           {"invalid_event", "timeout", "unavailable", "exhausted", "internal"}) {
+        metrics_.Add("timelined_ingest_publish_failures_total",
+                     {{"source", source}, {"reason", reason}}, 0);
+      }
+    }
+  }
+  std::vector<std::string> workers;  // kubernetes_watch: KubeWatch's collector sets its own
+  if (drafts_) workers.push_back("drafts");
+  if (pagerduty_ && !config_.pagerduty.api_token.empty()) workers.push_back("pagerduty_backfill");
+  if (slack_ && config_.slack.backfill_enabled()) workers.push_back("slack_backfill");
+  for (const std::string& w : workers) {
+    metrics_.Add("timelined_worker_exceptions_total", {{"worker", w}}, 0);
+  }
 }
+
+std::string App::NotReadyReason() const {
+  if (stopping_) return "stopping";
+  if (draining_) return "draining";
+  if (feed_ && !feed_->Ready()) return "feed_not_ready";
+  if (consumer_ && !consumer_->Stats().broker_up) return "kafka_consumer_disconnected";
+  return "";
+}
+
+void App::BeginDrain() { draining_ = true; }
 
 Result<uint16_t> App::Start() {
   if (consumer_) {
@@ -465,6 +529,12 @@ Result<uint16_t> App::Start() {
   o.anonymous_idle_timeout = std::chrono::milliseconds(config_.server.anonymous_idle_timeout_ms);
   o.max_inflight_body_bytes = config_.server.max_inflight_body_bytes;
   server_ = std::make_unique<http::HttpServer>(o, router_, metrics_);
+  // The 5xx a route can answer by design (not durable in time, server busy) at 0 per route,
+  // so the error-ratio alert has its series before the first one.
+  for (const auto& [method, pattern] : router_.Routes()) {
+    metrics_.Add("timelined_http_requests_total",
+                 {{"route", pattern}, {"method", method}, {"status", "503"}}, 0);
+  }
   auto port = server_->Start();
   if (!port) return port;
   if (kube_watch_) {
@@ -480,6 +550,7 @@ Result<uint16_t> App::Start() {
 }
 
 void App::Stop() {
+  draining_ = true;
   if (stopping_.exchange(true)) return;
   if (kube_watch_) kube_watch_->Stop();  // its sink needs the feed: stop it first
   if (server_) server_->Stop(std::chrono::milliseconds(config_.server.shutdown_grace_ms));
@@ -525,8 +596,23 @@ int Serve(config::Config config, Role role) {
   }
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("received {}, stopping: finishing in-flight requests and flushing the writer",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  const int drain_ms = c.server.drain_ms;
+  (*app)->BeginDrain();
+  if (drain_ms > 0) {
+    // Still serving everything; only /readyz says 503, so balancers stop sending here before
+    // the listener closes. A second signal cuts the drain short.
+    spdlog::info("received {}: draining for {} ms (/readyz answers 503, requests still served)",
+                 SignalName(sig), drain_ms);
+    if (WaitForSignal(signals, std::chrono::milliseconds(drain_ms), &sig)) {
+      spdlog::info("received {} while draining: stopping now", SignalName(sig));
+    }
+  } else {
+    spdlog::info("received {} (server.drain_ms = 0)", SignalName(sig));
+  }
+  spdlog::info(
+      "stopping: listener closed, finishing in-flight requests (up to {} ms) and "
+      "flushing the writer",
+      c.server.shutdown_grace_ms);
   (*app)->Stop();
   spdlog::info("stopped cleanly");
   return 0;

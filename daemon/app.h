@@ -55,6 +55,11 @@ class App {
 
   // Starts listening; writes the ready file if configured. Returns the bound port.
   Result<uint16_t> Start();
+  // First step of a graceful stop: /readyz answers 503 (reason "draining") from now on while
+  // every request is still served, so load balancers take this instance out of rotation
+  // before the listener closes. Serve() holds this state for [server] drain_ms.
+  void BeginDrain();
+  bool draining() const { return draining_; }
   // Graceful stop: refuse new connections, finish in-flight requests, flush the writer.
   void Stop();
 
@@ -81,7 +86,10 @@ class App {
   void AddIngestRoutes();  // ingest/push routes: only with a feed
   void AddMetricCollectors();
   void AddKafkaMetricCollectors();
-  bool Ready() const;
+  void ExportCountersAtZero();
+  // "" when ready, else why not: "draining", "stopping", "feed_not_ready",
+  // "kafka_consumer_disconnected".
+  std::string NotReadyReason() const;
   // Wraps a handler so it runs only for a caller holding `scope`.
   http::Handler Guarded(config::Scope scope, http::Handler handler) const;
 
@@ -104,6 +112,7 @@ class App {
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<KubeWatch> kube_watch_;  // [kubernetes] enabled: started after the server
+  std::atomic<bool> draining_{false};
   std::atomic<bool> stopping_{false};
 };
 

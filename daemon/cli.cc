@@ -1,20 +1,27 @@
 #include "daemon/cli.h"
 
+#include <librdkafka/rdkafka.h>
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <boost/version.hpp>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/kubernetes/kubectl_import.h"
 #include "connectors/logs/log_parser.h"
 #include "daemon/app.h"
 #include "daemon/config/config.h"
+#include "daemon/config/describe_keys.h"
 #include "daemon/drafts_service.h"
 #include "daemon/logging.h"
 #include "store/local_feed.h"
@@ -26,51 +33,187 @@
 namespace timelined::daemon {
 namespace {
 
-constexpr const char* kUsage = R"(usage: timelined <command> [options]
+constexpr size_t kKeysWidth = 100;  // check-config --keys wraps its lines at this width
 
-commands:
-  serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--ready-file FILE]
+// One entry per command: its usage (printed by `timelined COMMAND --help` and in the
+// overview), the options it accepts and how many positional arguments it takes. Anything
+// else on its command line is a usage error (exit 2), never silently ignored.
+struct OptionSpec {
+  std::string_view name;  // "--config"
+  bool takes_value;
+};
+
+struct CommandSpec {
+  std::string_view name;
+  std::string_view usage;  // synopsis and description, as printed
+  std::vector<OptionSpec> options;
+  size_t min_positional;
+  size_t max_positional;
+};
+
+const std::vector<CommandSpec>& Commands() {
+  static const auto* const kCommands = new std::vector<CommandSpec>{
+      {"serve",
+       R"(  serve [--config FILE] [--listen HOST:PORT] [--db PATH] [--ready-file FILE]
         [--role all|ingest|store]
                           run the daemon (no config: 127.0.0.1:8080, data/timelined.db);
                           all (default): ingest and store in one process (through Kafka
                           when [kafka] brokers is set); ingest: produce to Kafka, no
-                          SQLite; store: consume Kafka into SQLite and serve reads
-  check-config FILE       validate a config file; exit 1 naming the first problem
+                          SQLite; store: consume Kafka into SQLite and serve reads.
+                          SIGTERM/SIGINT: /readyz 503 for [server] drain_ms, then stop
+)",
+       {{"--config", true},
+        {"--listen", true},
+        {"--db", true},
+        {"--ready-file", true},
+        {"--role", true}},
+       0,
+       0},
+      {"check-config",
+       R"(  check-config FILE       validate a config file; exit 1 naming the first problem
   check-config --keys     list every config key with its type, default and meaning
-  import FILE [--config FILE | --db PATH]
+)",
+       {{"--keys", false}},
+       0,
+       1},
+      {"import",
+       R"(  import FILE [--config FILE | --db PATH]
                           store kubectl event JSON (-o json or -w -o json) or NDJSON/JSON
                           log lines from FILE (- for stdin), redacted like any ingest
-  export INCIDENT [--format md|json] [--version N] [--config FILE | --db PATH]
+)",
+       {{"--config", true}, {"--db", true}},
+       1,
+       1},
+      {"export",
+       R"(  export INCIDENT [--format md|json] [--version N] [--config FILE | --db PATH]
                           print the incident's stored draft (latest, or version N); with no
                           stored draft, print an unsaved preview built now (noted on stderr)
-  verify FILE.md [--config FILE | --db PATH]
+)",
+       {{"--format", true}, {"--version", true}, {"--config", true}, {"--db", true}},
+       1,
+       1},
+      {"verify",
+       R"(  verify FILE.md [--config FILE | --db PATH]
                           check an exported draft against the store: every cited event
                           exists, hashes and the input digest match; exit 1 naming the line
-  verify-store [--config FILE | --db PATH]
-                          re-hash the evidence chain; exit 1 on any broken link
-  version                 print the version
-)";
+)",
+       {{"--config", true}, {"--db", true}},
+       1,
+       1},
+      {"verify-store",
+       R"(  verify-store [--config FILE | --db PATH]
+                          re-hash the evidence chain; exit 1 on any broken link or when
+                          there is no store at the path (none is created)
+)",
+       {{"--config", true}, {"--db", true}},
+       0,
+       0},
+      {"version",
+       R"(  version                 print the version and build information (also --version)
+)",
+       {},
+       0,
+       0},
+      {"help",
+       R"(  help [COMMAND]          print this help, or one command's (also COMMAND --help)
+)",
+       {},
+       0,
+       1},
+  };
+  return *kCommands;
+}
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const CommandSpec& c : Commands()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string FullUsage() {
+  std::string out =
+      "usage: timelined <command> [options]   (options: --name VALUE or --name=VALUE)\n\n"
+      "commands:\n";
+  for (const CommandSpec& c : Commands()) out += c.usage;
+  out += "\n`timelined COMMAND --help` prints one command's usage.\n";
+  return out;
+}
+
+std::string CommandUsage(const CommandSpec& c) {
+  return "usage: timelined " + std::string(c.name) + " ...\n\n" + std::string(c.usage);
+}
 
 struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // --name value; flags map to "1"
+  bool help = false;
 };
 
-const std::vector<std::string> kFlags = {"--keys", "--help"};
-
-Result<Args> ParseArgs(int argc, char** argv, int first) {
+// Parses argv[first..] against the command's spec: `--name VALUE`, `--name=VALUE`, flags,
+// `--help`/`-h`, `--` (everything after it is positional), `-` (a positional: stdin). An
+// unknown option, a repeated one, a missing value, a value given to a flag or a positional
+// argument the command does not take is an error naming it.
+Result<Args> ParseArgs(const CommandSpec& spec, int argc, char** argv, int first) {
   Args a;
+  auto bad = [](std::string what) {
+    return MakeError(ErrorCode::kInvalidInput, "usage", std::move(what));
+  };
+  // --help wins over anything else on the line (an unknown option next to it included).
+  for (int i = first; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      a.help = true;
+      return a;
+    }
+  }
+  bool options_done = false;
   for (int i = first; i < argc; ++i) {
     std::string s = argv[i];
-    if (s.rfind("--", 0) != 0) {
-      a.positional.push_back(s);
-    } else if (std::find(kFlags.begin(), kFlags.end(), s) != kFlags.end()) {
-      a.options[s] = "1";
-    } else if (i + 1 < argc) {
-      a.options[s] = argv[++i];
-    } else {
-      return MakeError(ErrorCode::kInvalidInput, "usage", "option " + s + " needs a value");
+    if (options_done || s == "-" || s.empty() || s[0] != '-') {
+      a.positional.push_back(std::move(s));
+      continue;
     }
+    if (s == "--") {
+      options_done = true;
+      continue;
+    }
+    if (s.rfind("--", 0) != 0) {
+      return bad("unknown option " + s + " for " + std::string(spec.name) +
+                 " (options are spelled --name)");
+    }
+    std::string name = s;
+    std::optional<std::string> value;
+    if (auto eq = s.find('='); eq != std::string::npos) {
+      name = s.substr(0, eq);
+      value = s.substr(eq + 1);
+    }
+    auto opt = std::find_if(spec.options.begin(), spec.options.end(),
+                            [&](const OptionSpec& o) { return o.name == name; });
+    if (opt == spec.options.end()) {
+      return bad("unknown option " + name + " for " + std::string(spec.name));
+    }
+    if (a.options.contains(name)) return bad("option " + name + " given twice");
+    if (!opt->takes_value) {
+      if (value) return bad("option " + name + " takes no value");
+      a.options[name] = "1";
+      continue;
+    }
+    if (!value) {
+      // `--config --db x` is a forgotten value, not a file named "--db".
+      if (i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--")) {
+        return bad("option " + name + " needs a value");
+      }
+      value = argv[++i];
+    }
+    a.options[name] = std::move(*value);
+  }
+  if (a.positional.size() > spec.max_positional) {
+    return bad("unexpected argument '" + a.positional[spec.max_positional] + "' for " +
+               std::string(spec.name));
+  }
+  if (a.positional.size() < spec.min_positional) {
+    return bad(std::string(spec.name) + " needs " +
+               (spec.min_positional == 1 ? "an argument" : "more arguments"));
   }
   return a;
 }
@@ -80,12 +223,40 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "timelined: %s\n\n%s", what.c_str(), kUsage);
+// A usage error: the problem, then the usage (of the command when known), exit 2.
+int Usage(const std::string& what, const CommandSpec* spec = nullptr) {
+  std::string usage = spec != nullptr ? CommandUsage(*spec) : FullUsage();
+  std::fprintf(stderr, "timelined: %s\n\n%s", what.c_str(), usage.c_str());
   return 2;
 }
 
-Result<config::Config> LoadFromArgs(const Args& a, const std::vector<std::string>& extra = {}) {
+std::string VersionText() {
+#if defined(__clang__)
+  const std::string compiler = std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  const std::string compiler = std::string("GCC ") + __VERSION__;
+#else
+  const std::string compiler = "unknown compiler";
+#endif
+#if defined(NDEBUG)
+  const char* assertions = "assertions off";
+#else
+  const char* assertions = "assertions on";
+#endif
+  const std::string build_type = TIMELINED_BUILD_TYPE;
+  std::string out = std::string("timelined ") + TIMELINED_VERSION + "\n";
+  out += "build: " + (build_type.empty() ? std::string("no build type") : build_type) + ", " +
+         compiler + ", C++ " + std::to_string(__cplusplus) + ", " + assertions + "\n";
+  out += std::string("libraries: SQLite ") + sqlite3_libversion() + ", librdkafka " +
+         rd_kafka_version_str() + ", Boost " + std::to_string(BOOST_VERSION / 100000) + "." +
+         std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) +
+         "\n";
+  return out;
+}
+
+// The config (file, then --listen/--db/--ready-file over it), validated. ParseArgs has already
+// refused any option the command does not take.
+Result<config::Config> LoadFromArgs(const Args& a) {
   config::Config c = config::DefaultConfig();
   if (auto it = a.options.find("--config"); it != a.options.end()) {
     auto loaded = config::LoadConfigFile(it->second);
@@ -96,23 +267,18 @@ Result<config::Config> LoadFromArgs(const Args& a, const std::vector<std::string
   if (auto it = a.options.find("--db"); it != a.options.end()) c.store.path = it->second;
   if (auto it = a.options.find("--ready-file"); it != a.options.end())
     c.server.ready_file = it->second;
-  for (const auto& [k, v] : a.options) {
-    if (k != "--config" && k != "--listen" && k != "--db" && k != "--ready-file" &&
-        std::find(extra.begin(), extra.end(), k) == extra.end()) {
-      return MakeError(ErrorCode::kInvalidInput, "usage", "unknown option " + k);
-    }
-  }
   if (auto v = config::ValidateConfig(c); !v) return std::unexpected(v.error());
   return c;
 }
 
-int CmdServe(Args a) {
+int CmdServe(const Args& a) {
   Role role = Role::kAll;
   if (auto it = a.options.find("--role"); it != a.options.end()) {
     auto parsed = ParseRole(it->second);
-    if (!parsed) return Usage("unknown role '" + it->second + "' (expected all, ingest or store)");
+    if (!parsed)
+      return Usage("unknown role '" + it->second + "' (expected all, ingest or store)",
+                   FindCommand("serve"));
     role = *parsed;
-    a.options.erase(it);  // serve's own option; LoadFromArgs refuses unknown ones
   }
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
@@ -125,11 +291,13 @@ int CmdServe(Args a) {
 }
 
 int CmdCheckConfig(const Args& a) {
+  const CommandSpec* spec = FindCommand("check-config");
   if (a.options.count("--keys")) {
-    std::fputs(config::DescribeKeys().c_str(), stdout);
+    if (!a.positional.empty()) return Usage("check-config --keys takes no FILE", spec);
+    std::fputs(config::DescribeKeys(kKeysWidth).c_str(), stdout);
     return 0;
   }
-  if (a.positional.size() != 1) return Usage("check-config needs exactly one FILE");
+  if (a.positional.size() != 1) return Usage("check-config needs exactly one FILE", spec);
   auto c = config::LoadConfigFile(a.positional[0]);
   if (!c) return Fail(c.error().detail);
   if (auto v = config::ValidateConfig(*c); !v) return Fail(v.error().detail);
@@ -157,7 +325,6 @@ Result<std::vector<Event>> ParseImport(const std::string& text, Nanos now, std::
 }
 
 int CmdImport(const Args& a) {
-  if (a.positional.size() != 1) return Usage("import needs exactly one FILE (or -)");
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail);
   std::stringstream text;
@@ -198,13 +365,30 @@ int CmdImport(const Args& a) {
   return 0;
 }
 
+// Opens an existing store: the commands that only read (verify-store, export, verify) never
+// create one, so a mistyped path is an error naming it instead of an empty store that
+// "verifies".
+Result<std::unique_ptr<store::SqliteEventStore>> OpenExisting(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) {
+    return MakeError(ErrorCode::kNotFound, "no_store",
+                     "no store at " + path + " (check --db or [store] path; nothing was created)");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return MakeError(ErrorCode::kInvalidInput, "no_store", path + " is not a store file");
+  }
+  store::StoreOptions o;
+  o.path = path;
+  o.reader_connections = 2;
+  return store::SqliteEventStore::Open(o);
+}
+
 int CmdVerifyStore(const Args& a) {
   auto c = LoadFromArgs(a);
-  if (!c) return Fail(c.error().detail);
-  store::StoreOptions o;
-  o.path = c->store.path;
-  auto st = store::SqliteEventStore::Open(o);
-  if (!st) return Fail("cannot open " + o.path + ": " + st.error().detail);
+  if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
+  auto st = OpenExisting(c->store.path);
+  if (!st) return Fail(st.error().detail);
   auto report = (*st)->VerifyChain();
   if (!report) return Fail(report.error().detail);
   if (!report->ok) {
@@ -215,20 +399,8 @@ int CmdVerifyStore(const Args& a) {
     return 1;
   }
   std::printf("chain ok: %llu events verified in %s\n",
-              static_cast<unsigned long long>(report->events_checked), o.path.c_str());
+              static_cast<unsigned long long>(report->events_checked), c->store.path.c_str());
   return 0;
-}
-
-// Opens an existing store (export and verify never create one).
-Result<std::unique_ptr<store::SqliteEventStore>> OpenExisting(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return MakeError(ErrorCode::kNotFound, "no_store", "no store at " + path);
-  }
-  store::StoreOptions o;
-  o.path = path;
-  o.reader_connections = 2;
-  return store::SqliteEventStore::Open(o);
 }
 
 // An unsaved draft of the incident as it would be generated now (trigger api).
@@ -251,18 +423,18 @@ Result<std::string> PreviewDraft(const store::SqliteEventStore& st, const config
 }
 
 int CmdExport(const Args& a) {
-  if (a.positional.size() != 1) return Usage("export needs exactly one INCIDENT");
-  auto c = LoadFromArgs(a, {"--format", "--version"});
+  const CommandSpec* spec = FindCommand("export");
+  auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
   SetUpLogging("warn", c->log.format);  // stdout is the draft; keep stderr for problems
   const std::string format = a.options.contains("--format") ? a.options.at("--format") : "md";
-  if (format != "md" && format != "json") return Usage("--format is md or json");
+  if (format != "md" && format != "json") return Usage("--format is md or json", spec);
   int version = 0;
   if (auto it = a.options.find("--version"); it != a.options.end()) {
     auto [p, ec] =
         std::from_chars(it->second.data(), it->second.data() + it->second.size(), version);
     if (ec != std::errc() || p != it->second.data() + it->second.size() || version < 1) {
-      return Usage("--version is a positive draft version number");
+      return Usage("--version is a positive draft version number", spec);
     }
   }
   auto st = OpenExisting(c->store.path);
@@ -289,7 +461,6 @@ int CmdExport(const Args& a) {
 }
 
 int CmdVerify(const Args& a) {
-  if (a.positional.size() != 1) return Usage("verify needs exactly one FILE.md");
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
   SetUpLogging("warn", c->log.format);
@@ -316,17 +487,37 @@ int CmdVerify(const Args& a) {
 
 int RunCli(int argc, char** argv) {
   if (argc < 2) return Usage("missing command");
-  std::string cmd = argv[1];
-  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-    std::fputs(kUsage, stdout);
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h") {
+    std::fputs(FullUsage().c_str(), stdout);
     return 0;
   }
-  if (cmd == "version" || cmd == "--version") {
-    std::puts("timelined 0.1.0");
+  if (cmd == "--version") {
+    std::fputs(VersionText().c_str(), stdout);
     return 0;
   }
-  auto args = ParseArgs(argc, argv, 2);
-  if (!args) return Usage(args.error().detail);
+  const CommandSpec* spec = FindCommand(cmd);
+  if (spec == nullptr) return Usage("unknown command '" + cmd + "'");
+  auto args = ParseArgs(*spec, argc, argv, 2);
+  if (!args) return Usage(args.error().detail, spec);
+  if (args->help) {
+    std::fputs(CommandUsage(*spec).c_str(), stdout);
+    return 0;
+  }
+  if (cmd == "help") {
+    if (args->positional.empty()) {
+      std::fputs(FullUsage().c_str(), stdout);
+      return 0;
+    }
+    const CommandSpec* about = FindCommand(args->positional[0]);
+    if (about == nullptr) return Usage("unknown command '" + args->positional[0] + "'");
+    std::fputs(CommandUsage(*about).c_str(), stdout);
+    return 0;
+  }
+  if (cmd == "version") {
+    std::fputs(VersionText().c_str(), stdout);
+    return 0;
+  }
   if (cmd == "serve") return CmdServe(*args);
   if (cmd == "check-config") return CmdCheckConfig(*args);
   if (cmd == "verify-store") return CmdVerifyStore(*args);

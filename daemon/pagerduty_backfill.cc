@@ -63,6 +63,13 @@ PagerDutyBackfillWorker::PagerDutyBackfillWorker(IngestPipeline& ingest,
     : ingest_(ingest), metrics_(metrics) {
   metrics_.DeclareCounter("timelined_pagerduty_backfills_total",
                           "PagerDuty REST backfills, by trigger and result");
+  // Every series at 0 from the start, so increase() sees the first failure.
+  for (const char* trigger : {"api", "resolve"}) {
+    for (const char* result : {"ok", "error", "refused"}) {
+      metrics_.Add("timelined_pagerduty_backfills_total",
+                   {{"trigger", trigger}, {"result", result}}, 0);
+    }
+  }
 }
 
 PagerDutyBackfillWorker::~PagerDutyBackfillWorker() { Stop(); }

@@ -36,6 +36,16 @@ SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::Metri
                           "Slack thread backfills, by outcome and error reason");
   metrics_.DeclareCounter("timelined_slack_backfill_messages_total",
                           "Messages fetched by Slack thread backfills");
+  // Every series at 0 from the start, so increase() sees the first failure: the reason of an
+  // error is the ErrorCode's name.
+  metrics_.Add("timelined_slack_backfill_total", {{"outcome", "ok"}, {"reason", ""}}, 0);
+  for (ErrorCode code : {ErrorCode::kInvalidInput, ErrorCode::kUnauthenticated,
+                         ErrorCode::kPermissionDenied, ErrorCode::kNotFound, ErrorCode::kTooLarge,
+                         ErrorCode::kUnavailable, ErrorCode::kExhausted, ErrorCode::kInternal}) {
+    metrics_.Add("timelined_slack_backfill_total",
+                 {{"outcome", "error"}, {"reason", ErrorCodeName(code)}}, 0);
+  }
+  metrics_.Add("timelined_slack_backfill_messages_total", {}, 0);
 }
 
 SlackThreadBackfiller::~SlackThreadBackfiller() { Stop(); }

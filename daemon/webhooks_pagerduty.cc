@@ -72,6 +72,13 @@ Result<std::unique_ptr<PagerDutyEndpoints>> PagerDutyEndpoints::Create(
     auto& secrets = p->options_.subscription_secrets[s.id];
     secrets.push_back(s.secret);
   }
+  if (!config.subscriptions.empty()) {
+    // At 0 from the start, so increase() sees the first refused delivery (PagerDuty disables
+    // a subscription after three): every reason pd::VerifySignature can give.
+    for (const char* reason : {"missing_signature", "bad_signature"}) {
+      metrics.Add(kSignatureFailures, {{"source", "pagerduty"}, {"reason", reason}}, 0);
+    }
+  }
   if (!config.api_token.empty()) {
     auto worker = PagerDutyBackfillWorker::Create(config, ingest, metrics);
     if (!worker) return std::unexpected(worker.error());

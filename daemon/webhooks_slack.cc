@@ -69,6 +69,14 @@ SlackWebhook::SlackWebhook(const config::SlackConfig& config, IngestPipeline& in
   metrics_.DeclareCounter(kRequests, "Verified Slack Events API requests, by outcome");
   metrics_.DeclareCounter(kThreadBindings,
                           "Slack threads bound to an incident by a root message naming it");
+  if (config_.webhook_enabled()) {
+    // At 0 from the start, so increase() sees the first refusal: every reason
+    // slack::VerifySignature can give.
+    for (const char* reason :
+         {"bad_timestamp", "stale_timestamp", "missing_signature", "bad_signature"}) {
+      metrics_.Add(kSignatureFailures, {{"source", "slack"}, {"reason", reason}}, 0);
+    }
+  }
 }
 
 std::string SlackWebhook::last_team() const {

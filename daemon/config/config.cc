@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/config/describe_keys.h"
 #include "daemon/config/key_table.h"
 #include "daemon/config/section_keys.h"
 #include "store/model/hash.h"
@@ -170,8 +171,14 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
                       60'000,
                       "How long a webhook or push waits for its events to be durable before "
                       "the answer is 503 with Retry-After."),
+      keys::IntKey<C>("server.drain_ms", Field(&C::server, &S::drain_ms), 0, 300'000,
+                      "On SIGTERM/SIGINT, how long /readyz answers 503 (reason draining) while "
+                      "every request is still served, so load balancers stop sending before "
+                      "the listener closes; 0 closes at once. A second signal ends the drain."),
       keys::IntKey<C>("server.shutdown_grace_ms", Field(&C::server, &S::shutdown_grace_ms), 0,
-                      300'000, "On SIGTERM/SIGINT, time left to in-flight requests."),
+                      300'000,
+                      "After the drain, once the listener is closed: time left to in-flight "
+                      "requests and pending publishes before their connections are closed."),
       keys::StringKey<C>("store.path", Field(&C::store, &St::path),
                          "SQLite database file (WAL mode: -wal and -shm files sit beside it).", {},
                          CheckNonEmpty),
@@ -360,6 +367,66 @@ Result<void> ValidateConfig(const Config& c) {
     if (auto r = (*validate)(c); !r) return r;
   }
   return {};
+}
+
+namespace {
+
+// Appends `text` word-wrapped: lines start with `indent` spaces (the first one with
+// `first_indent`) and stay within `width`; a word longer than a line is split.
+void AppendWrapped(std::string& out, std::string_view text, size_t first_indent, size_t indent,
+                   size_t width) {
+  std::string line(first_indent, ' ');
+  size_t line_indent = first_indent;
+  auto flush = [&] {
+    out += line;
+    out += '\n';
+    line.assign(indent, ' ');
+    line_indent = indent;
+  };
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i >= text.size()) break;
+    size_t end = text.find(' ', i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(i, end - i);
+    i = end;
+    while (!word.empty()) {
+      const bool line_empty = line.size() == line_indent;
+      const size_t need = word.size() + (line_empty ? 0 : 1);
+      if (line.size() + need <= width) {
+        if (!line_empty) line += ' ';
+        line += word;
+        word = {};
+      } else if (!line_empty) {
+        flush();
+      } else {
+        const size_t room = width > line.size() ? width - line.size() : 1;
+        line += word.substr(0, room);
+        word.remove_prefix(std::min(room, word.size()));
+        flush();
+      }
+    }
+  }
+  if (line.size() > line_indent) flush();
+}
+
+}  // namespace
+
+std::string DescribeKeys(size_t width) {
+  constexpr size_t kIndent = 4;
+  width = std::max<size_t>(width, kIndent + 20);
+  std::string out;
+  for (const auto& d : keys::Describe(ConfigKeys())) {
+    const std::string head = d.name + "  " + d.type + "  " + d.default_value;
+    if (head.size() <= width) {
+      out += head + "\n";
+    } else {
+      AppendWrapped(out, head, 0, kIndent * 2, width);
+    }
+    AppendWrapped(out, d.description, kIndent, kIndent, width);
+  }
+  return out;
 }
 
 std::string DescribeKeys() {

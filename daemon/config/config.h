@@ -47,6 +47,7 @@ struct ServerConfig {
   int anonymous_idle_timeout_ms = 5'000;  // idle keep-alive of never-authenticated connections
   size_t max_inflight_body_bytes = 64 * 1024 * 1024;  // bodies held at once, all connections
   int publish_timeout_ms = 4'000;                     // answer 503 if not durable by then
+  int drain_ms = 5'000;  // on SIGTERM/SIGINT: /readyz 503, still serving, before closing
   int shutdown_grace_ms = 10'000;
 };
 

@@ -125,4 +125,11 @@ std::vector<std::string> Router::AllowedMethods(const Request& req) const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(routes_.size());
+  for (const Route& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 }  // namespace timelined::http

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/http/types.h"
@@ -29,6 +30,8 @@ class Router {
   // Methods of the routes whose pattern matches req's path, sorted and unique: the Allow
   // header of a 405.
   std::vector<std::string> AllowedMethods(const Request& req) const;
+  // Every route as (method, pattern), in the order added.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Route {

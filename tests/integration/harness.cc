@@ -210,6 +210,7 @@ Daemon::Daemon(const TempDir& dir, const std::string& extra_toml, const std::str
   std::ostringstream toml;
   toml << "[server]\nlisten = \"127.0.0.1:0\"\nready_file = \"" << ready << "\"\n"
        << server_extra << "\n";
+  if (server_extra.find("drain_ms") == std::string::npos) toml << "drain_ms = 0\n";
   toml << extra_toml << "\n";
   // A [store] section may already be in extra_toml; only add the path if not.
   if (extra_toml.find("[store]") == std::string::npos)
@@ -232,7 +233,16 @@ Daemon::~Daemon() {
 
 int Daemon::Stop(int sig, std::chrono::milliseconds deadline) {
   if (pid_ <= 0) return -1;
-  kill(pid_, sig);
+  Signal(sig);
+  return Wait(deadline);
+}
+
+void Daemon::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+int Daemon::Wait(std::chrono::milliseconds deadline) {
+  if (pid_ <= 0) return -1;
   int code = WaitExit(pid_, deadline);
   if (code != -1) pid_ = -1;
   return code;

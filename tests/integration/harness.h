@@ -81,6 +81,7 @@ class Daemon {
   // Starts `timelined serve --config <dir>/timelined.toml` where the config is `extra_toml`
   // plus listen = 127.0.0.1:0, a ready file and a store in `dir`.
   // `server_extra` is added inside the [server] table (e.g. "max_body_bytes = 2048").
+  // Unless it sets drain_ms, drain_ms = 0: a stop closes the listener at once.
   // `args` are appended to the command line (e.g. {"--role", "store"}). A ready file left
   // by an earlier daemon in `dir` is removed first, so a restart learns the new port.
   explicit Daemon(const TempDir& dir, const std::string& extra_toml = "",
@@ -95,6 +96,10 @@ class Daemon {
 
   // Sends `sig` and waits (bounded) for exit; returns the exit code, or -1.
   int Stop(int sig = 15, std::chrono::milliseconds deadline = std::chrono::seconds(30));
+  // Sends `sig` without waiting.
+  void Signal(int sig);
+  // Waits (bounded) for exit; returns the exit code, or -1.
+  int Wait(std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
  private:
   pid_t pid_ = -1;

@@ -161,7 +161,11 @@ TEST(HostileClient, BodiesInFlightAreBoundedWithOneRetryAfter) {
                      R"({"source":"log","source_ref":"b1","kind":"log.error",)"
                      R"("occurred_at":"2026-03-14T09:00:00Z"})");
   EXPECT_EQ(ok.status, 200) << ok.body;
-  auto m = HttpCall(d.port(), "GET", "/metrics");
+  // The reservation is released once the answer is written, which the client can see
+  // before the server's write completes: wait for it.
+  auto m = WaitForGet(d.port(), "/metrics", [](const HttpResult& r) {
+    return r.body.find("\ntimelined_http_in_flight_body_bytes 0\n") != std::string::npos;
+  });
   EXPECT_NE(m.body.find("\ntimelined_http_in_flight_body_bytes 0\n"), std::string::npos) << m.body;
   EXPECT_EQ(d.Stop(SIGTERM), 0);
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "daemon/config/describe_keys.h"
 #include "store/model/hash.h"
 
 namespace timelined::config {
@@ -116,6 +117,7 @@ TEST(ConfigExample, ParsesAndKeepsTheDefaults) {
   EXPECT_EQ(c.server.read_timeout_ms, d.server.read_timeout_ms);
   EXPECT_EQ(c.server.idle_timeout_ms, d.server.idle_timeout_ms);
   EXPECT_EQ(c.server.publish_timeout_ms, d.server.publish_timeout_ms);
+  EXPECT_EQ(c.server.drain_ms, d.server.drain_ms);
   EXPECT_EQ(c.server.shutdown_grace_ms, d.server.shutdown_grace_ms);
   EXPECT_EQ(c.store.path, d.store.path);
   EXPECT_EQ(c.store.cache_mib, d.store.cache_mib);
@@ -182,6 +184,7 @@ max_connections = 10
 read_timeout_ms = 500
 idle_timeout_ms = 2000
 publish_timeout_ms = 100
+drain_ms = 0
 shutdown_grace_ms = 0
 [store]
 path = "/var/lib/timelined/db.sqlite"
@@ -203,6 +206,7 @@ format = "json"
   EXPECT_EQ(c.server.read_timeout_ms, 500);
   EXPECT_EQ(c.server.idle_timeout_ms, 2000);
   EXPECT_EQ(c.server.publish_timeout_ms, 100);
+  EXPECT_EQ(c.server.drain_ms, 0);
   EXPECT_EQ(c.server.shutdown_grace_ms, 0);
   EXPECT_EQ(c.store.path, "/var/lib/timelined/db.sqlite");
   EXPECT_EQ(c.store.cache_mib, 128);
@@ -509,7 +513,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
     lines += ch == '\n';
   }
   // One term per section, each on its own line so sections change independently.
-  const int core = 22 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
+  const int core = 23 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
   //
   const int pagerduty = 8;  // subscriptions + 2 fields, 5 scalar keys
   //
@@ -522,6 +526,23 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   const int summarizer = 13 + 5;  // [summarizer] keys and the table array; service fields
   //
   EXPECT_EQ(lines, core + pagerduty + slack + kubernetes + kafka + summarizer);
+}
+
+// check-config --keys: the same keys, wrapped; no line wider than asked, long words split.
+TEST(ConfigKeys, DescribeKeysWrapsToWidth) {
+  for (size_t width : {100u, 60u, 30u}) {
+    std::istringstream lines(DescribeKeys(width));
+    std::string line;
+    std::string all;
+    while (std::getline(lines, line)) {
+      EXPECT_LE(line.size(), width) << line;
+      all += line + "\n";
+    }
+    EXPECT_THAT(all, HasSubstr("server.drain_ms  int  5000"));
+    EXPECT_THAT(all, HasSubstr("auth.tokens[].scopes"));
+  }
+  EXPECT_THAT(DescribeKeys(100), HasSubstr("server.threads  int  2\n    I/O threads of the HTTP "
+                                           "server. [1..64]\n"));
 }
 
 TEST(ConfigScopes, NamesRoundTrip) {
