@@ -8,6 +8,10 @@
 //               Key "lifecycle:<transition>:<match_key or id>".
 //   kubernetes  Warning events by (reason, namespace, object kind, object name).
 //               Key "k8s:<reason>:<namespace>/<kind>/<name>".
+//               A Kubernetes line's "×N" is the occurrences Kubernetes reports: the highest
+//               count per Event object (KubernetesObjectKey), summed over the objects the
+//               line merges (shown per object: "2 Kubernetes events: 9 + 3"); never the
+//               number of snapshots (watch updates) stored.
 //   deploy      Normal events whose reason is a deploy reason: ScalingReplicaSet (and
 //               DeploymentRollback) by (object, message), others by (reason, replica set
 //               or workload). Keys "deploy:<reason>:<object>:<hash>",
@@ -56,6 +60,13 @@ std::string_view LogLevelClass(const Event& e);
 bool IsKubernetesWarning(const Event& e);
 // "pod payments-7d9f-x2k9p" from attrs.object, else the scope.
 std::string KubernetesObjectLabel(const Event& e);
+// How many times a Kubernetes Event object has happened so far, as this snapshot reports it:
+// the highest of attrs.count and attrs.series.count, at least 1.
+int64_t KubernetesOccurrences(const Event& e);
+// The Event object a snapshot belongs to: its source_ref ("<metadata.uid>:<count>", the
+// connector's identity) without the ":<count>" suffix; the whole source_ref when it has no
+// such suffix. Snapshots of one object share it; their highest count is its occurrences.
+std::string KubernetesObjectKey(const Event& e);
 
 struct LifecycleGroup {
   std::string key;         // the line key

@@ -1,4 +1,6 @@
 // Kubernetes warnings grouped by reason and object; deploy/scale/restart lines.
+#include <algorithm>
+
 #include "summarizer/rules.h"
 
 namespace timelined::summarizer {
@@ -45,32 +47,51 @@ std::string DeployUnit(const Event& e) {
   return ns.empty() ? unit : ns + "/" + unit;
 }
 
-std::string Reported(const Group& g) {
-  if (g.max_reported <= static_cast<int64_t>(g.count)) return "";
-  return " (Kubernetes count " + std::to_string(g.max_reported) + ")";
+// How many times the line's events happened, as Kubernetes reports it.
+size_t Occurrences(const Group& g) {
+  return g.has_reported() ? static_cast<size_t>(std::max<int64_t>(1, g.ReportedTotal())) : g.count;
+}
+
+// " (2 Kubernetes events: 9 + 3)" when a line merges several Event objects of which one
+// repeated (when each happened once, the per-object counts would only repeat "1").
+std::string PerObject(const Group& g) {
+  if (g.reported.size() < 2 || g.ReportedTotal() == static_cast<int64_t>(g.reported.size()))
+    return "";
+  constexpr size_t kShown = 6;
+  std::vector<int64_t> counts = g.ReportedCounts();
+  std::string out = " (" + std::to_string(counts.size()) + " Kubernetes events: ";
+  for (size_t i = 0; i < counts.size() && i < kShown; ++i) {
+    if (i > 0) out += " + ";
+    out += std::to_string(counts[i]);
+  }
+  if (counts.size() > kShown) out += " + \xE2\x80\xA6";
+  return out + ")";
 }
 
 std::string Colon(const std::string& text) { return text.empty() ? "" : ": " + text; }
 
 // "BackOff ×37 on pod x, 12:01–12:19 UTC: Back-off restarting failed container".
 std::string WarningText(const Group& g) {
-  if (g.count == 1) return g.pattern + " on " + g.where + Reported(g) + Colon(g.text);
-  return g.pattern + " " + Times(g.count) + " on " + g.where + ", " + FormatSpan(g.first, g.last) +
-         Reported(g) + Colon(g.text);
+  size_t n = Occurrences(g);
+  if (n == 1) return g.pattern + " on " + g.where + Colon(g.text);
+  return g.pattern + " " + Times(n) + " on " + g.where + ", " + FormatSpan(g.first, g.last) +
+         PerObject(g) + Colon(g.text);
 }
 
 // "Deploy/scale: Scaled up replica set payments-6c8 to 3".
 std::string ScalingText(const Group& g) {
   std::string out = "Deploy/scale: " + g.text;
-  if (g.count > 1) out += " (" + Times(g.count) + ", " + FormatSpan(g.first, g.last) + ")";
+  if (size_t n = Occurrences(g); n > 1)
+    out += " (" + Times(n) + ", " + FormatSpan(g.first, g.last) + PerObject(g) + ")";
   return out;
 }
 
 // "Deploy/scale: Killing ×2 in payments/payments-api-6c8f9d7b5, 12:10 UTC: Stopping container api".
 std::string DeployText(const Group& g) {
-  if (g.count == 1) return "Deploy/scale: " + g.what + Colon(g.text);
-  return "Deploy/scale: " + g.pattern + " " + Times(g.count) + " in " + g.where + ", " +
-         FormatSpan(g.first, g.last) + Colon(g.text);
+  size_t n = Occurrences(g);
+  if (n == 1) return "Deploy/scale: " + g.what + Colon(g.text);
+  return "Deploy/scale: " + g.pattern + " " + Times(n) + " in " + g.where + ", " +
+         FormatSpan(g.first, g.last) + PerObject(g) + Colon(g.text);
 }
 
 std::string OverflowText(const char* what, const Group& g, size_t limit) {
@@ -78,7 +99,28 @@ std::string OverflowText(const char* what, const Group& g, size_t limit) {
          std::to_string(limit) + " groups, " + FormatSpan(g.first, g.last);
 }
 
+void AddOccurrences(Group& g, const Event& e, Nanos cutoff) {
+  g.AddReported(KubernetesObjectKey(e), KubernetesOccurrences(e),
+                cutoff != 0 && e.occurred_at > cutoff);
+}
+
 }  // namespace
+
+int64_t KubernetesOccurrences(const Event& e) {
+  int64_t n = AttrInt(e.attrs, "count");
+  if (e.attrs.is_object()) {
+    if (auto it = e.attrs.find("series"); it != e.attrs.end())
+      n = std::max(n, AttrInt(*it, "count"));
+  }
+  return std::max<int64_t>(n, 1);
+}
+
+std::string KubernetesObjectKey(const Event& e) {
+  std::string suffix = ":" + std::to_string(KubernetesOccurrences(e));
+  if (e.source_ref.size() > suffix.size() && e.source_ref.ends_with(suffix))
+    return e.source_ref.substr(0, e.source_ref.size() - suffix.size());
+  return e.source_ref.empty() ? e.id : e.source_ref;
+}
 
 KubernetesRule::KubernetesRule(const RuleContext& ctx)
     : ctx_(ctx),
@@ -113,7 +155,7 @@ void KubernetesRule::AddWarning(const Event& e, const std::string& reason) {
     g.what = reason + " on " + g.where;
   }
   if (g.Add(e, ctx_.resolve_cutoff)) g.text = ShortText(Message(e), ctx_.config.limits.quote_chars);
-  g.max_reported = std::max(g.max_reported, AttrInt(e.attrs, "count"));
+  AddOccurrences(g, e, ctx_.resolve_cutoff);
 }
 
 void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
@@ -132,6 +174,7 @@ void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
     g.text = ShortText(message, ctx_.config.limits.quote_chars);
     g.what = reason + " on " + KubernetesObjectLabel(e);
   }
+  AddOccurrences(g, e, 0);
 }
 
 void KubernetesRule::Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out) {

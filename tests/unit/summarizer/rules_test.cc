@@ -1,3 +1,5 @@
+#include "summarizer/rules.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -124,6 +126,144 @@ TEST(Kubernetes, WarningsGroupByReasonAndObjectCitingAllMembers) {
   const TimelineLine* o = FindKeyPrefix(t, "k8s:OOMKilling:");
   ASSERT_NE(o, nullptr);
   EXPECT_EQ(o->text, "OOMKilling on pod payments-7d9f-x2k9p: Memory cgroup out of memory");
+}
+
+// One snapshot of a Kubernetes Event object as the connector stores it: source_ref
+// "<uid>:<count>", attrs.count = the occurrences so far.
+Event Snapshot(const std::string& uid, int count, const std::string& reason, Nanos at,
+               const std::string& pod, const std::string& message, bool warning = true) {
+  Event e = K8s(uid + ":" + std::to_string(count), reason, at, pod, warning, message);
+  e.attrs["count"] = count;
+  return e;
+}
+
+Incident OpenIncident() {
+  Incident i = testing::PaymentsIncident();
+  i.status = "triggered";
+  i.resolved_at = 0;
+  return i;
+}
+
+TEST(KubernetesCounts, LineCountIsTheReportedOccurrencesNotTheSnapshots) {
+  struct Case {
+    const char* name;
+    std::vector<std::pair<std::string, int>> snapshots;  // (object uid, count)
+    std::string text;
+  };
+  const std::string msg = "Back-off restarting failed container";
+  std::vector<Case> cases = {
+      {"one object, four watch updates 1 2 5 9",
+       {{"ev-a", 1}, {"ev-a", 2}, {"ev-a", 5}, {"ev-a", 9}},
+       "BackOff \xC3\x97"
+       "9 on pod p1, 12:01\xE2\x80\x93"
+       "12:04 UTC: " +
+           msg},
+      {"updates arriving out of order",
+       {{"ev-a", 9}, {"ev-a", 2}},
+       "BackOff \xC3\x97"
+       "9 on pod p1, 12:01\xE2\x80\x93"
+       "12:02 UTC: " +
+           msg},
+      {"one snapshot with count 7",
+       {{"ev-a", 7}},
+       "BackOff \xC3\x97"
+       "7 on pod p1, 12:01 UTC: " +
+           msg},
+      {"one snapshot with count 1", {{"ev-a", 1}}, "BackOff on pod p1: " + msg},
+      {"two objects summed, each by its highest count",
+       {{"ev-a", 1}, {"ev-a", 9}, {"ev-b", 2}, {"ev-b", 3}},
+       "BackOff \xC3\x97"
+       "12 on pod p1, 12:01\xE2\x80\x93"
+       "12:04 UTC (2 Kubernetes events: 9 + 3): " +
+           msg},
+      {"same count in two objects is not one object",
+       {{"ev-a", 4}, {"ev-b", 4}},
+       "BackOff \xC3\x97"
+       "8 on pod p1, 12:01\xE2\x80\x93"
+       "12:02 UTC (2 Kubernetes events: 4 + 4): " +
+           msg},
+      {"objects that each happened once need no breakdown",
+       {{"ev-a", 1}, {"ev-b", 1}, {"ev-c", 1}},
+       "BackOff \xC3\x97"
+       "3 on pod p1, 12:01\xE2\x80\x93"
+       "12:03 UTC: " +
+           msg},
+  };
+  for (const Case& c : cases) {
+    std::vector<Event> events;
+    for (size_t i = 0; i < c.snapshots.size(); ++i) {
+      events.push_back(Snapshot(c.snapshots[i].first, c.snapshots[i].second, "BackOff",
+                                T(1 + static_cast<int>(i)), "p1", msg));
+    }
+    Timeline t = Build(events, {}, OpenIncident());
+    const TimelineLine* l = FindKeyPrefix(t, "k8s:BackOff:");
+    ASSERT_NE(l, nullptr) << c.name;
+    EXPECT_EQ(l->text, c.text) << c.name;
+    EXPECT_EQ(l->citations, IdsOf(events)) << c.name << ": every snapshot is cited";
+  }
+}
+
+TEST(KubernetesCounts, OccurrencesAndObjectKeyRules) {
+  Event e = Snapshot("0f9e-uid", 4, "FailedScheduling", T(1), "db-2", "0/6 nodes");
+  EXPECT_EQ(KubernetesOccurrences(e), 4);
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
+  e.attrs.erase("count");
+  e.attrs["series"] = {{"count", 4}, {"lastObservedTime", "2026-03-14T12:01:00Z"}};
+  EXPECT_EQ(KubernetesOccurrences(e), 4) << "series.count";
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
+  e.attrs["count"] = 2;
+  EXPECT_EQ(KubernetesOccurrences(e), 4) << "the higher of count and series.count";
+  e.attrs = nlohmann::json::object();
+  EXPECT_EQ(KubernetesOccurrences(e), 1) << "no count: one occurrence";
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid:4") << "suffix is not the count: whole ref";
+  Event bare = testing::MakeEvent("kubernetes", "plain-ref", "k8s.BackOff", T(1));
+  EXPECT_EQ(KubernetesObjectKey(bare), "plain-ref");
+}
+
+TEST(KubernetesCounts, DeployAndScalingLinesCountOccurrences) {
+  Event k1 = Snapshot("ev-kill", 1, "Killing", T(5), "payments-api-6c8-aaaaa",
+                      "Stopping container api", false);
+  Event k3 = Snapshot("ev-kill", 3, "Killing", T(6), "payments-api-6c8-aaaaa",
+                      "Stopping container api", false);
+  Timeline t = Build({k1, k3});
+  const TimelineLine* l = FindKeyPrefix(t, "deploy:Killing:");
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->text,
+            "Deploy/scale: Killing \xC3\x97"
+            "3 in payments/payments-api-6c8, 12:05\xE2\x80\x93"
+            "12:06 UTC: Stopping container api");
+}
+
+TEST(KubernetesCounts, AfterResolveCountsOccurrencesAfterTheCutoff) {
+  struct Case {
+    const char* name;
+    std::vector<std::pair<int, Nanos>> snapshots;  // (count, time); resolve at 12:40
+    const char* after;
+  };
+  std::vector<Case> cases = {
+      {"counts 8 then 9, 10 after",
+       {{8, T(30)}, {9, T(41, 30)}, {10, T(45)}},
+       "\xC3\x97"
+       "2 after"},
+      {"a jump 8 -> 12 after",
+       {{8, T(30)}, {12, T(45)}},
+       "\xC3\x97"
+       "4 after"},
+      {"first seen after the resolve with 5, 6",
+       {{5, T(42)}, {6, T(45)}},
+       "\xC3\x97"
+       "2 after"},
+  };
+  for (const Case& c : cases) {
+    std::vector<Event> events = {Pd("r", "resolved", T(40), "Alice Ops"),
+                                 Pd("a", "acknowledged", T(12), "Alice Ops")};
+    for (const auto& [count, at] : c.snapshots)
+      events.push_back(Snapshot("ev-x", count, "BackOff", at, "payments-x", "Back-off"));
+    Timeline t = Build(events);
+    const TimelineLine* l = FindKeyPrefix(t, "contradiction:after_resolve:k8s:");
+    ASSERT_NE(l, nullptr) << c.name;
+    EXPECT_NE(l->text.find(c.after), std::string::npos) << c.name << ": " << l->text;
+  }
 }
 
 TEST(Kubernetes, DeployLines) {
