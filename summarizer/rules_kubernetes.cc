@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "summarizer/rules.h"
+#include "summarizer/template.h"
 
 namespace timelined::summarizer {
 namespace {
@@ -115,6 +116,43 @@ int64_t KubernetesOccurrences(const Event& e) {
   return std::max<int64_t>(n, 1);
 }
 
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.';
+}
+
+}  // namespace
+
+std::string KubernetesMessageTemplate(const Event& e) {
+  std::string message = Message(e);
+  std::string workload = AttrString(e.attrs, "workload");
+  std::string object = AttrString(e.attrs, "object", "name");
+  std::string prefix = workload.empty() ? std::string() : workload + "-";
+  std::string masked;
+  masked.reserve(message.size());
+  size_t i = 0;
+  while (i < message.size()) {
+    if (!IsNameChar(message[i]) || (i > 0 && IsNameChar(message[i - 1]))) {
+      masked += message[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < message.size() && IsNameChar(message[j])) ++j;
+    std::string_view token(message.data() + i, j - i);
+    bool name = (!object.empty() && token == object) ||
+                (!prefix.empty() && token.size() > prefix.size() && token.starts_with(prefix));
+    if (name) {
+      masked += "<name>";
+    } else {
+      masked.append(token);
+    }
+    i = j;
+  }
+  return MessageTemplate(masked);
+}
+
 std::string KubernetesObjectKey(const Event& e) {
   std::string suffix = ":" + std::to_string(KubernetesOccurrences(e));
   if (e.source_ref.size() > suffix.size() && e.source_ref.ends_with(suffix))
@@ -146,10 +184,11 @@ bool KubernetesRule::Add(const Event& e) {
 
 void KubernetesRule::AddWarning(const Event& e, const std::string& reason) {
   std::string path = ObjectPath(e);
+  std::string tmpl = KubernetesMessageTemplate(e);
   bool created = false;
-  Group& g = warnings_.Get(reason + '\0' + path, &created);
+  Group& g = warnings_.Get(reason + '\0' + path + '\0' + tmpl, &created);
   if (created) {
-    g.key = "k8s:" + reason + ":" + path;
+    g.key = "k8s:" + reason + ":" + path + ":" + ShortHash(tmpl);
     g.pattern = reason;
     g.where = KubernetesObjectLabel(e);
     g.what = reason + " on " + g.where;
@@ -161,12 +200,13 @@ void KubernetesRule::AddWarning(const Event& e, const std::string& reason) {
 void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
   bool per_message = reason == "ScalingReplicaSet" || reason == "DeploymentRollback";
   std::string message = Message(e);
+  std::string tmpl = per_message ? std::string() : KubernetesMessageTemplate(e);
   bool created = false;
   Group& g = per_message ? scaling_.Get(reason + '\0' + ObjectPath(e) + '\0' + message, &created)
-                         : deploys_.Get(reason + '\0' + DeployUnit(e), &created);
+                         : deploys_.Get(reason + '\0' + DeployUnit(e) + '\0' + tmpl, &created);
   if (created) {
     g.key = per_message ? "deploy:" + reason + ":" + ObjectPath(e) + ":" + ShortHash(message)
-                        : "deploy:" + reason + ":" + DeployUnit(e);
+                        : "deploy:" + reason + ":" + DeployUnit(e) + ":" + ShortHash(tmpl);
     g.pattern = reason;
     g.where = DeployUnit(e);
   }

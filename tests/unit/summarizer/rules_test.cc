@@ -266,6 +266,95 @@ TEST(KubernetesCounts, AfterResolveCountsOccurrencesAfterTheCutoff) {
   }
 }
 
+TEST(KubernetesGrouping, OnlySameReasonAndMessageTemplateShareALine) {
+  struct Member {
+    const char* ref;
+    const char* reason;
+    int minute;
+    const char* pod;
+    bool warning;
+    const char* message;
+  };
+  struct Case {
+    const char* name;
+    std::vector<Member> members;
+    std::vector<std::pair<Nanos, std::string>> lines;  // (at, text) in timeline order
+  };
+  std::vector<Case> cases = {
+      {"Killing: liveness restarts and rollback stops stay apart, each at its own time",
+       {{"k1", "Killing", 5, "payments-api-6c8-aaaaa", false,
+         "Container api failed liveness probe, will be restarted"},
+        {"k2", "Killing", 7, "payments-api-6c8-bbbbb", false,
+         "Container api failed liveness probe, will be restarted"},
+        {"k3", "Killing", 30, "payments-api-6c8-aaaaa", false, "Stopping container api"},
+        {"k4", "Killing", 30, "payments-api-6c8-bbbbb", false, "Stopping container api"}},
+       {{T(5),
+         "Deploy/scale: Killing \xC3\x97"
+         "2 in payments/payments-api-6c8, 12:05\xE2\x80\x93"
+         "12:07 UTC: Container api failed liveness probe, will be restarted"},
+        {T(30),
+         "Deploy/scale: Killing \xC3\x97"
+         "2 in payments/payments-api-6c8, 12:30 UTC: Stopping container api"}}},
+      {"BackOff restarting and BackOff pulling on one pod are two facts",
+       {{"b1", "BackOff", 1, "p1", true, "Back-off restarting failed container api"},
+        {"b2", "BackOff", 2, "p1", true, "Back-off pulling image \"registry/x:v2\""},
+        {"b3", "BackOff", 3, "p1", true, "Back-off restarting failed container api"}},
+       {{T(1),
+         "BackOff \xC3\x97"
+         "2 on pod p1, 12:01\xE2\x80\x93"
+         "12:03 UTC: Back-off restarting failed container api"},
+        {T(2), "BackOff on pod p1: Back-off pulling image \"registry/x:v2\""}}},
+      {"numbers differ, template the same: one line",
+       {{"u1", "Unhealthy", 1, "p1", true,
+         "Readiness probe failed: HTTP probe failed with statuscode: 503"},
+        {"u2", "Unhealthy", 2, "p1", true,
+         "Readiness probe failed: HTTP probe failed with statuscode: 500"}},
+       {{T(1),
+         "Unhealthy \xC3\x97"
+         "2 on pod p1, 12:01\xE2\x80\x93"
+         "12:02 UTC: Readiness probe failed: HTTP probe failed with statuscode: 503"}}},
+      {"generated pod names in the message are the same template",
+       {{"c1", "SuccessfulCreate", 5, "payments-api-6c8f9d7b5", false,
+         "Created pod: payments-api-6c8f9d7b5-x2k9p"},
+        {"c2", "SuccessfulCreate", 6, "payments-api-6c8f9d7b5", false,
+         "Created pod: payments-api-6c8f9d7b5-q7w4m"}},
+       {{T(5),
+         "Deploy/scale: SuccessfulCreate \xC3\x97"
+         "2 in payments/payments-api-6c8f9d7b5, 12:05\xE2\x80\x93"
+         "12:06 UTC: Created pod: payments-api-6c8f9d7b5-x2k9p"}}},
+  };
+  for (const Case& c : cases) {
+    std::vector<Event> events;
+    for (const Member& m : c.members) {
+      bool rs = std::string(m.reason) == "SuccessfulCreate";
+      events.push_back(K8s(m.ref, m.reason, T(m.minute), m.pod, m.warning, m.message,
+                           rs ? "ReplicaSet" : "Pod"));
+    }
+    Timeline t = Build(events, {}, OpenIncident());
+    std::vector<std::pair<Nanos, std::string>> lines;
+    size_t cited = 0;
+    for (const TimelineLine& l : t.lines) {
+      if (l.category != "kubernetes" && l.category != "deploy") continue;
+      lines.emplace_back(l.at, l.text);
+      cited += l.citations.size();
+    }
+    EXPECT_EQ(lines, c.lines) << c.name;
+    EXPECT_EQ(cited, events.size()) << c.name << ": each member cited once";
+  }
+}
+
+TEST(KubernetesGrouping, MessageTemplateMasksGeneratedNames) {
+  Event e = K8s("x", "BackOff", T(1), "payments-api-6c8f9d7b5-x2k9p", true,
+                "Back-off restarting failed container api in pod "
+                "payments-api-6c8f9d7b5-x2k9p_payments(0f9e-uid)");
+  EXPECT_EQ(KubernetesMessageTemplate(e),
+            "Back-off restarting failed container api in pod <name>_payments(<num>f<num>e-uid)");
+  Event kill = K8s("k", "Killing", T(1), "payments-api-6c8-aaaaa", false, "Stopping container api");
+  Event live = K8s("l", "Killing", T(1), "payments-api-6c8-aaaaa", false,
+                   "Container api failed liveness probe, will be restarted");
+  EXPECT_NE(KubernetesMessageTemplate(kill), KubernetesMessageTemplate(live));
+}
+
 TEST(Kubernetes, DeployLines) {
   Event up = K8s("s1", "ScalingReplicaSet", T(5), "payments-api", false,
                  "Scaled up replica set payments-api-6c8 to 3", "Deployment");
