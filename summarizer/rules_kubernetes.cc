@@ -97,7 +97,7 @@ std::string DeployText(const Group& g) {
 
 std::string OverflowText(const char* what, const Group& g, size_t limit) {
   return std::string(what) + " " + Times(g.count) + " beyond the limit of " +
-         std::to_string(limit) + " groups, " + FormatSpan(g.first, g.last);
+         CountOf(limit, "groups") + ", " + FormatSpan(g.first, g.last);
 }
 
 void AddOccurrences(Group& g, const Event& e, Nanos cutoff) {

@@ -30,7 +30,7 @@ std::string SignalText(const Group& g) {
 
 std::string OverflowText(const char* what, const Group& g, size_t limit) {
   return std::string(what) + " " + Times(g.count) + " in templates beyond the limit of " +
-         std::to_string(limit) + " groups, " + FormatSpan(g.first, g.last);
+         CountOf(limit, "groups") + ", " + FormatSpan(g.first, g.last);
 }
 
 }  // namespace
