@@ -4,6 +4,7 @@
 
 #include "summarizer/ids.h"
 #include "summarizer/rules.h"
+#include "summarizer/template.h"
 
 namespace timelined::summarizer {
 namespace {
@@ -21,7 +22,7 @@ std::string SignalDescription(const Event& e, size_t quote) {
   if (e.source == kSourceLog) {
     std::string stream = e.scope.starts_with("log/") ? e.scope.substr(4) : e.scope;
     return "log " + std::string(LogLevelClass(e)) + (stream.empty() ? "" : " in " + stream) +
-           ": \"" + ShortText(e.body.empty() ? e.summary : e.body, quote) + "\"";
+           ": \"" + ShortText(StripLogPrefix(e.body.empty() ? e.summary : e.body), quote) + "\"";
   }
   if (!e.summary.empty()) return ShortText(e.summary, quote);
   return e.kind + (e.body.empty() ? "" : ": " + ShortText(e.body, quote));

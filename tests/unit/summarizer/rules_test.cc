@@ -398,6 +398,30 @@ TEST(Logs, GroupByTemplateWithCountAndSpan) {
   EXPECT_EQ(FindKeyPrefix(t, "log:log/payments/api:error:")->citations.size(), 2u);
 }
 
+TEST(Logs, GroupTextLeavesOutTheLinesOwnTimestampAndLevel) {
+  Event a = Log("a", "error", T(1),
+                "2026-03-14T12:01:07.120Z ERROR payment authorization failed: upstream timeout "
+                "after 2500ms (order 88123)");
+  Event b = Log("b", "error", T(4),
+                "2026-03-14T12:04:55.004Z ERROR payment authorization failed: upstream timeout "
+                "after 3000ms (order 88140)");
+  Event one = Log("c", "warn", T(5), "[2026-03-14 12:05:00,001] [warn] pool at 19/20");
+  Timeline t = Build({a, b, one}, {}, OpenIncident());
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) {
+    if (l.category == "log" || l.category == "detection") texts.push_back(l.text);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "First warning signal 9 min before the page: log error in payments/api: "
+                       "\"payment authorization failed: upstream timeout after 2500ms (order "
+                       "88123)\"",
+                       "Log errors \xC3\x97"
+                       "2 in payments/api, 12:01\xE2\x80\x93"
+                       "12:04 UTC: \"payment authorization failed: upstream timeout after <dur> "
+                       "(order <num>)\"",
+                       "Log warning in payments/api: \"pool at 19/20\""}));
+}
+
 TEST(Logs, OverflowBeyondTheGroupLimitIsShownAndCited) {
   SummarizerConfig config;
   config.limits.max_groups = 2;
