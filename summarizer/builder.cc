@@ -101,7 +101,12 @@ void TimelineBuilder::State::AddDetection(Nanos trigger_at, std::vector<Timeline
   line.category = std::string(kCategoryDetection);
   line.text = "First warning signal " + FormatDuration(trigger_at - signal_at) +
               " before the page: " + signal_text;
-  line.citations = {signal_id};
+  // A duration cites both ends: the signal and the page it is measured against.
+  IdList ids;
+  ids.Add(signal_id);
+  for (const std::string& id : mi->triggered.citations) ids.Add(id);
+  ids.SortUnique();
+  line.citations = ids.ToStrings();
   line.key = "detection:first_signal";
   lines->push_back(line);
   mi->first_signal = MetricPoint{.at = signal_at, .citations = {signal_id}};

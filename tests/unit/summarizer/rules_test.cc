@@ -79,12 +79,52 @@ TEST(Detection, FirstWarningSignalBeforeThePage) {
   EXPECT_EQ(d->text,
             "First warning signal 7 min before the page: log error in payments/api: \"db pool "
             "exhausted\"");
-  EXPECT_EQ(d->citations, std::vector<std::string>{signal.id});
+  EXPECT_EQ(d->citations, IdsOf({signal, trig})) << "the duration cites both of its ends";
   EXPECT_EQ(t.metrics[0].name, "time_to_detect");
   EXPECT_TRUE(t.metrics[0].present);
   EXPECT_EQ(t.metrics[0].seconds, 420);
   EXPECT_EQ(t.metrics[0].citations, IdsOf({signal, trig}));
   EXPECT_EQ(t.stats.not_shown.at("log lines below warning level"), 1u);
+}
+
+// Any line or metric that states a duration or a comparison cites every input it is
+// computed from.
+TEST(DerivedLines, CiteEveryInput) {
+  std::string mk = std::string(testing::kIncidentId) + "|triggered|1773490200";
+  Event webhook = Pd("trig-webhook", "triggered", T(10), "", mk);
+  Event log_entry = Pd("trig-log-entry", "triggered", T(10), "Datadog", mk);
+  Event ack = Pd("ack", "acknowledged", T(12), "Alice Ops");
+  Event res = Pd("res", "resolved", T(40), "Alice Ops");
+  Event signal = Log("sig", "error", T(3), "db pool exhausted");
+  Event after = K8s("after", "BackOff", T(45), "p1", true, "Back-off");
+  Timeline t = Build({webhook, log_entry, ack, res, signal, after});
+  struct Want {
+    const char* key_prefix;
+    std::vector<Event> inputs;
+  };
+  const std::vector<Want> wants = {
+      {"detection:first_signal", {signal, webhook, log_entry}},
+      {"contradiction:after_resolve:", {after, res}},
+  };
+  for (const Want& w : wants) {
+    const TimelineLine* l = FindKeyPrefix(t, w.key_prefix);
+    ASSERT_NE(l, nullptr) << w.key_prefix;
+    EXPECT_EQ(l->citations, IdsOf(w.inputs)) << w.key_prefix << ": " << l->text;
+  }
+  const std::map<std::string, std::vector<Event>> metric_inputs = {
+      {"time_to_detect", {signal, webhook, log_entry}},
+      {"time_to_acknowledge", {webhook, log_entry, ack}},
+      {"time_to_resolve", {webhook, log_entry, res}},
+  };
+  for (const Metric& m : t.metrics) {
+    auto it = metric_inputs.find(m.name);
+    if (it == metric_inputs.end()) continue;
+    EXPECT_EQ(m.citations, IdsOf(it->second)) << m.name;
+  }
+  Timeline no_ack = Build({webhook, res});
+  const TimelineLine* c = FindKeyPrefix(no_ack, "contradiction:no_ack");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->citations, IdsOf({webhook, res}));
 }
 
 TEST(Detection, NoLineWhenSignalsStartAfterThePage) {
