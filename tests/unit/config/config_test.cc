@@ -261,6 +261,10 @@ TEST(ConfigLoad, EnumValues) {
                         "of trace, debug, info, warn, error"));
   EXPECT_THAT(ParseError("[log]\nformat = \"xml\"\n"), HasSubstr("not one of text, json"));
   EXPECT_EQ(ParseOk("[log]\nlevel = \"error\"\n").log.level, "error");
+  EXPECT_EQ(DefaultConfig().logs.stderr_level, "info");
+  EXPECT_EQ(ParseOk("[logs]\nstderr_level = \"warn\"\n").logs.stderr_level, "warn");
+  EXPECT_THAT(ParseError("[logs]\nstderr_level = \"loud\"\n"),
+              HasSubstr("not one of info, warn, error"));
 }
 
 TEST(ConfigTokens, InlineHashIsNormalizedToLowerCase) {
@@ -509,7 +513,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
     lines += ch == '\n';
   }
   // One term per section, each on its own line so sections change independently.
-  const int core = 22 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
+  const int core = 23 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
   //
   const int pagerduty = 8;  // subscriptions + 2 fields, 5 scalar keys
   //
