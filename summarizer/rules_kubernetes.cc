@@ -96,7 +96,7 @@ std::string DeployText(const Group& g) {
 }
 
 std::string OverflowText(const char* what, const Group& g, size_t limit) {
-  return std::string(what) + " " + Times(g.count) + " beyond the limit of " +
+  return std::string(what) + " " + Times(Occurrences(g)) + " beyond the limit of " +
          CountOf(limit, "groups") + ", " + FormatSpan(g.first, g.last);
 }
 
@@ -154,9 +154,16 @@ std::string KubernetesMessageTemplate(const Event& e) {
 }
 
 std::string KubernetesObjectKey(const Event& e) {
-  std::string suffix = ":" + std::to_string(KubernetesOccurrences(e));
-  if (e.source_ref.size() > suffix.size() && e.source_ref.ends_with(suffix))
-    return e.source_ref.substr(0, e.source_ref.size() - suffix.size());
+  int64_t counts[] = {KubernetesOccurrences(e), AttrInt(e.attrs, "count"), 0};
+  if (e.attrs.is_object()) {
+    if (auto it = e.attrs.find("series"); it != e.attrs.end()) counts[2] = AttrInt(*it, "count");
+  }
+  for (int64_t c : counts) {
+    if (c <= 0) continue;
+    std::string suffix = ":" + std::to_string(c);
+    if (e.source_ref.size() > suffix.size() && e.source_ref.ends_with(suffix))
+      return e.source_ref.substr(0, e.source_ref.size() - suffix.size());
+  }
   return e.source_ref.empty() ? e.id : e.source_ref;
 }
 

@@ -253,6 +253,9 @@ TEST(KubernetesCounts, OccurrencesAndObjectKeyRules) {
   EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
   e.attrs["count"] = 2;
   EXPECT_EQ(KubernetesOccurrences(e), 4) << "the higher of count and series.count";
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
+  e.attrs["count"] = 9;
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid") << "the ref's count is series.count";
   e.attrs = nlohmann::json::object();
   EXPECT_EQ(KubernetesOccurrences(e), 1) << "no count: one occurrence";
   EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid:4") << "suffix is not the count: whole ref";
