@@ -193,18 +193,16 @@ bool IsLevelWord(std::string_view w, bool any_case) {
   static constexpr std::string_view kLevels[] = {"TRACE",    "DEBUG",  "INFO",  "NOTICE", "WARN",
                                                  "WARNING",  "ERROR",  "ERR",   "FATAL",  "CRIT",
                                                  "CRITICAL", "SEVERE", "PANIC", "ALERT",  "EMERG"};
-  if (w.empty() || w.size() > 8) return false;
-  std::string upper(w);
-  bool was_upper = true;
-  for (char& c : upper) {
-    if (c >= 'a' && c <= 'z') {
-      was_upper = false;
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  if (!was_upper && !any_case) return false;
+  if (w.size() < 3 || w.size() > 8) return false;
   for (std::string_view l : kLevels) {
-    if (upper == l) return true;
+    if (l.size() != w.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < w.size() && same; ++k) {
+      char c = w[k];
+      if (any_case && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      same = c == l[k];
+    }
+    if (same) return true;
   }
   return false;
 }
@@ -245,6 +243,10 @@ size_t SkipSeparators(std::string_view s, size_t i) {
 std::string_view StripLogPrefix(std::string_view message) {
   size_t i = 0;
   while (i < message.size() && IsSpace(message[i])) ++i;
+  // Every prefix starts with a digit, '[' or an upper-case letter: most lines leave here.
+  if (i >= message.size() ||
+      !(IsDigit(message[i]) || message[i] == '[' || (message[i] >= 'A' && message[i] <= 'Z')))
+    return message;
   if (size_t g = MatchGlog(message.substr(i))) {
     i = SkipSeparators(message, i + g);
   } else {
