@@ -304,6 +304,8 @@ void App::AddIngestRoutes() {
   using http::Request;
   using http::Respond;
   machine_options_.log.skip_invalid_lines = config_.logs.skip_invalid_lines;
+  machine_options_.log.stderr_level =
+      config_.logs.stderr_level == "info" ? std::string() : config_.logs.stderr_level;
   machine_options_.max_decompressed_bytes = config_.logs.max_decompressed_bytes;
   const auto& mo = machine_options_;
   const Clock& clock = SystemClock::Instance();

@@ -4,6 +4,7 @@
 
 #include "summarizer/ids.h"
 #include "summarizer/rules.h"
+#include "summarizer/template.h"
 
 namespace timelined::summarizer {
 namespace {
@@ -21,7 +22,7 @@ std::string SignalDescription(const Event& e, size_t quote) {
   if (e.source == kSourceLog) {
     std::string stream = e.scope.starts_with("log/") ? e.scope.substr(4) : e.scope;
     return "log " + std::string(LogLevelClass(e)) + (stream.empty() ? "" : " in " + stream) +
-           ": \"" + ShortText(e.body.empty() ? e.summary : e.body, quote) + "\"";
+           ": \"" + ShortText(StripLogPrefix(e.body.empty() ? e.summary : e.body), quote) + "\"";
   }
   if (!e.summary.empty()) return ShortText(e.summary, quote);
   return e.kind + (e.body.empty() ? "" : ": " + ShortText(e.body, quote));
@@ -100,7 +101,12 @@ void TimelineBuilder::State::AddDetection(Nanos trigger_at, std::vector<Timeline
   line.category = std::string(kCategoryDetection);
   line.text = "First warning signal " + FormatDuration(trigger_at - signal_at) +
               " before the page: " + signal_text;
-  line.citations = {signal_id};
+  // A duration cites both ends: the signal and the page it is measured against.
+  IdList ids;
+  ids.Add(signal_id);
+  for (const std::string& id : mi->triggered.citations) ids.Add(id);
+  ids.SortUnique();
+  line.citations = ids.ToStrings();
   line.key = "detection:first_signal";
   lines->push_back(line);
   mi->first_signal = MetricPoint{.at = signal_at, .citations = {signal_id}};

@@ -138,7 +138,7 @@ std::string DiffToMarkdown(const TimelineDiff& d) {
         "+" + std::to_string(c.citations_added.size()) + " / \xE2\x88\x92" +
             std::to_string(c.citations_removed.size()));
   }
-  out += "\n" + std::to_string(d.unchanged) + " lines unchanged.\n";
+  out += "\n" + CountOf(d.unchanged, "lines unchanged") + ".\n";
   return out;
 }
 

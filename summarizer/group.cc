@@ -24,6 +24,44 @@ bool Group::Add(const Event& e, Nanos cutoff) {
   return representative;
 }
 
+void Group::AddReported(std::string_view object, int64_t n, bool after_cutoff) {
+  Reported& r = reported[Fnv1a64(object)];
+  r.max = std::max(r.max, n);
+  if (after_cutoff) {
+    r.min_after = r.min_after == 0 ? n : std::min(r.min_after, n);
+  } else {
+    r.max_before = std::max(r.max_before, n);
+  }
+}
+
+int64_t Group::ReportedTotal() const {
+  int64_t total = 0;
+  for (const auto& [k, r] : reported) total += r.max;
+  return total;
+}
+
+int64_t Group::ReportedAfter() const {
+  int64_t total = 0;
+  for (const auto& [k, r] : reported) {
+    if (r.min_after == 0) continue;
+    total += r.max_before > 0 ? r.max - r.max_before : r.max - r.min_after + 1;
+  }
+  return total;
+}
+
+std::vector<int64_t> Group::ReportedCounts() const {
+  std::vector<std::pair<int64_t, uint64_t>> v;
+  v.reserve(reported.size());
+  for (const auto& [k, r] : reported) v.emplace_back(r.max, k);
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::vector<int64_t> out;
+  out.reserve(v.size());
+  for (const auto& p : v) out.push_back(p.first);
+  return out;
+}
+
 Group& GroupTable::Get(const std::string& map_key, bool* created) {
   *created = false;
   if (auto it = groups_.find(map_key); it != groups_.end()) return it->second;
@@ -52,9 +90,11 @@ void AppendContinuedAfterResolve(Group& g, const ResolveRef& resolve,
   line.at = resolve.at;
   line.end = g.after_last;
   line.category = std::string(kCategoryContradiction);
+  size_t after = g.has_reported() ? static_cast<size_t>(std::max<int64_t>(1, g.ReportedAfter()))
+                                  : g.after.size();
   line.text = "Contradiction: incident resolved at " + FormatClock(resolve.at) + " UTC but " +
-              g.what + " continued until " + FormatClock(g.after_last) + " UTC (" +
-              Times(g.after.size()) + " after the resolve)";
+              g.what + " continued until " + FormatClock(g.after_last) + " UTC (" + Times(after) +
+              " after the resolve)";
   IdList ids = g.after;
   for (const std::string& id : resolve.citations) ids.Add(id);
   ids.SortUnique();
@@ -88,6 +128,15 @@ bool AttrBool(const nlohmann::json& attrs, const char* key) {
 }
 
 std::string ShortHash(std::string_view s) { return Sha256Hex(s).substr(0, 12); }
+
+uint64_t Fnv1a64(std::string_view s) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
 
 std::string Times(size_t n) { return "\xC3\x97" + std::to_string(n); }
 

@@ -1,9 +1,10 @@
 #pragma once
 // Aggregation state shared by the grouping rules. A Group keeps, however many members it
 // has: the count, first/last time, one representative text (chosen by the earliest
-// (occurred_at, id) member), the largest upstream count, and the member IDs packed (12
-// bytes each: every member is cited). Members after the resolve cutoff are also listed
-// separately for the "continued after resolve" contradiction. Not thread-safe.
+// (occurred_at, id) member), the member IDs packed (12 bytes each: every member is cited)
+// and, for sources that report their own occurrence counts (Kubernetes), the highest count
+// per reporting object. Members after the resolve cutoff are also listed separately for the
+// "continued after resolve" contradiction. Not thread-safe.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,13 +28,32 @@ struct Group {
   Nanos first = 0;
   Nanos last = 0;
   std::string first_id;
-  int64_t max_reported = 0;  // e.g. the Kubernetes event count
   IdList members;
   IdList after;  // members later than the resolve cutoff
   Nanos after_last = 0;
 
   // Adds a member; `cutoff` 0 = no resolve. True when `e` is the new representative.
   bool Add(const Event& e, Nanos cutoff);
+
+  // Occurrences as the source reports them: one snapshot of a repeated object says "this
+  // object has happened `count` times so far" (Kubernetes: one Event object seen through
+  // several watch updates, count 1 → 2 → 5 → 9). Keyed by a 64-bit hash of the object's
+  // identity; `after_cutoff` as for Add.
+  struct Reported {
+    int64_t max = 0;         // highest count seen
+    int64_t max_before = 0;  // highest count at or before the resolve cutoff (0: none)
+    int64_t min_after = 0;   // lowest count after the cutoff (0: none)
+  };
+  void AddReported(std::string_view object, int64_t count, bool after_cutoff);
+  bool has_reported() const { return !reported.empty(); }
+  // Sum over objects of their highest count: the line's number of occurrences.
+  int64_t ReportedTotal() const;
+  // Occurrences after the resolve cutoff: per object, highest count minus the highest count
+  // at or before the cutoff (an object first seen after it: its counts seen after it).
+  int64_t ReportedAfter() const;
+  // The per-object highest counts, largest first (ties by object hash): "9 + 3".
+  std::vector<int64_t> ReportedCounts() const;
+  std::unordered_map<uint64_t, Reported> reported;
 };
 
 // Groups by a string key, at most `limit` distinct groups; later keys share one overflow
@@ -69,6 +89,8 @@ struct ResolveRef {
 // "Contradiction: incident resolved at 12:30 UTC but <what> continued until 12:41 UTC
 // (×N after the resolve)", citing the resolve and the members after the cutoff.
 // Nothing when the group has no member after the cutoff.
+// With a reported count (Kubernetes) "×N" is the occurrences after the resolve, else the
+// number of members after it.
 void AppendContinuedAfterResolve(Group& g, const ResolveRef& resolve,
                                  std::vector<TimelineLine>* out);
 
@@ -82,6 +104,8 @@ bool AttrBool(const nlohmann::json& attrs, const char* key);
 std::string ShortHash(std::string_view s);
 // "×37" with the multiplication sign.
 std::string Times(size_t n);
+// FNV-1a 64: a cheap, platform-independent hash for in-memory keys.
+uint64_t Fnv1a64(std::string_view s);
 bool IsWarningOrWorse(std::string_view severity);
 
 }  // namespace timelined::summarizer

@@ -40,6 +40,11 @@ struct DraftMeta {
   Nanos generated_at = 0;  // JSON only
 };
 
+// Text that renders as itself in CommonMark/GFM inside a table cell or after a list marker:
+// | ` [ ] * _ ~ \ are backslash-escaped, newlines become spaces, "<" is "\<" (no raw HTML, no
+// autolink), "&" is "\&" only where it would start an entity ("&lt;"), ">" stays as it is
+// (never at a line start here). A template placeholder ("<dur>", "<num>", …) becomes a code
+// span ("`<dur>`"). No HTML entities: the Markdown source reads like the rendered text.
 std::string EscapeMarkdown(std::string_view text);
 // A JSON string literal (quotes included); invalid UTF-8 is replaced, never throws.
 std::string JsonQuote(std::string_view s);

@@ -55,10 +55,10 @@ std::string Severity(const Incident& i) {
 
 std::string Evidence(const TimelineStats& s) {
   std::string out =
-      std::to_string(s.correlated) + " correlated events, " + std::to_string(s.cited) + " cited";
+      CountOf(s.correlated, "correlated events") + ", " + std::to_string(s.cited) + " cited";
   std::string sep = "; not shown: ";
   for (const auto& [reason, n] : s.not_shown) {
-    out += sep + std::to_string(n) + " " + reason;
+    out += sep + CountOf(n, reason);
     sep = ", ";
   }
   return out;
@@ -121,8 +121,7 @@ void AppendGrouped(std::string& out, const Timeline& t, size_t shown) {
     if (!any) out += "\n## Grouped citations\n";
     any = true;
     out += "\n<a id=\"line-" + std::to_string(row) + "\"></a>**Line " + std::to_string(row) +
-           "** (" + FormatTableTime(l.at) + ", " + std::to_string(l.citations.size()) +
-           " events): ";
+           "** (" + FormatTableTime(l.at) + ", " + CountOf(l.citations.size(), "events") + "): ";
     for (size_t i = 0; i < l.citations.size(); ++i) {
       if (i > 0) out += ", ";
       AppendLink(out, l.citations[i]);
@@ -149,12 +148,33 @@ std::string LinkTarget(std::string_view url) {
   return out;
 }
 
+// The placeholders of MessageTemplate and KubernetesMessageTemplate.
+size_t PlaceholderAt(std::string_view text, size_t i) {
+  for (std::string_view p : {"<uuid>", "<ip>", "<dur>", "<hex>", "<str>", "<num>", "<name>"}) {
+    if (text.substr(i, p.size()) == p) return p.size();
+  }
+  return 0;
+}
+
+// "&" followed by a character reference ("&amp;", "&#60;", "&#x3c;") would be decoded.
+bool StartsEntity(std::string_view text, size_t i) {
+  size_t j = i + 1;
+  if (j < text.size() && text[j] == '#') ++j;
+  size_t start = j;
+  while (j < text.size() && j - start <= 32 &&
+         ((text[j] >= 'a' && text[j] <= 'z') || (text[j] >= 'A' && text[j] <= 'Z') ||
+          (text[j] >= '0' && text[j] <= '9')))
+    ++j;
+  return j > start && j < text.size() && text[j] == ';';
+}
+
 }  // namespace
 
 std::string EscapeMarkdown(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     switch (c) {
       case '|':
       case '`':
@@ -168,13 +188,18 @@ std::string EscapeMarkdown(std::string_view text) {
         out += c;
         break;
       case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
+        if (size_t n = PlaceholderAt(text, i)) {
+          out += '`';
+          out.append(text.substr(i, n));
+          out += '`';
+          i += n - 1;
+        } else {
+          out += "\\<";
+        }
         break;
       case '&':
-        out += "&amp;";
+        if (StartsEntity(text, i)) out += '\\';
+        out += c;
         break;
       case '\n':
       case '\r':

@@ -6,12 +6,18 @@
 //   lifecycle   PagerDuty events by attrs.match_key (a webhook and a REST log entry of the
 //               same transition collapse into one line citing both), else by event id.
 //               Key "lifecycle:<transition>:<match_key or id>".
-//   kubernetes  Warning events by (reason, namespace, object kind, object name).
-//               Key "k8s:<reason>:<namespace>/<kind>/<name>".
+//   kubernetes  Warning events by (reason, namespace, object kind, object name, message
+//               template). Key "k8s:<reason>:<namespace>/<kind>/<name>:<hash>".
+//               A Kubernetes line's "×N" is the occurrences Kubernetes reports: the highest
+//               count per Event object (KubernetesObjectKey), summed over the objects the
+//               line merges (shown per object: "2 Kubernetes events: 9 + 3"); never the
+//               number of snapshots (watch updates) stored.
 //   deploy      Normal events whose reason is a deploy reason: ScalingReplicaSet (and
 //               DeploymentRollback) by (object, message), others by (reason, replica set
-//               or workload). Keys "deploy:<reason>:<object>:<hash>",
-//               "deploy:<reason>:<ns>/<replica set or workload>".
+//               or workload, message template). Keys "deploy:<reason>:<object>:<hash>",
+//               "deploy:<reason>:<ns>/<replica set or workload>:<hash>".
+//               Same reason, different meaning ("Killing" for a failed liveness probe, and
+//               for "Stopping container" in a rollback) never share a line.
 //   log         log.error/fatal/critical (and log.warn) by (scope, level, message template).
 //               Key "log:<scope>:<error|warning>:<hash of template>".
 //   signal      other sources at severity >= warning by (source, kind, scope, template of the
@@ -56,6 +62,18 @@ std::string_view LogLevelClass(const Event& e);
 bool IsKubernetesWarning(const Event& e);
 // "pod payments-7d9f-x2k9p" from attrs.object, else the scope.
 std::string KubernetesObjectLabel(const Event& e);
+// How many times a Kubernetes Event object has happened so far, as this snapshot reports it:
+// the highest of attrs.count and attrs.series.count, at least 1.
+int64_t KubernetesOccurrences(const Event& e);
+// The Event object a snapshot belongs to: its source_ref ("<metadata.uid>:<count>", the
+// connector's identity) without the ":<count>" suffix; the whole source_ref when it has no
+// such suffix. Snapshots of one object share it; their highest count is its occurrences.
+std::string KubernetesObjectKey(const Event& e);
+// The message template a Kubernetes line's members share: names of the object and of the
+// workload's generated objects ("payments-api-6c8f9d7b5-x2k9p") masked as <name>, then
+// MessageTemplate. "Stopping container api" and "Container api failed liveness probe, will
+// be restarted" differ; "Created pod: <name>" for two pods does not.
+std::string KubernetesMessageTemplate(const Event& e);
 
 struct LifecycleGroup {
   std::string key;         // the line key

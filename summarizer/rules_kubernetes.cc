@@ -1,5 +1,8 @@
 // Kubernetes warnings grouped by reason and object; deploy/scale/restart lines.
+#include <algorithm>
+
 #include "summarizer/rules.h"
+#include "summarizer/template.h"
 
 namespace timelined::summarizer {
 namespace {
@@ -45,40 +48,124 @@ std::string DeployUnit(const Event& e) {
   return ns.empty() ? unit : ns + "/" + unit;
 }
 
-std::string Reported(const Group& g) {
-  if (g.max_reported <= static_cast<int64_t>(g.count)) return "";
-  return " (Kubernetes count " + std::to_string(g.max_reported) + ")";
+// How many times the line's events happened, as Kubernetes reports it.
+size_t Occurrences(const Group& g) {
+  return g.has_reported() ? static_cast<size_t>(std::max<int64_t>(1, g.ReportedTotal())) : g.count;
+}
+
+// " (2 Kubernetes events: 9 + 3)" when a line merges several Event objects of which one
+// repeated (when each happened once, the per-object counts would only repeat "1").
+std::string PerObject(const Group& g) {
+  if (g.reported.size() < 2 || g.ReportedTotal() == static_cast<int64_t>(g.reported.size()))
+    return "";
+  constexpr size_t kShown = 6;
+  std::vector<int64_t> counts = g.ReportedCounts();
+  std::string out = " (" + std::to_string(counts.size()) + " Kubernetes events: ";
+  for (size_t i = 0; i < counts.size() && i < kShown; ++i) {
+    if (i > 0) out += " + ";
+    out += std::to_string(counts[i]);
+  }
+  if (counts.size() > kShown) out += " + \xE2\x80\xA6";
+  return out + ")";
 }
 
 std::string Colon(const std::string& text) { return text.empty() ? "" : ": " + text; }
 
 // "BackOff ×37 on pod x, 12:01–12:19 UTC: Back-off restarting failed container".
 std::string WarningText(const Group& g) {
-  if (g.count == 1) return g.pattern + " on " + g.where + Reported(g) + Colon(g.text);
-  return g.pattern + " " + Times(g.count) + " on " + g.where + ", " + FormatSpan(g.first, g.last) +
-         Reported(g) + Colon(g.text);
+  size_t n = Occurrences(g);
+  if (n == 1) return g.pattern + " on " + g.where + Colon(g.text);
+  return g.pattern + " " + Times(n) + " on " + g.where + ", " + FormatSpan(g.first, g.last) +
+         PerObject(g) + Colon(g.text);
 }
 
 // "Deploy/scale: Scaled up replica set payments-6c8 to 3".
 std::string ScalingText(const Group& g) {
   std::string out = "Deploy/scale: " + g.text;
-  if (g.count > 1) out += " (" + Times(g.count) + ", " + FormatSpan(g.first, g.last) + ")";
+  if (size_t n = Occurrences(g); n > 1)
+    out += " (" + Times(n) + ", " + FormatSpan(g.first, g.last) + PerObject(g) + ")";
   return out;
 }
 
 // "Deploy/scale: Killing ×2 in payments/payments-api-6c8f9d7b5, 12:10 UTC: Stopping container api".
 std::string DeployText(const Group& g) {
-  if (g.count == 1) return "Deploy/scale: " + g.what + Colon(g.text);
-  return "Deploy/scale: " + g.pattern + " " + Times(g.count) + " in " + g.where + ", " +
-         FormatSpan(g.first, g.last) + Colon(g.text);
+  size_t n = Occurrences(g);
+  if (n == 1) return "Deploy/scale: " + g.what + Colon(g.text);
+  return "Deploy/scale: " + g.pattern + " " + Times(n) + " in " + g.where + ", " +
+         FormatSpan(g.first, g.last) + PerObject(g) + Colon(g.text);
 }
 
 std::string OverflowText(const char* what, const Group& g, size_t limit) {
-  return std::string(what) + " " + Times(g.count) + " beyond the limit of " +
-         std::to_string(limit) + " groups, " + FormatSpan(g.first, g.last);
+  return std::string(what) + " " + Times(Occurrences(g)) + " beyond the limit of " +
+         CountOf(limit, "groups") + ", " + FormatSpan(g.first, g.last);
+}
+
+void AddOccurrences(Group& g, const Event& e, Nanos cutoff) {
+  g.AddReported(KubernetesObjectKey(e), KubernetesOccurrences(e),
+                cutoff != 0 && e.occurred_at > cutoff);
 }
 
 }  // namespace
+
+int64_t KubernetesOccurrences(const Event& e) {
+  int64_t n = AttrInt(e.attrs, "count");
+  if (e.attrs.is_object()) {
+    if (auto it = e.attrs.find("series"); it != e.attrs.end())
+      n = std::max(n, AttrInt(*it, "count"));
+  }
+  return std::max<int64_t>(n, 1);
+}
+
+namespace {
+
+bool IsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.';
+}
+
+}  // namespace
+
+std::string KubernetesMessageTemplate(const Event& e) {
+  std::string message = Message(e);
+  std::string workload = AttrString(e.attrs, "workload");
+  std::string object = AttrString(e.attrs, "object", "name");
+  std::string prefix = workload.empty() ? std::string() : workload + "-";
+  std::string masked;
+  masked.reserve(message.size());
+  size_t i = 0;
+  while (i < message.size()) {
+    if (!IsNameChar(message[i]) || (i > 0 && IsNameChar(message[i - 1]))) {
+      masked += message[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < message.size() && IsNameChar(message[j])) ++j;
+    std::string_view token(message.data() + i, j - i);
+    bool name = (!object.empty() && token == object) ||
+                (!prefix.empty() && token.size() > prefix.size() && token.starts_with(prefix));
+    if (name) {
+      masked += "<name>";
+    } else {
+      masked.append(token);
+    }
+    i = j;
+  }
+  return MessageTemplate(masked);
+}
+
+std::string KubernetesObjectKey(const Event& e) {
+  int64_t counts[] = {KubernetesOccurrences(e), AttrInt(e.attrs, "count"), 0};
+  if (e.attrs.is_object()) {
+    if (auto it = e.attrs.find("series"); it != e.attrs.end()) counts[2] = AttrInt(*it, "count");
+  }
+  for (int64_t c : counts) {
+    if (c <= 0) continue;
+    std::string suffix = ":" + std::to_string(c);
+    if (e.source_ref.size() > suffix.size() && e.source_ref.ends_with(suffix))
+      return e.source_ref.substr(0, e.source_ref.size() - suffix.size());
+  }
+  return e.source_ref.empty() ? e.id : e.source_ref;
+}
 
 KubernetesRule::KubernetesRule(const RuleContext& ctx)
     : ctx_(ctx),
@@ -104,27 +191,29 @@ bool KubernetesRule::Add(const Event& e) {
 
 void KubernetesRule::AddWarning(const Event& e, const std::string& reason) {
   std::string path = ObjectPath(e);
+  std::string tmpl = KubernetesMessageTemplate(e);
   bool created = false;
-  Group& g = warnings_.Get(reason + '\0' + path, &created);
+  Group& g = warnings_.Get(reason + '\0' + path + '\0' + tmpl, &created);
   if (created) {
-    g.key = "k8s:" + reason + ":" + path;
+    g.key = "k8s:" + reason + ":" + path + ":" + ShortHash(tmpl);
     g.pattern = reason;
     g.where = KubernetesObjectLabel(e);
     g.what = reason + " on " + g.where;
   }
   if (g.Add(e, ctx_.resolve_cutoff)) g.text = ShortText(Message(e), ctx_.config.limits.quote_chars);
-  g.max_reported = std::max(g.max_reported, AttrInt(e.attrs, "count"));
+  AddOccurrences(g, e, ctx_.resolve_cutoff);
 }
 
 void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
   bool per_message = reason == "ScalingReplicaSet" || reason == "DeploymentRollback";
   std::string message = Message(e);
+  std::string tmpl = per_message ? std::string() : KubernetesMessageTemplate(e);
   bool created = false;
   Group& g = per_message ? scaling_.Get(reason + '\0' + ObjectPath(e) + '\0' + message, &created)
-                         : deploys_.Get(reason + '\0' + DeployUnit(e), &created);
+                         : deploys_.Get(reason + '\0' + DeployUnit(e) + '\0' + tmpl, &created);
   if (created) {
     g.key = per_message ? "deploy:" + reason + ":" + ObjectPath(e) + ":" + ShortHash(message)
-                        : "deploy:" + reason + ":" + DeployUnit(e);
+                        : "deploy:" + reason + ":" + DeployUnit(e) + ":" + ShortHash(tmpl);
     g.pattern = reason;
     g.where = DeployUnit(e);
   }
@@ -132,6 +221,7 @@ void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
     g.text = ShortText(message, ctx_.config.limits.quote_chars);
     g.what = reason + " on " + KubernetesObjectLabel(e);
   }
+  AddOccurrences(g, e, 0);
 }
 
 void KubernetesRule::Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out) {

@@ -30,7 +30,7 @@ std::string SignalText(const Group& g) {
 
 std::string OverflowText(const char* what, const Group& g, size_t limit) {
   return std::string(what) + " " + Times(g.count) + " in templates beyond the limit of " +
-         std::to_string(limit) + " groups, " + FormatSpan(g.first, g.last);
+         CountOf(limit, "groups") + ", " + FormatSpan(g.first, g.last);
 }
 
 }  // namespace
@@ -48,7 +48,8 @@ bool LogRule::Add(const Event& e) { return e.source == kSourceLog ? AddLog(e) : 
 bool LogRule::AddLog(const Event& e) {
   std::string_view level = LogLevelClass(e);
   if (level.empty()) return false;
-  const std::string& message = e.body.empty() ? e.summary : e.body;
+  // The line's own timestamp and level repeat the time column and the line's level.
+  std::string_view message = StripLogPrefix(e.body.empty() ? e.summary : e.body);
   std::string tmpl = MessageTemplate(message, kTemplateChars);
   bool created = false;
   Group& g = logs_.Get(e.scope + '\0' + std::string(level) + '\0' + tmpl, &created);

@@ -120,7 +120,160 @@ std::string Finish(std::string out, size_t max_chars) {
   return out;
 }
 
+size_t Digits(std::string_view s, size_t i, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    if (i + k >= s.size() || !IsDigit(s[i + k])) return 0;
+  }
+  return n;
+}
+
+// HH:MM[:SS][.,fraction] at i; 0 when none.
+size_t MatchClock(std::string_view s, size_t i) {
+  size_t j = i;
+  if (!Digits(s, j, 2) || j + 2 >= s.size() || s[j + 2] != ':' || !Digits(s, j + 3, 2)) return 0;
+  j += 5;
+  if (j < s.size() && s[j] == ':' && Digits(s, j + 1, 2)) j += 3;
+  if (j + 1 < s.size() && (s[j] == '.' || s[j] == ',') && IsDigit(s[j + 1])) {
+    for (++j; j < s.size() && IsDigit(s[j]);) ++j;
+  }
+  if (j < s.size() && s[j] == 'Z') {
+    ++j;
+  } else if (j < s.size() && (s[j] == '+' || s[j] == '-') && Digits(s, j + 1, 2)) {
+    size_t k = j + 3;
+    if (k < s.size() && s[k] == ':') ++k;
+    if (Digits(s, k, 2)) j = k + 2;
+  } else if (s.substr(j, 4) == " UTC") {
+    j += 4;
+  }
+  return EndsToken(s, j) ? j - i : 0;
+}
+
+// A date (and time) at i: "2026-03-14T11:54:12Z", "2026/03/14 11:54:12", "Mar 14 11:54:12",
+// "11:54:12.482"; 0 when none.
+size_t MatchTimestamp(std::string_view s, size_t i) {
+  size_t j = i;
+  if (Digits(s, j, 4) && j + 4 < s.size() && (s[j + 4] == '-' || s[j + 4] == '/')) {
+    char sep = s[j + 4];
+    if (!Digits(s, j + 5, 2) || j + 7 >= s.size() || s[j + 7] != sep || !Digits(s, j + 8, 2))
+      return 0;
+    j += 10;
+    if (j < s.size() && (s[j] == 'T' || s[j] == ' ')) {
+      if (size_t n = MatchClock(s, j + 1)) return j + 1 + n - i;
+    }
+    return EndsToken(s, j) ? j - i : 0;
+  }
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (std::string_view m : kMonths) {
+    if (s.substr(j, 3) != m || j + 4 >= s.size() || s[j + 3] != ' ') continue;
+    size_t k = j + 4;
+    if (s[k] == ' ') ++k;  // "Mar  4"
+    size_t d = k;
+    while (k < s.size() && IsDigit(s[k]) && k - d < 2) ++k;
+    if (k == d || k >= s.size() || s[k] != ' ') return 0;
+    size_t n = MatchClock(s, k + 1);
+    return n ? k + 1 + n - i : 0;
+  }
+  return MatchClock(s, j);
+}
+
+// "E0314 11:54:12.482913   12345 main.go:42] " (glog); 0 when none.
+size_t MatchGlog(std::string_view s) {
+  if (s.size() < 8 || (s[0] != 'I' && s[0] != 'W' && s[0] != 'E' && s[0] != 'F') ||
+      !Digits(s, 1, 4) || s[5] != ' ')
+    return 0;
+  size_t clock = MatchClock(s, 6);
+  if (clock == 0) return 0;
+  size_t close = s.find("] ", 6 + clock);
+  if (close == std::string_view::npos || close > 6 + clock + 200) return 0;
+  return close + 2;
+}
+
+bool IsLevelWord(std::string_view w, bool any_case) {
+  static constexpr std::string_view kLevels[] = {"TRACE",    "DEBUG",  "INFO",  "NOTICE", "WARN",
+                                                 "WARNING",  "ERROR",  "ERR",   "FATAL",  "CRIT",
+                                                 "CRITICAL", "SEVERE", "PANIC", "ALERT",  "EMERG"};
+  if (w.size() < 3 || w.size() > 8) return false;
+  for (std::string_view l : kLevels) {
+    if (l.size() != w.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < w.size() && same; ++k) {
+      char c = w[k];
+      if (any_case && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      same = c == l[k];
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+// A level at i: "ERROR", "[error]", "WARN:", "<error>"; 0 when none.
+size_t MatchLevel(std::string_view s, size_t i) {
+  bool bracket = i < s.size() && s[i] == '[';
+  size_t j = i + (bracket ? 1 : 0);
+  size_t start = j;
+  while (j < s.size() && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) ++j;
+  if (!IsLevelWord(s.substr(start, j - start), bracket)) return 0;
+  if (bracket) {
+    if (j >= s.size() || s[j] != ']') return 0;
+    ++j;
+  } else if (!EndsToken(s, j)) {
+    return 0;
+  }
+  if (j < s.size() && s[j] == ':') ++j;
+  return j - i;
+}
+
+size_t SkipSeparators(std::string_view s, size_t i) {
+  while (i < s.size()) {
+    if (IsSpace(s[i])) {
+      ++i;
+    } else if ((s[i] == '-' || s[i] == '|' || s[i] == ':') && i + 1 < s.size() &&
+               IsSpace(s[i + 1])) {
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 }  // namespace
+
+std::string_view StripLogPrefix(std::string_view message) {
+  size_t i = 0;
+  while (i < message.size() && IsSpace(message[i])) ++i;
+  // Every prefix starts with a digit, '[' or an upper-case letter: most lines leave here.
+  if (i >= message.size() ||
+      !(IsDigit(message[i]) || message[i] == '[' || (message[i] >= 'A' && message[i] <= 'Z')))
+    return message;
+  if (size_t g = MatchGlog(message.substr(i))) {
+    i = SkipSeparators(message, i + g);
+  } else {
+    bool stamp = false, level = false;
+    for (int round = 0; round < 2; ++round) {
+      if (!stamp) {
+        bool bracket = i < message.size() && message[i] == '[';
+        size_t n = MatchTimestamp(message, i + (bracket ? 1 : 0));
+        if (n > 0 && (!bracket || (i + 1 + n < message.size() && message[i + 1 + n] == ']'))) {
+          i = SkipSeparators(message, i + n + (bracket ? 2 : 0));
+          stamp = true;
+          continue;
+        }
+      }
+      if (!level) {
+        if (size_t n = MatchLevel(message, i)) {
+          i = SkipSeparators(message, i + n);
+          level = true;
+          continue;
+        }
+      }
+      break;
+    }
+  }
+  if (i >= message.size()) return message;
+  return message.substr(i);
+}
 
 std::string MessageTemplate(std::string_view message, size_t max_chars) {
   std::string out;

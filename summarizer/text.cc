@@ -86,6 +86,29 @@ std::string ShortText(std::string_view s, size_t max_chars) {
   return text;
 }
 
+std::string CountOf(size_t n, std::string_view plural) {
+  std::string out = std::to_string(n) + " ";
+  if (n == 1) {
+    static constexpr std::pair<std::string_view, std::string_view> kNouns[] = {
+        {"events", "event"}, {"messages", "message"}, {"lines", "line"},
+        {"groups", "group"}, {"IDs", "ID"},           {"entries", "entry"}};
+    size_t word = 0;
+    while (word < plural.size()) {
+      size_t end = plural.find(' ', word);
+      if (end == std::string_view::npos) end = plural.size();
+      std::string_view w = plural.substr(word, end - word);
+      for (const auto& [many, one] : kNouns) {
+        if (w == many) {
+          out.append(plural.substr(0, word)).append(one).append(plural.substr(end));
+          return out;
+        }
+      }
+      word = end + 1;
+    }
+  }
+  return out.append(plural);
+}
+
 std::string ToLowerAscii(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

@@ -17,6 +17,9 @@ std::string CollapseWhitespace(std::string_view s);
 // Sanitized, whitespace-collapsed, at most `max_chars` code points ("…" marks a cut).
 std::string ShortText(std::string_view s, size_t max_chars);
 std::string ToLowerAscii(std::string_view s);
+// "3 correlated events", "1 correlated event": `plural` names the thing counted; for n == 1
+// its first plural noun (events, messages, lines, groups, IDs, entries) is made singular.
+std::string CountOf(size_t n, std::string_view plural);
 
 // Case-insensitive keyword match at the start of a word; keywords are lower-cased once.
 class KeywordMatcher {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "summarizer/digest.h"
+#include "summarizer/text.h"
 
 namespace timelined::summarizer {
 namespace {
@@ -150,9 +151,9 @@ std::string FormatVerifyReport(const VerifyReport& r) {
            "\n";
   }
   if (r.ok()) {
-    out += "ok: " + std::to_string(r.cited_ids) + " cited IDs, " +
-           std::to_string(r.appendix_entries) + " source events, input digest " +
-           r.digest_in_draft + "\n";
+    out += "ok: " + CountOf(r.cited_ids, "cited IDs") + ", " +
+           CountOf(r.appendix_entries, "source events") + ", input digest " + r.digest_in_draft +
+           "\n";
   }
   return out;
 }

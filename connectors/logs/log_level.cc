@@ -104,11 +104,37 @@ std::optional<std::string> LevelWord(std::string_view text) {
   return std::nullopt;
 }
 
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+
+// A thrown class name: a CamelCase identifier ending in "Error" or "Exception", longer than
+// the suffix, optionally package-qualified ("java.lang.OutOfMemoryError", "ValueError",
+// "requests.exceptions.ConnectionError"). "Error" alone and "error" in prose do not count.
+bool HasThrowableName(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (!IsWordChar(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && IsWordChar(text[j])) ++j;
+    const std::string_view w = text.substr(i, j - i);
+    const bool starts_word = i == 0 || !IsWordChar(text[i - 1]);
+    if (starts_word && IsUpper(w[0])) {
+      for (std::string_view suffix : {"Error", "Exception"}) {
+        if (w.size() > suffix.size() && w.ends_with(suffix)) return true;
+      }
+    }
+    i = j;
+  }
+  return false;
+}
+
 std::optional<std::string> Markers(std::string_view text) {
   if (text.find("panic:") != std::string_view::npos) return "fatal";
   if (text.find("fatal error:") != std::string_view::npos) return "fatal";
   if (text.find("Exception") != std::string_view::npos) return "error";
   if (text.find("Traceback (most recent call last)") != std::string_view::npos) return "error";
+  if (HasThrowableName(text)) return "error";
   return std::nullopt;
 }
 
@@ -147,13 +173,22 @@ std::optional<std::string> LevelFromJson(const nlohmann::json& value) {
   return std::nullopt;
 }
 
-std::optional<std::string> DetectLevelInText(std::string_view text) {
+std::optional<DetectedLevel> DetectLevel(std::string_view text) {
+  static constexpr std::string_view kText = "text", kInferred = "inferred";
   text = text.substr(0, kScanBytes);
-  if (auto l = KeyValueLevel(text)) return l;
-  if (auto l = GlogLevel(text)) return l;
-  if (text.starts_with("panic: ") || text.starts_with("fatal error: ")) return "fatal";
-  if (auto l = LevelWord(text)) return l;
-  return Markers(text);
+  if (auto l = KeyValueLevel(text)) return DetectedLevel{*l, kText};
+  if (auto l = GlogLevel(text)) return DetectedLevel{*l, kText};
+  if (text.starts_with("panic: ") || text.starts_with("fatal error: ") ||
+      text.starts_with("Fatal Python error: "))
+    return DetectedLevel{"fatal", kInferred};
+  if (auto l = LevelWord(text)) return DetectedLevel{*l, kText};
+  if (auto l = Markers(text)) return DetectedLevel{*l, kInferred};
+  return std::nullopt;
+}
+
+std::optional<std::string> DetectLevelInText(std::string_view text) {
+  if (auto d = DetectLevel(text)) return std::move(d->level);
+  return std::nullopt;
 }
 
 std::string SeverityForLevel(std::string_view level) {

@@ -47,6 +47,10 @@ struct LogOptions {
   std::vector<std::string> level_keys = {"level",    "severity",  "lvl",
                                          "loglevel", "log_level", "levelname"};
   bool skip_invalid_lines = false;
+  // Level of a line from the "stderr" stream with no level field and none found in its
+  // text ("warn" or "error"; "" = info like any other line). For workloads whose
+  // convention is that stderr carries only problems; many log everything to stderr.
+  std::string stderr_level;
   size_t summary_max_bytes = 200;
   size_t body_max_bytes = 64 * 1024;   // longer messages are cut (attrs.truncated = true)
   size_t fields_max_bytes = 8 * 1024;  // other record fields kept in attrs.fields

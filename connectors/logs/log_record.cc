@@ -127,11 +127,20 @@ std::string LabelsKey(const Labels& labels) {
 }
 
 Event MakeLogEvent(const LogRecord& r, const LogOptions& options, Nanos received_at) {
+  // The level never enters source_ref: inferring it differently later cannot change an ID.
   std::string level_source = "field";
   std::optional<std::string> level = r.level;
   if (!level) {
-    level = DetectLevelInText(r.message);
-    level_source = level ? "text" : "default";
+    if (auto d = DetectLevel(r.message)) {
+      level = std::move(d->level);
+      level_source = std::string(d->source);
+    } else if (auto s = r.labels.find("stream");
+               s != r.labels.end() && s->second == "stderr" && !options.stderr_level.empty()) {
+      level = options.stderr_level;
+      level_source = "inferred";
+    } else {
+      level_source = "default";
+    }
   }
   const std::string lvl = level.value_or("info");
   const Nanos ts = r.time.value_or(received_at);

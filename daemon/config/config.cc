@@ -198,6 +198,11 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
       keys::BoolKey<C>("logs.skip_invalid_lines", Field(&C::logs, &Lg::skip_invalid_lines),
                        "false: a log push with a bad line is rejected whole (400 naming the "
                        "line); true: the good lines are stored and the bad ones counted."),
+      keys::StringKey<C>("logs.stderr_level", Field(&C::logs, &Lg::stderr_level),
+                         "Level of a line from the stderr stream with no level field and none "
+                         "in its text: info like any other line, or warn/error where stderr "
+                         "carries only problems (recorded as level_source inferred).",
+                         {"info", "warn", "error"}),
       keys::SizeKey<C>("logs.max_decompressed_bytes", Field(&C::logs, &Lg::max_decompressed_bytes),
                        1 << 10, 1 << 30, "Largest gzip-decompressed push body; larger get 413."),
       keys::StringKey<C>("log.level", Field(&C::log, &L::level), "Least severe level logged.",

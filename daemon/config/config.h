@@ -68,6 +68,9 @@ struct LogConfig {
 struct LogsConfig {
   bool skip_invalid_lines = false;                   // store the good lines of a bad batch
   size_t max_decompressed_bytes = 64 * 1024 * 1024;  // gzip bodies inflate at most to this
+  // Level of a stderr line with no level field and none in its text: info (like any line),
+  // or warn/error where the workloads' convention is that stderr carries only problems.
+  std::string stderr_level = "info";
 };
 
 struct Config {

@@ -265,6 +265,10 @@ TEST(ConfigLoad, EnumValues) {
                         "of trace, debug, info, warn, error"));
   EXPECT_THAT(ParseError("[log]\nformat = \"xml\"\n"), HasSubstr("not one of text, json"));
   EXPECT_EQ(ParseOk("[log]\nlevel = \"error\"\n").log.level, "error");
+  EXPECT_EQ(DefaultConfig().logs.stderr_level, "info");
+  EXPECT_EQ(ParseOk("[logs]\nstderr_level = \"warn\"\n").logs.stderr_level, "warn");
+  EXPECT_THAT(ParseError("[logs]\nstderr_level = \"loud\"\n"),
+              HasSubstr("not one of info, warn, error"));
 }
 
 TEST(ConfigTokens, InlineHashIsNormalizedToLowerCase) {

@@ -8,6 +8,7 @@
 #include "summarizer/diff.h"
 #include "summarizer/digest.h"
 #include "summarizer/draft.h"
+#include "summarizer/text.h"
 #include "test_util.h"
 
 namespace timelined::summarizer {
@@ -36,9 +37,74 @@ std::vector<Event> SmallIncident() {
   return v;
 }
 
-TEST(Render, EscapesMarkdown) {
-  EXPECT_EQ(EscapeMarkdown("a|b`c[d]e<f>g\nh*i_j&k\\l~m"),
-            "a\\|b\\`c\\[d\\]e&lt;f&gt;g h\\*i\\_j&amp;k\\\\l\\~m");
+TEST(Render, EscapesMarkdownWithoutHtmlEntities) {
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  const Case cases[] = {
+      {"a|b`c[d]e<f>g\nh*i_j&k\\l~m", "a\\|b\\`c\\[d\\]e\\<f>g h\\*i\\_j&k\\\\l\\~m"},
+      // Template placeholders are code spans, not &lt;dur&gt;.
+      {"timeout after <dur> (order <num>)", "timeout after `<dur>` (order `<num>`)"},
+      {"charge <uuid> for \"<str>\" from <ip> id <hex> pod <name>",
+       "charge `<uuid>` for \"`<str>`\" from `<ip>` id `<hex>` pod `<name>`"},
+      // Anything else that could be HTML or an autolink is backslash-escaped.
+      {"watching <grafana>", "watching \\<grafana>"},
+      {"<b>now</b> <https://x.example>", "\\<b>now\\</b> \\<https://x.example>"},
+      {"<dur", "\\<dur"},
+      // "&" only where it would start a character reference.
+      {"R&D & ops", "R&D & ops"},
+      {"&lt; &amp; &#60; &#x3c;", "\\&lt; \\&amp; \\&#60; \\&#x3c;"},
+      {"a -> b >= c", "a -> b >= c"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(EscapeMarkdown(c.in), c.out) << c.in;
+  for (const Case& c : cases) {
+    if (std::string_view(c.in).find('&') != std::string_view::npos) continue;
+    std::string out = EscapeMarkdown(c.in);
+    EXPECT_EQ(out.find("&lt;"), std::string::npos) << c.in;
+    EXPECT_EQ(out.find("&gt;"), std::string::npos) << c.in;
+  }
+}
+
+TEST(Render, OneOfSomethingIsSingular) {
+  struct Case {
+    size_t n;
+    const char* plural;
+    const char* out;
+  };
+  const Case cases[] = {
+      {1, "correlated events", "1 correlated event"},
+      {2, "correlated events", "2 correlated events"},
+      {0, "correlated events", "0 correlated events"},
+      {1, "Slack messages deleted", "1 Slack message deleted"},
+      {1, "Slack messages not salient", "1 Slack message not salient"},
+      {1, "Kubernetes Normal events", "1 Kubernetes Normal event"},
+      {1, "log lines below warning level", "1 log line below warning level"},
+      {1, "other events below warning level", "1 other event below warning level"},
+      {1, "groups", "1 group"},
+      {1, "cited IDs", "1 cited ID"},
+      {1, "lines unchanged", "1 line unchanged"},
+      {1, "something else", "1 something else"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(CountOf(c.n, c.plural), c.out);
+}
+
+TEST(Render, HeaderSaysOneEventInTheSingular) {
+  std::vector<Event> v = {Pd("t", "triggered", T(10)), Slack("1.1", T(20), "bob", "brb")};
+  VectorReader reader(v);
+  auto d = BuildDraft(testing::PaymentsIncident(), Config(), reader,
+                      DraftMeta{.version = 1, .trigger = "api"}, T(100));
+  ASSERT_TRUE(d);
+  EXPECT_NE(d->markdown.find("- **Evidence:** 2 correlated events, 1 cited; not shown: 1 Slack "
+                             "message not salient\n"),
+            std::string::npos)
+      << d->markdown;
+  VectorReader one({Pd("t", "triggered", T(10))});
+  auto d1 = BuildDraft(testing::PaymentsIncident(), Config(), one,
+                       DraftMeta{.version = 1, .trigger = "api"}, T(100));
+  ASSERT_TRUE(d1);
+  EXPECT_NE(d1->markdown.find("- **Evidence:** 1 correlated event, 1 cited\n"), std::string::npos)
+      << d1->markdown;
 }
 
 TEST(Render, MarkdownHasTableLinksMoreAndAppendix) {
@@ -56,10 +122,9 @@ TEST(Render, MarkdownHasTableLinksMoreAndAppendix) {
   EXPECT_NE(md.find("- **Input digest:** `" + d->meta.input_digest + "`\n"), std::string::npos);
   EXPECT_NE(md.find("- **Stale:** no\n"), std::string::npos);
   // The Slack quote is escaped inside its table row.
-  EXPECT_NE(
-      md.find("alice: \"rolling back \\| &lt;b&gt;now&lt;/b&gt; \\[\\`v1\\`\\] \\*x\\* \\_y\\_ "
-              "&amp; z\""),
-      std::string::npos)
+  EXPECT_NE(md.find("alice: \"rolling back \\| \\<b>now\\</b> \\[\\`v1\\`\\] \\*x\\* \\_y\\_ "
+                    "& z\""),
+            std::string::npos)
       << md;
   // Five BackOff citations: three shown, "+2 more" to the grouped list, all in the appendix.
   // Line 1 is the detection line, line 2 the BackOff group.
@@ -104,7 +169,8 @@ TEST(Render, JsonCarriesFullCitationsAndRoundTrips) {
   auto lines = LinesFromJson(d->json);
   ASSERT_TRUE(lines);
   EXPECT_EQ(*lines, d->timeline.lines);
-  EXPECT_EQ((*lines)[1].key, "k8s:BackOff:payments/pod/payments-x");
+  EXPECT_TRUE((*lines)[1].key.starts_with("k8s:BackOff:payments/pod/payments-x:"))
+      << (*lines)[1].key;
   EXPECT_EQ((*lines)[1].citations.size(), 5u);
 }
 

@@ -1,3 +1,5 @@
+#include "summarizer/rules.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -77,12 +79,52 @@ TEST(Detection, FirstWarningSignalBeforeThePage) {
   EXPECT_EQ(d->text,
             "First warning signal 7 min before the page: log error in payments/api: \"db pool "
             "exhausted\"");
-  EXPECT_EQ(d->citations, std::vector<std::string>{signal.id});
+  EXPECT_EQ(d->citations, IdsOf({signal, trig})) << "the duration cites both of its ends";
   EXPECT_EQ(t.metrics[0].name, "time_to_detect");
   EXPECT_TRUE(t.metrics[0].present);
   EXPECT_EQ(t.metrics[0].seconds, 420);
   EXPECT_EQ(t.metrics[0].citations, IdsOf({signal, trig}));
   EXPECT_EQ(t.stats.not_shown.at("log lines below warning level"), 1u);
+}
+
+// Any line or metric that states a duration or a comparison cites every input it is
+// computed from.
+TEST(DerivedLines, CiteEveryInput) {
+  std::string mk = std::string(testing::kIncidentId) + "|triggered|1773490200";
+  Event webhook = Pd("trig-webhook", "triggered", T(10), "", mk);
+  Event log_entry = Pd("trig-log-entry", "triggered", T(10), "Datadog", mk);
+  Event ack = Pd("ack", "acknowledged", T(12), "Alice Ops");
+  Event res = Pd("res", "resolved", T(40), "Alice Ops");
+  Event signal = Log("sig", "error", T(3), "db pool exhausted");
+  Event after = K8s("after", "BackOff", T(45), "p1", true, "Back-off");
+  Timeline t = Build({webhook, log_entry, ack, res, signal, after});
+  struct Want {
+    const char* key_prefix;
+    std::vector<Event> inputs;
+  };
+  const std::vector<Want> wants = {
+      {"detection:first_signal", {signal, webhook, log_entry}},
+      {"contradiction:after_resolve:", {after, res}},
+  };
+  for (const Want& w : wants) {
+    const TimelineLine* l = FindKeyPrefix(t, w.key_prefix);
+    ASSERT_NE(l, nullptr) << w.key_prefix;
+    EXPECT_EQ(l->citations, IdsOf(w.inputs)) << w.key_prefix << ": " << l->text;
+  }
+  const std::map<std::string, std::vector<Event>> metric_inputs = {
+      {"time_to_detect", {signal, webhook, log_entry}},
+      {"time_to_acknowledge", {webhook, log_entry, ack}},
+      {"time_to_resolve", {webhook, log_entry, res}},
+  };
+  for (const Metric& m : t.metrics) {
+    auto it = metric_inputs.find(m.name);
+    if (it == metric_inputs.end()) continue;
+    EXPECT_EQ(m.citations, IdsOf(it->second)) << m.name;
+  }
+  Timeline no_ack = Build({webhook, res});
+  const TimelineLine* c = FindKeyPrefix(no_ack, "contradiction:no_ack");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->citations, IdsOf({webhook, res}));
 }
 
 TEST(Detection, NoLineWhenSignalsStartAfterThePage) {
@@ -126,6 +168,236 @@ TEST(Kubernetes, WarningsGroupByReasonAndObjectCitingAllMembers) {
   EXPECT_EQ(o->text, "OOMKilling on pod payments-7d9f-x2k9p: Memory cgroup out of memory");
 }
 
+// One snapshot of a Kubernetes Event object as the connector stores it: source_ref
+// "<uid>:<count>", attrs.count = the occurrences so far.
+Event Snapshot(const std::string& uid, int count, const std::string& reason, Nanos at,
+               const std::string& pod, const std::string& message, bool warning = true) {
+  Event e = K8s(uid + ":" + std::to_string(count), reason, at, pod, warning, message);
+  e.attrs["count"] = count;
+  return e;
+}
+
+Incident OpenIncident() {
+  Incident i = testing::PaymentsIncident();
+  i.status = "triggered";
+  i.resolved_at = 0;
+  return i;
+}
+
+TEST(KubernetesCounts, LineCountIsTheReportedOccurrencesNotTheSnapshots) {
+  struct Case {
+    const char* name;
+    std::vector<std::pair<std::string, int>> snapshots;  // (object uid, count)
+    std::string text;
+  };
+  const std::string msg = "Back-off restarting failed container";
+  std::vector<Case> cases = {
+      {"one object, four watch updates 1 2 5 9",
+       {{"ev-a", 1}, {"ev-a", 2}, {"ev-a", 5}, {"ev-a", 9}},
+       "BackOff \xC3\x97"
+       "9 on pod p1, 12:01\xE2\x80\x93"
+       "12:04 UTC: " +
+           msg},
+      {"updates arriving out of order",
+       {{"ev-a", 9}, {"ev-a", 2}},
+       "BackOff \xC3\x97"
+       "9 on pod p1, 12:01\xE2\x80\x93"
+       "12:02 UTC: " +
+           msg},
+      {"one snapshot with count 7",
+       {{"ev-a", 7}},
+       "BackOff \xC3\x97"
+       "7 on pod p1, 12:01 UTC: " +
+           msg},
+      {"one snapshot with count 1", {{"ev-a", 1}}, "BackOff on pod p1: " + msg},
+      {"two objects summed, each by its highest count",
+       {{"ev-a", 1}, {"ev-a", 9}, {"ev-b", 2}, {"ev-b", 3}},
+       "BackOff \xC3\x97"
+       "12 on pod p1, 12:01\xE2\x80\x93"
+       "12:04 UTC (2 Kubernetes events: 9 + 3): " +
+           msg},
+      {"same count in two objects is not one object",
+       {{"ev-a", 4}, {"ev-b", 4}},
+       "BackOff \xC3\x97"
+       "8 on pod p1, 12:01\xE2\x80\x93"
+       "12:02 UTC (2 Kubernetes events: 4 + 4): " +
+           msg},
+      {"objects that each happened once need no breakdown",
+       {{"ev-a", 1}, {"ev-b", 1}, {"ev-c", 1}},
+       "BackOff \xC3\x97"
+       "3 on pod p1, 12:01\xE2\x80\x93"
+       "12:03 UTC: " +
+           msg},
+  };
+  for (const Case& c : cases) {
+    std::vector<Event> events;
+    for (size_t i = 0; i < c.snapshots.size(); ++i) {
+      events.push_back(Snapshot(c.snapshots[i].first, c.snapshots[i].second, "BackOff",
+                                T(1 + static_cast<int>(i)), "p1", msg));
+    }
+    Timeline t = Build(events, {}, OpenIncident());
+    const TimelineLine* l = FindKeyPrefix(t, "k8s:BackOff:");
+    ASSERT_NE(l, nullptr) << c.name;
+    EXPECT_EQ(l->text, c.text) << c.name;
+    EXPECT_EQ(l->citations, IdsOf(events)) << c.name << ": every snapshot is cited";
+  }
+}
+
+TEST(KubernetesCounts, OccurrencesAndObjectKeyRules) {
+  Event e = Snapshot("0f9e-uid", 4, "FailedScheduling", T(1), "db-2", "0/6 nodes");
+  EXPECT_EQ(KubernetesOccurrences(e), 4);
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
+  e.attrs.erase("count");
+  e.attrs["series"] = {{"count", 4}, {"lastObservedTime", "2026-03-14T12:01:00Z"}};
+  EXPECT_EQ(KubernetesOccurrences(e), 4) << "series.count";
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
+  e.attrs["count"] = 2;
+  EXPECT_EQ(KubernetesOccurrences(e), 4) << "the higher of count and series.count";
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid");
+  e.attrs["count"] = 9;
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid") << "the ref's count is series.count";
+  e.attrs = nlohmann::json::object();
+  EXPECT_EQ(KubernetesOccurrences(e), 1) << "no count: one occurrence";
+  EXPECT_EQ(KubernetesObjectKey(e), "0f9e-uid:4") << "suffix is not the count: whole ref";
+  Event bare = testing::MakeEvent("kubernetes", "plain-ref", "k8s.BackOff", T(1));
+  EXPECT_EQ(KubernetesObjectKey(bare), "plain-ref");
+}
+
+TEST(KubernetesCounts, DeployAndScalingLinesCountOccurrences) {
+  Event k1 = Snapshot("ev-kill", 1, "Killing", T(5), "payments-api-6c8-aaaaa",
+                      "Stopping container api", false);
+  Event k3 = Snapshot("ev-kill", 3, "Killing", T(6), "payments-api-6c8-aaaaa",
+                      "Stopping container api", false);
+  Timeline t = Build({k1, k3});
+  const TimelineLine* l = FindKeyPrefix(t, "deploy:Killing:");
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->text,
+            "Deploy/scale: Killing \xC3\x97"
+            "3 in payments/payments-api-6c8, 12:05\xE2\x80\x93"
+            "12:06 UTC: Stopping container api");
+}
+
+TEST(KubernetesCounts, AfterResolveCountsOccurrencesAfterTheCutoff) {
+  struct Case {
+    const char* name;
+    std::vector<std::pair<int, Nanos>> snapshots;  // (count, time); resolve at 12:40
+    const char* after;
+  };
+  std::vector<Case> cases = {
+      {"counts 8 then 9, 10 after",
+       {{8, T(30)}, {9, T(41, 30)}, {10, T(45)}},
+       "\xC3\x97"
+       "2 after"},
+      {"a jump 8 -> 12 after",
+       {{8, T(30)}, {12, T(45)}},
+       "\xC3\x97"
+       "4 after"},
+      {"first seen after the resolve with 5, 6",
+       {{5, T(42)}, {6, T(45)}},
+       "\xC3\x97"
+       "2 after"},
+  };
+  for (const Case& c : cases) {
+    std::vector<Event> events = {Pd("r", "resolved", T(40), "Alice Ops"),
+                                 Pd("a", "acknowledged", T(12), "Alice Ops")};
+    for (const auto& [count, at] : c.snapshots)
+      events.push_back(Snapshot("ev-x", count, "BackOff", at, "payments-x", "Back-off"));
+    Timeline t = Build(events);
+    const TimelineLine* l = FindKeyPrefix(t, "contradiction:after_resolve:k8s:");
+    ASSERT_NE(l, nullptr) << c.name;
+    EXPECT_NE(l->text.find(c.after), std::string::npos) << c.name << ": " << l->text;
+  }
+}
+
+TEST(KubernetesGrouping, OnlySameReasonAndMessageTemplateShareALine) {
+  struct Member {
+    const char* ref;
+    const char* reason;
+    int minute;
+    const char* pod;
+    bool warning;
+    const char* message;
+  };
+  struct Case {
+    const char* name;
+    std::vector<Member> members;
+    std::vector<std::pair<Nanos, std::string>> lines;  // (at, text) in timeline order
+  };
+  std::vector<Case> cases = {
+      {"Killing: liveness restarts and rollback stops stay apart, each at its own time",
+       {{"k1", "Killing", 5, "payments-api-6c8-aaaaa", false,
+         "Container api failed liveness probe, will be restarted"},
+        {"k2", "Killing", 7, "payments-api-6c8-bbbbb", false,
+         "Container api failed liveness probe, will be restarted"},
+        {"k3", "Killing", 30, "payments-api-6c8-aaaaa", false, "Stopping container api"},
+        {"k4", "Killing", 30, "payments-api-6c8-bbbbb", false, "Stopping container api"}},
+       {{T(5),
+         "Deploy/scale: Killing \xC3\x97"
+         "2 in payments/payments-api-6c8, 12:05\xE2\x80\x93"
+         "12:07 UTC: Container api failed liveness probe, will be restarted"},
+        {T(30),
+         "Deploy/scale: Killing \xC3\x97"
+         "2 in payments/payments-api-6c8, 12:30 UTC: Stopping container api"}}},
+      {"BackOff restarting and BackOff pulling on one pod are two facts",
+       {{"b1", "BackOff", 1, "p1", true, "Back-off restarting failed container api"},
+        {"b2", "BackOff", 2, "p1", true, "Back-off pulling image \"registry/x:v2\""},
+        {"b3", "BackOff", 3, "p1", true, "Back-off restarting failed container api"}},
+       {{T(1),
+         "BackOff \xC3\x97"
+         "2 on pod p1, 12:01\xE2\x80\x93"
+         "12:03 UTC: Back-off restarting failed container api"},
+        {T(2), "BackOff on pod p1: Back-off pulling image \"registry/x:v2\""}}},
+      {"numbers differ, template the same: one line",
+       {{"u1", "Unhealthy", 1, "p1", true,
+         "Readiness probe failed: HTTP probe failed with statuscode: 503"},
+        {"u2", "Unhealthy", 2, "p1", true,
+         "Readiness probe failed: HTTP probe failed with statuscode: 500"}},
+       {{T(1),
+         "Unhealthy \xC3\x97"
+         "2 on pod p1, 12:01\xE2\x80\x93"
+         "12:02 UTC: Readiness probe failed: HTTP probe failed with statuscode: 503"}}},
+      {"generated pod names in the message are the same template",
+       {{"c1", "SuccessfulCreate", 5, "payments-api-6c8f9d7b5", false,
+         "Created pod: payments-api-6c8f9d7b5-x2k9p"},
+        {"c2", "SuccessfulCreate", 6, "payments-api-6c8f9d7b5", false,
+         "Created pod: payments-api-6c8f9d7b5-q7w4m"}},
+       {{T(5),
+         "Deploy/scale: SuccessfulCreate \xC3\x97"
+         "2 in payments/payments-api-6c8f9d7b5, 12:05\xE2\x80\x93"
+         "12:06 UTC: Created pod: payments-api-6c8f9d7b5-x2k9p"}}},
+  };
+  for (const Case& c : cases) {
+    std::vector<Event> events;
+    for (const Member& m : c.members) {
+      bool rs = std::string(m.reason) == "SuccessfulCreate";
+      events.push_back(K8s(m.ref, m.reason, T(m.minute), m.pod, m.warning, m.message,
+                           rs ? "ReplicaSet" : "Pod"));
+    }
+    Timeline t = Build(events, {}, OpenIncident());
+    std::vector<std::pair<Nanos, std::string>> lines;
+    size_t cited = 0;
+    for (const TimelineLine& l : t.lines) {
+      if (l.category != "kubernetes" && l.category != "deploy") continue;
+      lines.emplace_back(l.at, l.text);
+      cited += l.citations.size();
+    }
+    EXPECT_EQ(lines, c.lines) << c.name;
+    EXPECT_EQ(cited, events.size()) << c.name << ": each member cited once";
+  }
+}
+
+TEST(KubernetesGrouping, MessageTemplateMasksGeneratedNames) {
+  Event e = K8s("x", "BackOff", T(1), "payments-api-6c8f9d7b5-x2k9p", true,
+                "Back-off restarting failed container api in pod "
+                "payments-api-6c8f9d7b5-x2k9p_payments(0f9e-uid)");
+  EXPECT_EQ(KubernetesMessageTemplate(e),
+            "Back-off restarting failed container api in pod <name>_payments(<num>f<num>e-uid)");
+  Event kill = K8s("k", "Killing", T(1), "payments-api-6c8-aaaaa", false, "Stopping container api");
+  Event live = K8s("l", "Killing", T(1), "payments-api-6c8-aaaaa", false,
+                   "Container api failed liveness probe, will be restarted");
+  EXPECT_NE(KubernetesMessageTemplate(kill), KubernetesMessageTemplate(live));
+}
+
 TEST(Kubernetes, DeployLines) {
   Event up = K8s("s1", "ScalingReplicaSet", T(5), "payments-api", false,
                  "Scaled up replica set payments-api-6c8 to 3", "Deployment");
@@ -167,6 +439,30 @@ TEST(Logs, GroupByTemplateWithCountAndSpan) {
                 "Log error in payments/api: \"card 4111 declined\"",
                 "Log warning in payments/api: \"timeout after 9ms calling 10.0.0.9:5432\""}));
   EXPECT_EQ(FindKeyPrefix(t, "log:log/payments/api:error:")->citations.size(), 2u);
+}
+
+TEST(Logs, GroupTextLeavesOutTheLinesOwnTimestampAndLevel) {
+  Event a = Log("a", "error", T(1),
+                "2026-03-14T12:01:07.120Z ERROR payment authorization failed: upstream timeout "
+                "after 2500ms (order 88123)");
+  Event b = Log("b", "error", T(4),
+                "2026-03-14T12:04:55.004Z ERROR payment authorization failed: upstream timeout "
+                "after 3000ms (order 88140)");
+  Event one = Log("c", "warn", T(5), "[2026-03-14 12:05:00,001] [warn] pool at 19/20");
+  Timeline t = Build({a, b, one}, {}, OpenIncident());
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) {
+    if (l.category == "log" || l.category == "detection") texts.push_back(l.text);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "First warning signal 9 min before the page: log error in payments/api: "
+                       "\"payment authorization failed: upstream timeout after 2500ms (order "
+                       "88123)\"",
+                       "Log errors \xC3\x97"
+                       "2 in payments/api, 12:01\xE2\x80\x93"
+                       "12:04 UTC: \"payment authorization failed: upstream timeout after <dur> "
+                       "(order <num>)\"",
+                       "Log warning in payments/api: \"pool at 19/20\""}));
 }
 
 TEST(Logs, OverflowBeyondTheGroupLimitIsShownAndCited) {

@@ -84,6 +84,39 @@ TEST(Text, TimesAndDurations) {
   EXPECT_EQ(FormatDuration(90000 * kNanosPerSecond), "1 d 1 h");
 }
 
+TEST(Template, StripLogPrefixRemovesTheLinesOwnTimestampAndLevel) {
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  const Case cases[] = {
+      {"2026-03-14T11:54:12.482Z ERROR payment failed", "payment failed"},
+      {"2026-03-14T11:54:12Z ERROR payment failed", "payment failed"},
+      {"2026-03-14T11:54:12.482+01:00 WARN slow", "slow"},
+      {"2026-03-14 11:54:12,482 ERROR [main] c.a.Pay - declined", "[main] c.a.Pay - declined"},
+      {"[2026-03-14 11:54:12,482] [error] upstream gone", "upstream gone"},
+      {"2026/03/14 11:54:12 [error] 31#31: connect() failed", "31#31: connect() failed"},
+      {"2026/03/14 11:54:12 WARN: pool low", "pool low"},
+      {"Mar 14 11:54:12 payments kernel: oom", "payments kernel: oom"},
+      {"11:54:12.482 FATAL could not bind", "could not bind"},
+      {"ERROR 2026-03-14T11:54:12Z boom", "boom"},
+      {"ERROR: boom", "boom"},
+      {"SEVERE: pool exhausted", "pool exhausted"},
+      {"2026-03-14T11:54:12Z | ERROR | x", "x"},
+      {"E0314 11:54:12.482913   12345 reflector.go:138] failed to list", "failed to list"},
+      // Not a prefix: kept as it is.
+      {"Error: connection refused", "Error: connection refused"},
+      {"payment failed at 2026-03-14T11:54:12Z", "payment failed at 2026-03-14T11:54:12Z"},
+      {"java.lang.OutOfMemoryError: Java heap space",
+       "java.lang.OutOfMemoryError: Java heap space"},
+      {"INFORMATIONAL text", "INFORMATIONAL text"},
+      {"2026-03-14T11:54:12Z", "2026-03-14T11:54:12Z"},
+      {"ERROR", "ERROR"},
+      {"", ""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(StripLogPrefix(c.in), c.out) << c.in;
+}
+
 TEST(Template, MasksVariableParts) {
   struct Case {
     const char* in;

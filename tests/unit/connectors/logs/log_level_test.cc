@@ -39,6 +39,44 @@ TEST(LogLevel, DetectInTextTable) {
   }
 }
 
+TEST(LogLevel, InferredFromCrashAndExceptionPatterns) {
+  struct Case {
+    const char* text;
+    const char* level;   // "" = none
+    const char* source;  // "text" | "inferred" | ""
+  };
+  const Case cases[] = {
+      // No level field and no level word: inferred from what the line is.
+      {"java.lang.OutOfMemoryError: Java heap space", "error", "inferred"},
+      {"Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space", "error",
+       "inferred"},
+      {"Caused by: java.net.SocketTimeoutException: Read timed out", "error", "inferred"},
+      {"Traceback (most recent call last):", "error", "inferred"},
+      {"KeyError: 'order_id'", "error", "inferred"},
+      {"requests.exceptions.ConnectionError: HTTPSConnectionPool(host='psp', port=443)", "error",
+       "inferred"},
+      {"panic: runtime error: invalid memory address or nil pointer dereference", "fatal",
+       "inferred"},
+      {"fatal error: concurrent map writes", "fatal", "inferred"},
+      {"Fatal Python error: Segmentation fault", "fatal", "inferred"},
+      // A level word is the line's own level, not an inference.
+      {"SEVERE: connection pool exhausted", "error", "text"},
+      {"2026-03-14 11:54:12.123 FATAL [main] c.a.App - could not bind", "fatal", "text"},
+      {"INFO retrying after java.io.IOException", "info", "text"},
+      {"level=warn msg=\"KeyError swallowed\"", "warn", "text"},
+      // Prose and names that only look alike.
+      {"the Error page was served", "", ""},
+      {"ErrorBoundary rendered fallback", "", ""},
+      {"registered MyErrorHandler", "", ""},
+      {"no errors found", "", ""},
+  };
+  for (const Case& c : cases) {
+    auto d = DetectLevel(c.text);
+    EXPECT_EQ(d ? d->level : "", c.level) << c.text;
+    EXPECT_EQ(d ? std::string(d->source) : "", c.source) << c.text;
+  }
+}
+
 TEST(LogLevel, NamesNumbersAndSeverity) {
   EXPECT_EQ(NormalizeLevel("Warning").value_or(""), "warn");
   EXPECT_EQ(NormalizeLevel("CRIT").value_or(""), "fatal");

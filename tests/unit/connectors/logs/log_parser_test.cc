@@ -257,6 +257,52 @@ TEST(LogParser, EmptyBodiesGiveNoEvents) {
   EXPECT_TRUE(MustParse("\n\n", "text/plain").events.empty());
 }
 
+TEST(LogParser, LevelsInferredFromPatternsAreRecordedAndKeepTheId) {
+  const std::string body =
+      R"({"time":"2026-03-14T11:54:12Z","stream":"stdout","log":"java.lang.OutOfMemoryError: Java heap space"})"
+      "\n"
+      R"({"time":"2026-03-14T11:54:13Z","stream":"stderr","log":"Traceback (most recent call last):"})"
+      "\n"
+      R"({"time":"2026-03-14T11:54:14Z","stream":"stderr","log":"panic: runtime error: index out of range"})"
+      "\n"
+      R"({"time":"2026-03-14T11:54:15Z","stream":"stdout","log":"SEVERE: pool exhausted"})"
+      "\n"
+      R"({"time":"2026-03-14T11:54:16Z","stream":"stderr","log":"GET /healthz 200"})"
+      "\n"
+      R"({"time":"2026-03-14T11:54:17Z","stream":"stdout","log":"GET /healthz 200"})";
+  struct Expect {
+    const char* kind;
+    const char* severity;
+    const char* source;
+  };
+  const Expect plain[] = {{"log.error", "error", "inferred"},    {"log.error", "error", "inferred"},
+                          {"log.fatal", "critical", "inferred"}, {"log.error", "error", "text"},
+                          {"log.info", "info", "default"},       {"log.info", "info", "default"}};
+  const LogParse p = MustParse(body);
+  ASSERT_EQ(p.events.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(p.events[i].kind, plain[i].kind) << i;
+    EXPECT_EQ(p.events[i].severity, plain[i].severity) << i;
+    EXPECT_EQ(p.events[i].attrs["level_source"], plain[i].source) << i;
+  }
+  // Where stderr carries only problems, a stderr line with no level says so; stdout does not.
+  const LogParse s = MustParse(body, "application/json", LogOptions{.stderr_level = "warn"});
+  ASSERT_EQ(s.events.size(), 6u);
+  EXPECT_EQ(s.events[4].kind, "log.warn");
+  EXPECT_EQ(s.events[4].severity, "warning");
+  EXPECT_EQ(s.events[4].attrs["level_source"], "inferred");
+  EXPECT_EQ(s.events[5].kind, "log.info");
+  EXPECT_EQ(s.events[1].kind, "log.error") << "a pattern wins over the stream";
+  // The level is not part of the identity: same IDs whatever level was inferred, and the
+  // same line with an explicit level field is the same event.
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(p.events[i].id, s.events[i].id) << i;
+  const LogParse f = MustParse(
+      R"({"time":"2026-03-14T11:54:12Z","stream":"stdout","level":"info","log":"java.lang.OutOfMemoryError: Java heap space"})");
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].kind, "log.info");
+  EXPECT_EQ(f.events[0].id, p.events[0].id);
+}
+
 TEST(LogParser, LevelFieldsWinOverText) {
   const LogParse p = MustParse(R"({"log":"ERROR in text","level":"debug"})"
                                "\n"
