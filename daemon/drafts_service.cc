@@ -253,7 +253,10 @@ void DraftService::Run() {
       if (due_by_time_.empty()) {
         cv_.wait(lock);
       } else {
-        cv_.wait_until(lock, due_by_time_.begin()->first);
+        // A copy: wait_until reads its deadline again after each wakeup, and OnTransition
+        // may erase the set node meanwhile (found by AddressSanitizer, heap-use-after-free).
+        const auto next_due = due_by_time_.begin()->first;
+        cv_.wait_until(lock, next_due);
       }
       continue;
     }
