@@ -80,6 +80,12 @@ bool ServerCore::ReserveBody(uint64_t n) {
 
 void ServerCore::ReleaseBody(uint64_t n) { inflight_body_bytes -= n; }
 
+size_t ServerCore::IdleCount() {
+  size_t n = 0;
+  for (const auto& s : Snapshot()) n += s->IdleSince() > 0 ? 1 : 0;
+  return n;
+}
+
 bool ServerCore::EvictOneIdle() {
   // Snapshot outside the lock's scope of the choice: a session released here may be the last
   // reference, and its destructor takes `mu`.
@@ -280,6 +286,8 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, MetricsRegis
                            "Time from a request's first byte to its response, by route.",
                            {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
   metrics.DeclareGauge("timelined_http_active_connections", "Open HTTP connections.");
+  metrics.DeclareGauge("timelined_http_idle_connections",
+                       "Keep-alive connections waiting for their next request.");
   metrics.DeclareGauge("timelined_http_in_flight_requests",
                        "HTTP requests dispatched and not yet answered.");
   metrics.DeclareGauge("timelined_http_in_flight_body_bytes",
@@ -293,6 +301,7 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, MetricsRegis
     if (!core) return;
     m.Set("timelined_http_active_connections", {},
           static_cast<double>(core->active_connections.load()));
+    m.Set("timelined_http_idle_connections", {}, static_cast<double>(core->IdleCount()));
     m.Set("timelined_http_in_flight_requests", {}, static_cast<double>(core->in_flight.load()));
     m.Set("timelined_http_in_flight_body_bytes", {},
           static_cast<double>(core->inflight_body_bytes.load()));
@@ -343,6 +352,8 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
 }
 
 size_t HttpServer::ActiveConnections() const { return impl_->core->active_connections; }
+
+size_t HttpServer::IdleConnections() const { return impl_->core->IdleCount(); }
 
 size_t HttpServer::InFlightRequests() const { return impl_->core->in_flight; }
 

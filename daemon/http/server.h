@@ -65,6 +65,10 @@ class HttpServer {
   // handler or any other server thread (it joins them).
   void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10'000));
   size_t ActiveConnections() const;
+  // Keep-alive connections waiting for their next request: the ones max_connections may
+  // close to admit a new connection. A connection becomes idle only once its last response
+  // is written, which a client may see before the server does.
+  size_t IdleConnections() const;
   size_t InFlightRequests() const;
   uint64_t InFlightBodyBytes() const;
   uint64_t EvictedConnections() const;

@@ -65,6 +65,7 @@ struct ServerCore {
   bool Register(const std::shared_ptr<Session>& s, uint64_t* id);
   void Unregister(uint64_t id);
   std::vector<std::shared_ptr<Session>> Snapshot();
+  size_t IdleCount();  // sessions waiting for their next request
   uint64_t BodyLimitFor(const std::string& route) const;
   // Reserves `n` bytes of options.max_inflight_body_bytes; false when they do not fit.
   bool ReserveBody(uint64_t n);

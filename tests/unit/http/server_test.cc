@@ -113,6 +113,16 @@ class ServerTest : public ::testing::Test {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Respond> pending_;
+  // Waits (up to 10 s) until `n` connections are idle on the server.
+  bool WaitForIdle(size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server_->IdleConnections() != n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+  }
+
   std::unique_ptr<HttpServer> server_;
   uint16_t port_ = 0;
 };
@@ -366,6 +376,7 @@ TEST_F(ServerTest, AtTheLimitTheIdleConnectionIsClosedForTheNewOne) {
   TestClient first(port_);
   ASSERT_EQ(first.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
   ASSERT_EQ(server_->ActiveConnections(), 1u);
+  ASSERT_TRUE(WaitForIdle(1));  // the client can read the answer before the server is idle
   TestClient second(port_);
   EXPECT_EQ(second.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
   beast::error_code ec = first.ReadUntilClosed();
@@ -385,6 +396,9 @@ TEST_F(ServerTest, AnonymousIdleConnectionsAreEvictedBeforeAuthenticatedOnes) {
   ASSERT_EQ(trusted.Send(authed).result_int(), 200);
   TestClient anonymous(port_);
   ASSERT_EQ(anonymous.Send(MakeRequest(verb::get, "/hello")).result_int(), 200);
+  // Both idle before the newcomer arrives: a client can read its answer before the server
+  // has finished writing it, and a connection still writing is not a candidate.
+  ASSERT_TRUE(WaitForIdle(2));
   TestClient newcomer(port_);
   EXPECT_EQ(newcomer.Send(authed).result_int(), 200);
   beast::error_code ec = anonymous.ReadUntilClosed();
