@@ -83,9 +83,10 @@ std::optional<std::string> GlogLevel(std::string_view text) {
   }
 }
 
-// The first word that names a level: upper-case anywhere, any case when bracketed or
-// followed by ':'. Single letters never count here (too ambiguous in prose).
-std::optional<std::string> LevelWord(std::string_view text) {
+// Calls fn(i, j) for each maximal run text[i, j) of word characters, first to last, until it
+// returns true; whether one did.
+template <typename Fn>
+bool FindWord(std::string_view text, Fn fn) {
   for (size_t i = 0; i < text.size();) {
     if (!IsWordChar(text[i])) {
       ++i;
@@ -93,15 +94,24 @@ std::optional<std::string> LevelWord(std::string_view text) {
     }
     size_t j = i;
     while (j < text.size() && IsWordChar(text[j])) ++j;
+    if (fn(i, j)) return true;
+    i = j;
+  }
+  return false;
+}
+
+// The first word that names a level: upper-case anywhere, any case when bracketed or
+// followed by ':'. Single letters never count here (too ambiguous in prose).
+std::optional<std::string> LevelWord(std::string_view text) {
+  std::optional<std::string> level;
+  FindWord(text, [&](size_t i, size_t j) {
     const std::string_view w = text.substr(i, j - i);
     const bool bracketed = i > 0 && text[i - 1] == '[' && j < text.size() && text[j] == ']';
     const bool colon = j < text.size() && text[j] == ':';
-    if (w.size() > 1 && (IsUpperWord(w) || bracketed || colon)) {
-      if (auto lvl = NormalizeLevel(w)) return lvl;
-    }
-    i = j;
-  }
-  return std::nullopt;
+    if (w.size() > 1 && (IsUpperWord(w) || bracketed || colon)) level = NormalizeLevel(w);
+    return level.has_value();
+  });
+  return level;
 }
 
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -110,23 +120,14 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 // the suffix, optionally package-qualified ("java.lang.OutOfMemoryError", "ValueError",
 // "requests.exceptions.ConnectionError"). "Error" alone and "error" in prose do not count.
 bool HasThrowableName(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    if (!IsWordChar(text[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < text.size() && IsWordChar(text[j])) ++j;
+  return FindWord(text, [&](size_t i, size_t j) {
     const std::string_view w = text.substr(i, j - i);
-    const bool starts_word = i == 0 || !IsWordChar(text[i - 1]);
-    if (starts_word && IsUpper(w[0])) {
-      for (std::string_view suffix : {"Error", "Exception"}) {
-        if (w.size() > suffix.size() && w.ends_with(suffix)) return true;
-      }
+    if (!IsUpper(w[0])) return false;
+    for (std::string_view suffix : {"Error", "Exception"}) {
+      if (w.size() > suffix.size() && w.ends_with(suffix)) return true;
     }
-    i = j;
-  }
-  return false;
+    return false;
+  });
 }
 
 std::optional<std::string> Markers(std::string_view text) {

@@ -218,20 +218,7 @@ TEST(Foundation, SigtermDuringBurstLosesNothingAcknowledged) {
   stop = true;
   for (auto& t : clients) t.join();
   ASSERT_FALSE(acked.empty()) << "requests answered: " << sent;
-
-  store::StoreOptions o;
-  o.path = d.db_path();
-  auto st = store::SqliteEventStore::Open(o);
-  ASSERT_TRUE(st);
-  size_t missing = 0;
-  for (const auto& id : acked) {
-    auto e = (*st)->GetEvent(id);
-    if (!e || !e->has_value()) ++missing;
-  }
-  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged events";
-  auto report = (*st)->VerifyChain();
-  ASSERT_TRUE(report);
-  EXPECT_TRUE(report->ok);
+  ExpectAllStored(d.db_path(), acked);
 }
 
 TEST(Foundation, VerifyStoreDetectsTampering) {

@@ -1,6 +1,7 @@
 #include "tests/integration/harness.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "store/sqlite_store.h"
 
 namespace timelined::testing {
 namespace beast = boost::beast;
@@ -246,6 +249,22 @@ int Daemon::Wait(std::chrono::milliseconds deadline) {
   int code = WaitExit(pid_, deadline);
   if (code != -1) pid_ = -1;
   return code;
+}
+
+void ExpectAllStored(const std::string& db, const std::set<std::string>& acked) {
+  store::StoreOptions o;
+  o.path = db;
+  auto st = store::SqliteEventStore::Open(o);
+  ASSERT_TRUE(st);
+  size_t missing = 0;
+  for (const auto& id : acked) {
+    auto e = (*st)->GetEvent(id);
+    if (!e || !e->has_value()) ++missing;
+  }
+  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged events";
+  auto report = (*st)->VerifyChain();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok);
 }
 
 }  // namespace timelined::testing

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,10 @@ std::string ReadFile(const std::string& path);
 // (checked once more at the deadline). The daemon is another process: there is nothing in
 // this one to be notified by, so a bounded poll is the wait. The deadline only matters when
 // a test fails.
+// Opens the store at `db` after the daemon exited: every id in `acked` is stored and the
+// hash chain verifies (gtest expectations).
+void ExpectAllStored(const std::string& db, const std::set<std::string>& acked);
+
 bool WaitUntil(const std::function<bool()>& cond,
                std::chrono::milliseconds deadline = std::chrono::seconds(60));
 // Polls GET `target` on the daemon at `port` until `pred` holds for the answer or `deadline`

@@ -45,22 +45,6 @@ void CollectIds(const HttpResult& r, std::mutex& mu, std::set<std::string>& acke
   for (const auto& id : answer["ids"]) acked.insert(id.get<std::string>());
 }
 
-void ExpectAllStored(const std::string& db, const std::set<std::string>& acked) {
-  store::StoreOptions o;
-  o.path = db;
-  auto st = store::SqliteEventStore::Open(o);
-  ASSERT_TRUE(st);
-  size_t missing = 0;
-  for (const auto& id : acked) {
-    auto e = (*st)->GetEvent(id);
-    if (!e || !e->has_value()) ++missing;
-  }
-  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged events";
-  auto report = (*st)->VerifyChain();
-  ASSERT_TRUE(report);
-  EXPECT_TRUE(report->ok);
-}
-
 // SIGTERM: /readyz turns 503 (reason draining) while ingest keeps answering 2xx on fresh and
 // keep-alive connections; only then does the listener close; every acknowledged event is
 // stored after exit.
