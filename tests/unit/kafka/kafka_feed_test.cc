@@ -52,6 +52,18 @@ class KafkaFeedTest : public ::testing::Test {
     EXPECT_TRUE(chain->ok) << chain->reason;
   }
 
+  // Per-partition positions, for a failure message: which partition fell short, and where.
+  static std::string Describe(const StoreConsumerStats& s) {
+    std::string out = "stored " + std::to_string(s.events_stored) + ", rebalances " +
+                      std::to_string(s.rebalances) + ", consumer errors " +
+                      std::to_string(s.consumer_errors) + "; partitions:";
+    for (const auto& p : s.partitions) {
+      out += " " + std::to_string(p.partition) + "@" + std::to_string(p.committed) + "/" +
+             std::to_string(p.high_watermark);
+    }
+    return out;
+  }
+
   MockCluster cluster_;
   KafkaOptions options_;
   TempDir dir_;
@@ -164,7 +176,8 @@ TEST_F(KafkaFeedTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
 
   auto consumer = StartConsumer();
   ASSERT_NE(consumer, nullptr);
-  ASSERT_TRUE(waiter_.Until([&] { return consumer->Stats().events_stored >= 151u; }));
+  ASSERT_TRUE(waiter_.Until([&] { return consumer->Stats().events_stored >= 151u; }))
+      << Describe(consumer->Stats());
   ExpectStoredExactly(events);
   // The idempotent producer wrote no message twice: exactly 151 messages in the topic.
   ASSERT_TRUE(waiter_.Until([&] {
