@@ -48,6 +48,8 @@ std::optional<Nanos> FromDouble(double v) {
   // A float of milliseconds or more (e.g. 1710408370482.0) follows the integer rule.
   if (v >= 1e11) return EpochByMagnitude(std::llround(v));
   const double whole = std::floor(v);
+  // Seconds past 2262 do not fit in Nanos (found by the http_request fuzzer: 17734280070.48).
+  if (whole >= static_cast<double>(kMaxSeconds)) return std::nullopt;
   const auto micros = static_cast<int64_t>(std::llround((v - whole) * 1e6));
   return static_cast<int64_t>(whole) * kNanosPerSecond + micros * 1000;
 }
@@ -56,10 +58,15 @@ std::optional<Nanos> FromDouble(double v) {
 
 std::optional<Nanos> EpochByMagnitude(int64_t v) {
   if (v <= 0) return std::nullopt;
-  if (v < 100'000'000'000LL) return v * kNanosPerSecond;  // seconds (until year 5138)
-  if (v < 100'000'000'000'000LL) return v * 1'000'000;    // milliseconds
-  if (v < 100'000'000'000'000'000LL) return v * 1'000;    // microseconds
-  return v;                                               // nanoseconds
+  // The unit follows the magnitude; a value in that unit past 2262 (where Nanos ends) is
+  // not a time, never a wrapped-around one.
+  const int64_t unit = v < 100'000'000'000LL           ? kNanosPerSecond  // seconds
+                       : v < 100'000'000'000'000LL     ? 1'000'000        // milliseconds
+                       : v < 100'000'000'000'000'000LL ? 1'000            // microseconds
+                                                       : 1;               // nanoseconds
+  Nanos out = 0;
+  if (__builtin_mul_overflow(v, unit, &out)) return std::nullopt;
+  return out;
 }
 
 std::optional<Nanos> ParseLogTimeString(std::string_view s) {

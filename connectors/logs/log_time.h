@@ -9,7 +9,8 @@
 //   RFC 3339 / ISO 8601 string    with 0-9 fraction digits and Z or +hh:mm; also without a
 //                                 zone (taken as UTC) and with a space for "T", which
 //                                 covers java_sql_timestamp "2018-05-30 09:39:52.000681"
-// Anything else (negative, zero, bool, unparseable text) is nullopt.
+// Anything else (negative, zero, bool, unparseable text, a time past 2262 that Nanos cannot
+// hold) is nullopt.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -20,7 +21,7 @@ namespace timelined::connectors::logs {
 
 std::optional<Nanos> ParseLogTime(const nlohmann::json& value);
 std::optional<Nanos> ParseLogTimeString(std::string_view s);
-// Integer epoch in s/ms/µs/ns chosen by magnitude; nullopt when <= 0.
+// Integer epoch in s/ms/µs/ns chosen by magnitude; nullopt when <= 0 or past 2262.
 std::optional<Nanos> EpochByMagnitude(int64_t v);
 
 }  // namespace timelined::connectors::logs
