@@ -20,14 +20,6 @@ using nlohmann::json;
 constexpr size_t kIdempotencyKeys = 10'000;
 constexpr Nanos kIdempotencyTtl = 24 * 3600 * kNanosPerSecond;
 constexpr int kSaveAttempts = 3;
-constexpr std::string_view kStaleNo = "\n- **Stale:** no\n";
-constexpr std::string_view kStaleYes =
-    "\n- **Stale:** yes \xE2\x80\x94 evidence arrived after this draft was generated; "
-    "regenerate it\n";
-
-GenerateOutcome ErrorOutcome(const Error& e) {
-  return {HttpStatusFor(e.code), json{{"error", e.message}, {"detail", e.detail}}.dump(), "", 0};
-}
 
 std::string SlackScope(const std::string& channel) {
   return channel.starts_with("slack/") ? channel : "slack/" + channel;
@@ -35,30 +27,25 @@ std::string SlackScope(const std::string& channel) {
 
 }  // namespace
 
+std::string DraftPath(std::string_view incident_id, int version, std::string_view format) {
+  std::string out = "/v1/incidents/";
+  out += incident_id;
+  out += "/timeline.";
+  out += format;
+  out += "?version=" + std::to_string(version);
+  return out;
+}
+
 std::string SignV1(std::string_view secret, std::string_view message) {
   return "v1=" + HmacSha256Hex(secret, message);
 }
 
 std::string ServedMarkdown(const store::StoredDraft& d) {
-  if (!d.stale) return d.markdown;
-  std::string md = d.markdown;
-  if (auto at = md.find(kStaleNo); at != std::string::npos)
-    md.replace(at, kStaleNo.size(), kStaleYes);
-  return md;
+  return d.stale ? summarizer::MarkMarkdownStale(d.markdown) : d.markdown;
 }
 
 std::string ServedJson(const store::StoredDraft& d) {
-  if (!d.stale) return d.json;
-  std::string j = d.json;
-  // Inside JSON strings a quote is escaped, so this pattern only matches keys; the one
-  // after "meta" is the draft's flag.
-  const size_t meta = j.find("\"meta\":{");
-  if (meta == std::string::npos) return j;
-  constexpr std::string_view kFalse = "\"stale\":false";
-  if (auto at = j.find(kFalse, meta); at != std::string::npos) {
-    j.replace(at, kFalse.size(), "\"stale\":true");
-  }
-  return j;
+  return d.stale ? summarizer::MarkJsonStale(d.json) : d.json;
 }
 
 DraftService::DraftService(store::SqliteEventStore& store, summarizer::SummarizerConfig config,
@@ -118,8 +105,7 @@ void DraftService::Stop() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
-  const GenerateOutcome stopping =
-      ErrorOutcome(Error{ErrorCode::kUnavailable, "stopping", "the daemon is shutting down"});
+  const Outcome stopping = MakeError(kStopping, "the daemon is shutting down");
   for (Job& job : refused) {
     if (job.done) job.done(stopping);
   }
@@ -141,8 +127,7 @@ void DraftService::Enqueue(Job job) {
     }
   }
   if (job.done) {
-    job.done(
-        ErrorOutcome(Error{ErrorCode::kUnavailable, "stopping", "the daemon is shutting down"}));
+    job.done(MakeError(kStopping, "the daemon is shutting down"));
   }
 }
 
@@ -273,14 +258,14 @@ void DraftService::Run() {
 void DraftService::RunGuardedJob(Job& job) {
   auto answered = std::make_shared<bool>(false);
   if (job.done) {
-    job.done = [inner = std::move(job.done), answered](const GenerateOutcome& o) {
+    job.done = [inner = std::move(job.done), answered](const Outcome& o) {
       *answered = true;
       inner(o);
     };
   }
   if (RunGuarded("drafts", [&] { RunJob(job); }) || !job.done || *answered) return;
   RunGuarded("drafts", [&] {
-    job.done(ErrorOutcome(Error{ErrorCode::kInternal, "internal", "building the draft failed"}));
+    job.done(MakeError(ErrorCode::kInternal, "internal", "building the draft failed"));
   });
 }
 
@@ -293,29 +278,27 @@ void DraftService::RunJob(Job& job) {
     if (job.done) job.done(*cached);
     return;
   }
-  GenerateOutcome o = Build(job.incident_id, job.trigger);
+  Outcome o = Build(job.incident_id, job.trigger);
   Remember(job, o);
   if (job.done) job.done(o);
 }
 
-std::optional<GenerateOutcome> DraftService::CachedOutcome(const Job& job) {
+std::optional<DraftService::Outcome> DraftService::CachedOutcome(const Job& job) {
   if (job.idempotency_key.empty()) return std::nullopt;
   auto it = idempotency_.find(job.idempotency_key);
   if (it == idempotency_.end()) return std::nullopt;
   if (clock_.Now() - it->second.at > kIdempotencyTtl) return std::nullopt;
   if (it->second.incident_id != job.incident_id) {
-    return GenerateOutcome{422,
-                           json{{"error", "idempotency_key_reused"},
-                                {"detail", "this Idempotency-Key was used for another incident"}}
-                               .dump(),
-                           "", 0};
+    return MakeError(kIdempotencyKeyReused, "this Idempotency-Key was used for another incident");
   }
   return it->second.outcome;
 }
 
-void DraftService::Remember(const Job& job, const GenerateOutcome& o) {
+void DraftService::Remember(const Job& job, const Outcome& o) {
   // Retryable failures are not remembered: the client's retry should try again.
-  if (job.idempotency_key.empty() || o.status == 503) return;
+  if (job.idempotency_key.empty()) return;
+  if (!o && (o.error().code == ErrorCode::kUnavailable || o.error().code == ErrorCode::kExhausted))
+    return;
   if (!idempotency_.contains(job.idempotency_key)) {
     idempotency_order_.push_back(job.idempotency_key);
     if (idempotency_order_.size() > kIdempotencyKeys) {
@@ -341,15 +324,15 @@ Result<DraftService::Watched> DraftService::WatchFor(const Incident& incident) c
   return w;
 }
 
-GenerateOutcome DraftService::Build(const std::string& incident_id, const std::string& trigger) {
+DraftService::Outcome DraftService::Build(const std::string& incident_id,
+                                          const std::string& trigger) {
   auto inc = store_.GetIncident(incident_id);
-  if (!inc) return ErrorOutcome(inc.error());
-  if (!inc->has_value()) {
-    return ErrorOutcome(Error{ErrorCode::kNotFound, "not_found", "no incident " + incident_id});
-  }
+  if (!inc) return std::unexpected(inc.error());
+  if (!inc->has_value())
+    return MakeError(ErrorCode::kNotFound, "not_found", "no incident " + incident_id);
   const Incident& incident = **inc;
   auto watch = WatchFor(incident);
-  if (!watch) return ErrorOutcome(watch.error());
+  if (!watch) return std::unexpected(watch.error());
   watch->building = true;
   watch->seq = store_.CommittedSeq();  // before any read of the build
   std::optional<Watched> previous;     // the watch of the last fresh draft, kept on failure
@@ -398,7 +381,7 @@ GenerateOutcome DraftService::Build(const std::string& incident_id, const std::s
     auto saved = store_.SaveDraft(row);
     if (!saved) {
       last = saved.error();
-      if (last.message == "draft_version_taken") continue;
+      if (last.Is(store::kDraftVersionTaken)) continue;
       break;
     }
     bool dirty = false;
@@ -417,25 +400,16 @@ GenerateOutcome DraftService::Build(const std::string& incident_id, const std::s
       std::lock_guard lock(mu_);
       ++stats_.drafts_built;
     }
-    const std::string location =
-        "/v1/incidents/" + incident_id + "/timeline.json?version=" + std::to_string(row.version);
-    GenerateOutcome o{
-        202,
-        json{{"incident_id", incident_id},
-             {"version", row.version},
-             {"trigger", row.trigger},
-             {"input_digest", row.input_digest},
-             {"cited", draft->cited_ids.size()},
-             {"correlated", draft->correlated_count},
-             {"location", location},
-             {"markdown_location", "/v1/incidents/" + incident_id +
-                                       "/timeline.md?version=" + std::to_string(row.version)}}
-            .dump(),
-        location, row.version};
+    DraftSaved o{incident_id,
+                 row.version,
+                 row.trigger,
+                 row.input_digest,
+                 draft->cited_ids.size(),
+                 draft->correlated_count};
     spdlog::info("[inc={}] draft version {} stored (trigger {}, {} lines, {} events cited)",
                  incident_id, row.version, trigger, draft->timeline.lines.size(),
                  draft->cited_ids.size());
-    Notify(o, incident_id, trigger, row.input_digest);
+    Notify(o);
     if (saved_listener_) saved_listener_(incident_id, row.version);
     return o;
   }
@@ -445,7 +419,7 @@ GenerateOutcome DraftService::Build(const std::string& incident_id, const std::s
     ++stats_.build_failures;
   }
   spdlog::warn("[inc={}] draft failed: {}: {}", incident_id, last.message, last.detail);
-  return ErrorOutcome(last);
+  return std::unexpected(last);
 }
 
 void DraftService::MarkStale(const std::string& incident_id) {
@@ -460,18 +434,16 @@ void DraftService::MarkStale(const std::string& incident_id) {
   }
 }
 
-void DraftService::Notify(const GenerateOutcome& o, const std::string& incident_id,
-                          const std::string& trigger, const std::string& input_digest) {
+void DraftService::Notify(const DraftSaved& d) {
   if (options_.notify_url.empty() || !notify_client_) return;
-  const std::string body =
-      json{{"incident_id", incident_id},
-           {"version", o.version},
-           {"trigger", trigger},
-           {"input_digest", input_digest},
-           {"location", o.location},
-           {"markdown_location",
-            "/v1/incidents/" + incident_id + "/timeline.md?version=" + std::to_string(o.version)}}
-          .dump();
+  const std::string& incident_id = d.incident_id;
+  const std::string body = json{{"incident_id", d.incident_id},
+                                {"version", d.version},
+                                {"trigger", d.trigger},
+                                {"input_digest", d.input_digest},
+                                {"location", DraftPath(d.incident_id, d.version, "json")},
+                                {"markdown_location", DraftPath(d.incident_id, d.version, "md")}}
+                               .dump();
   connectors::HttpRequest req;
   req.method = "POST";
   req.url = options_.notify_url;

@@ -38,6 +38,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -60,13 +61,23 @@ struct DraftServiceOptions {
   std::chrono::milliseconds notify_timeout{5'000};
 };
 
-// What a finished generation answers (also what an Idempotency-Key replay returns).
-struct GenerateOutcome {
-  int status = 0;        // 202 on success, else the error's HTTP status
-  std::string body;      // JSON
-  std::string location;  // "/v1/incidents/<id>/timeline.json?version=N" on success
+// What a successful generation stored (also what an Idempotency-Key replay returns). The
+// route renders it; the service knows nothing of HTTP.
+struct DraftSaved {
+  std::string incident_id;
   int version = 0;
+  std::string trigger;
+  std::string input_digest;
+  size_t cited = 0;       // distinct events cited
+  size_t correlated = 0;  // events correlated to the incident
 };
+
+// A reused Idempotency-Key names another incident.
+inline constexpr Reason kIdempotencyKeyReused{"idempotency_key_reused", ErrorCode::kUnprocessable};
+
+// "/v1/incidents/<id>/timeline.<format>?version=N" (format "json" or "md"): where a stored
+// version is served, for the API's Location header and the draft notice.
+std::string DraftPath(std::string_view incident_id, int version, std::string_view format);
 
 struct DraftServiceStats {
   uint64_t drafts_built = 0;
@@ -79,7 +90,8 @@ struct DraftServiceStats {
 
 class DraftService {
  public:
-  using Done = std::function<void(const GenerateOutcome&)>;
+  using Outcome = Result<DraftSaved>;
+  using Done = std::function<void(const Outcome&)>;
 
   // `store` and `clock` outlive the service. `notify_client` may be null (notices then use
   // a BeastHttpClient created at Start when notify_url is set).
@@ -101,7 +113,8 @@ class DraftService {
   // Queues a new version of the incident's draft; `done` runs on the worker. With a
   // non-empty `idempotency_key`, a key seen before (within 24 h, last 10 000 keys) is
   // answered with the first answer instead of building again; the same key for another
-  // incident is answered 422.
+  // incident is answered kIdempotencyKeyReused. Errors: kNotFound (no such incident), kStopping,
+  // kUnavailable/kExhausted (retry), kInternal.
   void Generate(std::string incident_id, std::string trigger, std::string idempotency_key,
                 Done done);
 
@@ -137,7 +150,7 @@ class DraftService {
   };
   struct Cached {
     std::string incident_id;
-    GenerateOutcome outcome;
+    Outcome outcome;
     Nanos at = 0;
   };
 
@@ -145,14 +158,13 @@ class DraftService {
   void Enqueue(Job job);
   void RunGuardedJob(Job& job);  // RunJob; an exception answers 500 and is counted
   void RunJob(Job& job);
-  GenerateOutcome Build(const std::string& incident_id, const std::string& trigger);
+  Outcome Build(const std::string& incident_id, const std::string& trigger);
   void MarkStale(const std::string& incident_id);
   Result<Watched> WatchFor(const Incident& incident) const;
   bool Matches(const Watched& w, const Event& e, const std::string& incident_id) const;
-  void Notify(const GenerateOutcome& o, const std::string& incident_id, const std::string& trigger,
-              const std::string& input_digest);
-  std::optional<GenerateOutcome> CachedOutcome(const Job& job);
-  void Remember(const Job& job, const GenerateOutcome& o);
+  void Notify(const DraftSaved& d);
+  std::optional<Outcome> CachedOutcome(const Job& job);
+  void Remember(const Job& job, const Outcome& o);
 
   store::SqliteEventStore& store_;
   const summarizer::SummarizerConfig config_;

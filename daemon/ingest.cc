@@ -72,8 +72,7 @@ void IngestPipeline::Submit(std::string source, std::vector<Event> events,
     if (ec || !pending->Claim()) return;
     metrics_.Add("timelined_ingest_publish_failures_total",
                  {{"source", source}, {"reason", "timeout"}});
-    pending->done(MakeError(ErrorCode::kUnavailable, "not_durable",
-                            "the events were not committed in time; retry"));
+    pending->done(MakeError(kNotDurable, "the events were not committed in time; retry"));
   });
   feed_.Publish(std::move(events), [this, pending, source](Result<PublishResult> r) {
     if (!pending->Claim()) return;  // already answered 503; the retry will dedupe

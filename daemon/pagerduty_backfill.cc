@@ -90,7 +90,7 @@ void PagerDutyBackfillWorker::Enqueue(std::string incident_id, std::string trigg
     std::lock_guard lock(mu_);
     stopped = stopping_;
   }
-  done(stopped ? MakeError(ErrorCode::kUnavailable, "stopping", "the daemon is stopping")
+  done(stopped ? MakeError(kStopping, "the daemon is stopping")
                : MakeError(ErrorCode::kExhausted, "backfill_queue_full",
                            "too many backfills are waiting; retry later"));
 }
@@ -149,7 +149,7 @@ void PagerDutyBackfillWorker::Run() {
     dropped.swap(queue_);
   }
   for (Job& job : dropped) {
-    job.done(MakeError(ErrorCode::kUnavailable, "stopping", "the daemon is stopping"));
+    job.done(MakeError(kStopping, "the daemon is stopping"));
   }
 }
 

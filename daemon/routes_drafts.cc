@@ -129,6 +129,25 @@ bool VisibleAscii(std::string_view s) {
   return true;
 }
 
+// 202 with where the new version is served, or the error (FromError gives it its status and,
+// when retryable, its Retry-After).
+Response GeneratedResponse(const DraftService::Outcome& o) {
+  if (!o) return Response::FromError(o.error());
+  const std::string location = DraftPath(o->incident_id, o->version, "json");
+  Response r =
+      Response::Json(202, json{{"incident_id", o->incident_id},
+                               {"version", o->version},
+                               {"trigger", o->trigger},
+                               {"input_digest", o->input_digest},
+                               {"cited", o->cited},
+                               {"correlated", o->correlated},
+                               {"location", location},
+                               {"markdown_location", DraftPath(o->incident_id, o->version, "md")}}
+                              .dump(-1, ' ', false, json::error_handler_t::replace));
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
 void HandleRegenerate(const DraftRoutesContext& ctx, Request& req, Respond respond) {
   std::string key(req.Header("idempotency-key"));
   if (key.size() > kMaxIdempotencyKey || !VisibleAscii(key)) {
@@ -144,11 +163,8 @@ void HandleRegenerate(const DraftRoutesContext& ctx, Request& req, Respond respo
     trigger = "regenerate";
   }
   ctx.service.Generate(req.path_params["id"], trigger, std::move(key),
-                       [respond = std::move(respond)](const GenerateOutcome& o) {
-                         Response r = Response::Json(o.status, o.body);
-                         if (!o.location.empty()) r.headers.emplace_back("Location", o.location);
-                         if (o.status == 503) r.SetRetryAfter(5);
-                         respond(std::move(r));
+                       [respond = std::move(respond)](const DraftService::Outcome& o) {
+                         respond(GeneratedResponse(o));
                        });
 }
 
@@ -207,8 +223,7 @@ Result<void> VerifyRegenerateRequest(const http::Request& req, std::string_view 
   }
   const std::string expected = RegenerateSignature(secret, ts, req.path, key, req.body);
   if (!ConstantTimeEqual(expected, req.Header("x-timelined-signature"))) {
-    return MakeError(ErrorCode::kUnauthenticated, "bad_signature",
-                     "X-Timelined-Signature does not match the request");
+    return MakeError(kBadSignature, "X-Timelined-Signature does not match the request");
   }
   return {};
 }

@@ -59,7 +59,7 @@ void SlackThreadBackfiller::Enqueue(BackfillJob job, BackfillDone done) {
       return;
     }
   }
-  if (done) done(MakeError(ErrorCode::kUnavailable, "stopping", "the daemon is stopping"));
+  if (done) done(MakeError(kStopping, "the daemon is stopping"));
 }
 
 void SlackThreadBackfiller::Stop() {
@@ -71,7 +71,7 @@ void SlackThreadBackfiller::Stop() {
     cv_.notify_all();
   }
   for (Queued& q : dropped) {
-    if (q.done) q.done(MakeError(ErrorCode::kUnavailable, "stopping", "the daemon is stopping"));
+    if (q.done) q.done(MakeError(kStopping, "the daemon is stopping"));
   }
   std::call_once(joined_, [this] {
     if (worker_.joinable()) worker_.join();

@@ -37,7 +37,7 @@ http::Response BackfillErrorResponse(const Error& e) {
       return r;
     }
     default:
-      if (e.message == "not_durable" || e.message == "stopping") {
+      if (e.Is(kNotDurable) || e.Is(kStopping)) {
         http::Response r = http::Response::FromError(e);
         return r;
       }
@@ -75,8 +75,9 @@ Result<std::unique_ptr<PagerDutyEndpoints>> PagerDutyEndpoints::Create(
   if (!config.subscriptions.empty()) {
     // At 0 from the start, so increase() sees the first refused delivery (PagerDuty disables
     // a subscription after three): every reason pd::VerifySignature can give.
-    for (const char* reason : {"missing_signature", "bad_signature"}) {
-      metrics.Add(kSignatureFailures, {{"source", "pagerduty"}, {"reason", reason}}, 0);
+    for (const Reason& reason : {kMissingSignature, kBadSignature}) {
+      metrics.Add(kSignatureFailures,
+                  {{"source", "pagerduty"}, {"reason", std::string(reason.name)}}, 0);
     }
   }
   if (!config.api_token.empty()) {
@@ -123,7 +124,7 @@ void PagerDutyEndpoints::Reject(const http::Request& req, const Error& e, http::
   metrics_.Add(kSignatureFailures, {{"source", "pagerduty"}, {"reason", e.message}});
   Count("unauthenticated");
   respond(http::Response::JsonError(401, e.message,
-                                    e.message == "missing_signature"
+                                    e.Is(kMissingSignature)
                                         ? "X-PagerDuty-Signature header is missing"
                                         : "X-PagerDuty-Signature matches no configured secret"));
 }

@@ -72,9 +72,10 @@ SlackWebhook::SlackWebhook(const config::SlackConfig& config, IngestPipeline& in
   if (config_.webhook_enabled()) {
     // At 0 from the start, so increase() sees the first refusal: every reason
     // slack::VerifySignature can give.
-    for (const char* reason :
-         {"bad_timestamp", "stale_timestamp", "missing_signature", "bad_signature"}) {
-      metrics_.Add(kSignatureFailures, {{"source", "slack"}, {"reason", reason}}, 0);
+    for (std::string_view reason :
+         {std::string_view("bad_timestamp"), std::string_view("stale_timestamp"),
+          kMissingSignature.name, kBadSignature.name}) {
+      metrics_.Add(kSignatureFailures, {{"source", "slack"}, {"reason", std::string(reason)}}, 0);
     }
   }
 }
@@ -89,7 +90,7 @@ Result<void> SlackWebhook::Verify(const http::Request& req) const {
   auto ts = req.Header(slack::kTimestampHeader);
   auto sig = req.Header(slack::kSignatureHeader);
   auto r = slack::VerifySignature(req.body, ts, sig, config_.signing_secret, now);
-  if (!r && r.error().message == "bad_signature" && !config_.previous_secret().empty()) {
+  if (!r && r.error().Is(kBadSignature) && !config_.previous_secret().empty()) {
     r = slack::VerifySignature(req.body, ts, sig, config_.previous_secret(), now);
   }
   return r;

@@ -72,7 +72,7 @@ Result<void> SqliteEventStore::SaveDraft(const StoredDraft& d) {
     auto latest = MaxVersion(db.get(), *max_st, d.incident_id);
     if (!latest) return std::unexpected(latest.error());
     if (d.version != *latest + 1) {
-      return MakeError(ErrorCode::kUnavailable, "draft_version_taken",
+      return MakeError(kDraftVersionTaken,
                        "incident " + d.incident_id + " is at version " + std::to_string(*latest) +
                            "; the next draft is version " + std::to_string(*latest + 1));
     }

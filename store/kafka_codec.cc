@@ -26,10 +26,9 @@ Result<Event> DecodeEvent(std::string_view value) {
   if (value.empty())
     return MakeError(ErrorCode::kInvalidInput, "empty_message", "the message has no value");
   if (!JsonDepthWithin(value, kMaxEventMessageDepth))
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "JSON nested too deeply");
+    return MakeError(kInvalidJson, "JSON nested too deeply");
   json j = json::parse(value.begin(), value.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json", "the value is not JSON");
+  if (j.is_discarded()) return MakeError(kInvalidJson, "the value is not JSON");
   if (!j.is_object())
     return MakeError(ErrorCode::kInvalidInput, "bad_event", "the value is not a JSON object");
   auto v = j.find("v");

@@ -89,6 +89,9 @@ using CommitListener = std::function<void(const std::vector<Event>& inserted)>;
 // One row per generation; versions of an incident are 1, 2, 3, ... without gaps. Drafts are
 // written on the store's own drafts connection (not the event writer's queue), each write
 // one short transaction; reads use the reader pool. All methods are safe from any thread.
+// SaveDraft lost a race for the version number: build again with the next one.
+inline constexpr Reason kDraftVersionTaken{"draft_version_taken", ErrorCode::kUnavailable};
+
 struct StoredDraft {
   std::string incident_id;
   int version = 0;
@@ -140,7 +143,7 @@ class SqliteEventStore final : public EventReader {
 
   // Drafts. SaveDraft inserts `d` as the incident's next version: in one IMMEDIATE
   // transaction it checks that d.version == latest + 1 (1 for the first) and fails with
-  // kUnavailable "draft_version_taken" (detail naming the expected version) otherwise, so two
+  // kDraftVersionTaken (detail naming the expected version) otherwise, so two
   // generators racing never overwrite each other; the loser rebuilds with the next number.
   // kInvalidInput for an empty incident_id or a version < 1.
   Result<void> SaveDraft(const StoredDraft& d);

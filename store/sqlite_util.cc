@@ -91,8 +91,6 @@ void Stmt::BindTextOrNull(int i, std::string_view v) {
 
 void Stmt::BindInt(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
 
-void Stmt::BindNull(int i) { sqlite3_bind_null(st_, i); }
-
 void Stmt::Reset() {
   sqlite3_reset(st_);
   sqlite3_clear_bindings(st_);

@@ -58,7 +58,6 @@ class Stmt {
   void BindText(int i, std::string_view v);
   void BindTextOrNull(int i, std::string_view v);  // NULL when empty
   void BindInt(int i, int64_t v);
-  void BindNull(int i);
 
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return sqlite3_step(st_); }
@@ -67,7 +66,6 @@ class Stmt {
 
   std::string_view ColumnText(int i) const;  // "" for NULL
   int64_t ColumnInt(int i) const { return sqlite3_column_int64(st_, i); }
-  bool ColumnIsNull(int i) const { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
 
   sqlite3_stmt* get() const { return st_; }
   explicit operator bool() const { return st_ != nullptr; }

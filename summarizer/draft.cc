@@ -76,10 +76,4 @@ Result<Draft> BuildDraft(const Incident& incident, const SummarizerConfig& confi
   return d;
 }
 
-Result<std::vector<CorrelatedEvent>> CorrelatedEvents(const Incident& incident,
-                                                      const SummarizerConfig& config,
-                                                      const EventReader& reader, Nanos now) {
-  return Correlate(incident, config.correlation, reader, now);
-}
-
 }  // namespace timelined::summarizer

@@ -40,9 +40,4 @@ struct Draft {
 Result<Draft> BuildDraft(const Incident& incident, const SummarizerConfig& config,
                          const EventReader& reader, const DraftMeta& meta_in, Nanos now);
 
-// The correlated events of an incident, for GET /v1/incidents/{id}/events.
-Result<std::vector<CorrelatedEvent>> CorrelatedEvents(const Incident& incident,
-                                                      const SummarizerConfig& config,
-                                                      const EventReader& reader, Nanos now);
-
 }  // namespace timelined::summarizer

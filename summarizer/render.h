@@ -66,4 +66,11 @@ std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
 // element of "lines" and "metrics" for readable diffs.
 std::string RenderJson(const Incident& incident, const Timeline& timeline, const DraftMeta& meta);
 
+// Drafts are stored as rendered with meta.stale = false; when evidence arrives later the
+// store flags the row, and these turn the stored bytes into exactly what rendering with
+// meta.stale = true gives (a test holds them to it), so the serving side never copies the
+// renderer's wording. Input that is not a rendering is returned unchanged.
+std::string MarkMarkdownStale(std::string markdown);
+std::string MarkJsonStale(std::string json);
+
 }  // namespace timelined::summarizer

@@ -83,4 +83,17 @@ std::string RenderJson(const Incident& incident, const Timeline& timeline, const
   return out;
 }
 
+std::string MarkJsonStale(std::string json) {
+  // RenderJson writes keys in order and "meta" has no nested objects before "stale"; inside
+  // JSON strings a quote is escaped, so these patterns only match keys.
+  const size_t meta = json.find("\"meta\":{");
+  if (meta == std::string::npos) return json;
+  constexpr std::string_view kFalse = "\"stale\":false";
+  const size_t end = json.find('}', meta);
+  if (const size_t at = json.find(kFalse, meta); at != std::string::npos && at < end) {
+    json.replace(at, kFalse.size(), "\"stale\":true");
+  }
+  return json;
+}
+
 }  // namespace timelined::summarizer

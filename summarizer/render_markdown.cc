@@ -7,6 +7,12 @@
 namespace timelined::summarizer {
 namespace {
 
+// The header's last line, written here and nowhere else (MarkMarkdownStale swaps them).
+constexpr std::string_view kStaleNo = "\n- **Stale:** no\n";
+constexpr std::string_view kStaleYes =
+    "\n- **Stale:** yes \xE2\x80\x94 evidence arrived after this draft was generated; "
+    "regenerate it\n";
+
 // Event IDs are [a-z0-9_] by construction (ValidateEvent); anything else is escaped.
 bool IsSafeId(std::string_view id) {
   for (char c : id) {
@@ -82,10 +88,7 @@ void AppendHeader(std::string& out, const Incident& i, const Timeline& t, const 
   *digest_offset = out.size();
   out += m.input_digest + "`";
   out += "\n- **Evidence:** " + EscapeMarkdown(Evidence(t.stats));
-  out += m.stale
-             ? "\n- **Stale:** yes \xE2\x80\x94 evidence arrived after this draft was generated; "
-               "regenerate it\n"
-             : "\n- **Stale:** no\n";
+  out += m.stale ? kStaleYes : kStaleNo;
 }
 
 void AppendMetrics(std::string& out, const Timeline& t) {
@@ -258,6 +261,15 @@ std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
   AppendMarkdownHead(out, incident, timeline, meta, shown_citations, &offset);
   for (const Event& e : cited_events) AppendSourceEntry(out, e);
   return out;
+}
+
+std::string MarkMarkdownStale(std::string markdown) {
+  // Only the header: it ends at the first section heading, and event text never reaches it
+  // unescaped ("*" is escaped), so the first match is the header's own line.
+  const size_t head_end = markdown.find("\n## ");
+  const size_t at = markdown.find(kStaleNo);
+  if (at != std::string::npos && at < head_end) markdown.replace(at, kStaleNo.size(), kStaleYes);
+  return markdown;
 }
 
 }  // namespace timelined::summarizer

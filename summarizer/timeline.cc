@@ -38,8 +38,6 @@ void SortLines(std::vector<TimelineLine>& lines) {
   }
 }
 
-std::vector<std::string> CitedIds(const Timeline& t) { return CitedIdList(t).ToStrings(); }
-
 IdList CitedIdList(const Timeline& t) {
   IdList ids;
   for (const TimelineLine& l : t.lines) {

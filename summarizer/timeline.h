@@ -54,7 +54,6 @@ struct Timeline {
 // Sorts by (at, category rank, key) and makes keys unique by suffixing "#2", "#3", ….
 void SortLines(std::vector<TimelineLine>& lines);
 // Every ID cited by a line or a metric, sorted and unique.
-std::vector<std::string> CitedIds(const Timeline& t);
-IdList CitedIdList(const Timeline& t);  // the same, packed
+IdList CitedIdList(const Timeline& t);
 
 }  // namespace timelined::summarizer

@@ -45,8 +45,7 @@ std::vector<std::string> V1Signatures(std::string_view header) {
 Result<void> VerifySignature(std::string_view raw_body, std::string_view signature_header,
                              const std::vector<std::string>& secrets) {
   if (TrimAscii(signature_header).empty()) {
-    return MakeError(ErrorCode::kUnauthenticated, "missing_signature",
-                     "X-PagerDuty-Signature header is missing");
+    return MakeError(kMissingSignature, "X-PagerDuty-Signature header is missing");
   }
   std::vector<std::string> candidates = V1Signatures(signature_header);
   bool matched = false;
@@ -58,8 +57,7 @@ Result<void> VerifySignature(std::string_view raw_body, std::string_view signatu
       matched |= ConstantTimeEqual(candidate, expected);
   }
   if (!matched) {
-    return MakeError(ErrorCode::kUnauthenticated, "bad_signature",
-                     "no X-PagerDuty-Signature entry matches a configured secret");
+    return MakeError(kBadSignature, "no X-PagerDuty-Signature entry matches a configured secret");
   }
   return {};
 }

@@ -63,7 +63,7 @@ Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
     }
     auto page = ParseRepliesPage(response->body, team, channel, clock_->Now(), options_.slack);
     if (!page && page.error().code == ErrorCode::kInvalidInput &&
-        (page.error().message == "invalid_json" || page.error().message == "invalid_payload")) {
+        (page.error().Is(kInvalidJson) || page.error().Is(kInvalidPayload))) {
       return MakeError(ErrorCode::kUnavailable, "bad_response",
                        "conversations.replies: " + page.error().detail);
     }

@@ -94,7 +94,7 @@ Result<SlackParse> ParseEventsApi(std::string_view raw_body, Nanos received_at,
   if (!parsed) return std::unexpected(parsed.error());
   json doc = std::move(*parsed);
   if (!doc.is_object()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "body is not a JSON object");
+    return MakeError(kInvalidPayload, "body is not a JSON object");
   }
   std::string type = StringMember(doc, "type");
   SlackParse out;

@@ -51,12 +51,7 @@ std::optional<Nanos> ParseSlackTs(std::string_view ts) {
   for (char c : sec) seconds = seconds * 10 + (c - '0');
   Nanos nanos = 0;
   for (size_t i = 0; i < 9; ++i) nanos = nanos * 10 + (i < frac.size() ? frac[i] - '0' : 0);
-  Nanos out;  // 11 digits of seconds go past 2262, the end of Nanos
-  if (__builtin_mul_overflow(seconds, kNanosPerSecond, &out) ||
-      __builtin_add_overflow(out, nanos, &out)) {
-    return std::nullopt;
-  }
-  return out;
+  return SecondsToNanos(seconds, nanos);  // 11 digits of seconds go past 2262, the end of Nanos
 }
 
 std::vector<std::string> FindIncidentReferences(std::string_view text) {

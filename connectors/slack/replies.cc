@@ -50,14 +50,14 @@ Result<RepliesPage> ParseRepliesPage(std::string_view body, std::string_view tea
   if (!parsed) return std::unexpected(parsed.error());
   json doc = std::move(*parsed);
   if (!doc.is_object()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "replies page is not an object");
+    return MakeError(kInvalidPayload, "replies page is not an object");
   }
   if (!BoolMember(doc, "ok", false)) {
     return std::unexpected(SlackApiError(StringMember(doc, "error"), "conversations.replies"));
   }
   const json* messages = ArrayMember(doc, "messages");
   if (messages == nullptr) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "replies page without messages");
+    return MakeError(kInvalidPayload, "replies page without messages");
   }
   RepliesPage page;
   page.has_more = BoolMember(doc, "has_more", false);

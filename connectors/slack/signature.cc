@@ -26,16 +26,14 @@ Result<void> VerifySignature(std::string_view raw_body, std::string_view timesta
   }
   std::string_view signature = TrimAscii(signature_header);
   if (signature.empty()) {
-    return MakeError(ErrorCode::kUnauthenticated, "missing_signature",
-                     "X-Slack-Signature header is missing");
+    return MakeError(kMissingSignature, "X-Slack-Signature header is missing");
   }
   std::string basestring = "v0:";
   basestring.append(ts).append(":").append(raw_body);
   std::string expected = "v0=" + HmacSha256Hex(signing_secret, basestring);
   // Slack sends lower-case hex; compare case-insensitively without branching on content.
   if (signing_secret.empty() || !ConstantTimeEqual(ToLowerAscii(signature), expected)) {
-    return MakeError(ErrorCode::kUnauthenticated, "bad_signature",
-                     "X-Slack-Signature does not match the signing secret");
+    return MakeError(kBadSignature, "X-Slack-Signature does not match the signing secret");
   }
   return {};
 }

@@ -14,6 +14,8 @@ int HttpStatusFor(ErrorCode code) {
       return 404;
     case ErrorCode::kTooLarge:
       return 413;
+    case ErrorCode::kUnprocessable:
+      return 422;
     case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kExhausted:
@@ -36,6 +38,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "not_found";
     case ErrorCode::kTooLarge:
       return "too_large";
+    case ErrorCode::kUnprocessable:
+      return "unprocessable";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kExhausted:

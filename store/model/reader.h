@@ -12,12 +12,12 @@
 namespace timelined {
 
 struct EventQuery {
-  std::string incident_id;  // events naming this incident, or
-  std::string scope;        // events with exactly this scope
-  std::string scope_prefix; // or scope starting with this (e.g. "k8s/payments/")
-  Nanos from = 0;           // occurred_at >= from (0 = unbounded)
-  Nanos to = 0;             // occurred_at <= to   (0 = unbounded)
-  size_t limit = 0;         // 0 = no limit
+  std::string incident_id;   // events naming this incident, or
+  std::string scope;         // events with exactly this scope
+  std::string scope_prefix;  // or scope starting with this (e.g. "k8s/payments/")
+  Nanos from = 0;            // occurred_at >= from (0 = unbounded)
+  Nanos to = 0;              // occurred_at <= to   (0 = unbounded)
+  size_t limit = 0;          // 0 = no limit
 };
 
 // A Slack thread or channel bound to an incident (the store's `bindings` table). Events in

@@ -90,13 +90,7 @@ std::optional<Nanos> ParseRfc3339(std::string_view s, bool allow_no_zone) {
   }
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
-  // Nanos covers 1677-09-21..2262-04-11; a later or earlier time is not representable.
-  Nanos out;
-  if (__builtin_mul_overflow(seconds, kNanosPerSecond, &out) ||
-      __builtin_add_overflow(out, frac, &out)) {
-    return std::nullopt;
-  }
-  return out;
+  return SecondsToNanos(seconds, frac);
 }
 
 std::string FormatRfc3339(Nanos t, int frac_digits) {

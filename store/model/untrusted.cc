@@ -39,8 +39,7 @@ Result<nlohmann::json> ParseUntrustedJson(std::string_view text, int max_depth,
   }
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_json",
-                     std::string(what) + " is not valid JSON");
+    return MakeError(kInvalidJson, std::string(what) + " is not valid JSON");
   }
   return j;
 }

@@ -87,11 +87,13 @@ class DraftServiceTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartService(std::chrono::milliseconds settle) {
+  void StartService(std::chrono::milliseconds settle,
+                    std::function<void(const std::string&, int)> saved_listener = nullptr) {
     DraftServiceOptions o;
     o.settle_delay = settle;
     service_ = std::make_unique<DraftService>(*store_, fixture_.config, o, SystemClock::Instance());
     service_->Attach(*hooks_);
+    if (saved_listener) service_->SetSavedListener(std::move(saved_listener));
     ASSERT_TRUE(service_->Start());
   }
 
@@ -113,13 +115,14 @@ class DraftServiceTest : public ::testing::Test {
     ASSERT_TRUE(r);
     std::promise<void> done;
     service_->Generate("NO-SUCH-INCIDENT", "api", "",
-                       [&](const GenerateOutcome&) { done.set_value(); });
+                       [&](const DraftService::Outcome&) { done.set_value(); });
     ASSERT_EQ(done.get_future().wait_for(kDeadline), std::future_status::ready);
   }
 
-  GenerateOutcome GenerateAndWait(const std::string& id, const std::string& key = "") {
-    std::promise<GenerateOutcome> p;
-    service_->Generate(id, "regenerate", key, [&](const GenerateOutcome& o) { p.set_value(o); });
+  DraftService::Outcome GenerateAndWait(const std::string& id, const std::string& key = "") {
+    std::promise<DraftService::Outcome> p;
+    service_->Generate(id, "regenerate", key,
+                       [&](const DraftService::Outcome& o) { p.set_value(o); });
     auto f = p.get_future();
     EXPECT_EQ(f.wait_for(kDeadline), std::future_status::ready);
     return f.get();
@@ -172,9 +175,10 @@ TEST_F(DraftServiceTest, LateNamedEvidenceMarksTheDraftStaleAndRegenerateMakesVe
   StartService(std::chrono::hours(1));
   Submit([](const Event& e) { return !IsLateSlackReply(e); });
   auto v1 = GenerateAndWait("Q1PAYMNT7");
-  ASSERT_EQ(v1.status, 202) << v1.body;
-  EXPECT_EQ(v1.version, 1);
-  EXPECT_EQ(v1.location, "/v1/incidents/Q1PAYMNT7/timeline.json?version=1");
+  ASSERT_TRUE(v1) << v1.error().detail;
+  EXPECT_EQ(v1->version, 1);
+  EXPECT_EQ(DraftPath(v1->incident_id, v1->version, "json"),
+            "/v1/incidents/Q1PAYMNT7/timeline.json?version=1");
   Sync();
   EXPECT_FALSE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
 
@@ -188,15 +192,15 @@ TEST_F(DraftServiceTest, LateNamedEvidenceMarksTheDraftStaleAndRegenerateMakesVe
   EXPECT_EQ((*stale)->markdown.find("- **Stale:** yes"), std::string::npos);  // stored as built
 
   auto v2 = GenerateAndWait("Q1PAYMNT7");
-  ASSERT_EQ(v2.status, 202) << v2.body;
-  EXPECT_EQ(v2.version, 2);
+  ASSERT_TRUE(v2) << v2.error().detail;
+  EXPECT_EQ(v2->version, 2);
   EXPECT_FALSE((*store_->GetDraft("Q1PAYMNT7", 2))->stale);
 }
 
 TEST_F(DraftServiceTest, ScopedEvidenceInsideTheWindowMarksStaleOutsideItDoesNot) {
   StartService(std::chrono::hours(1));
   Submit([](const Event&) { return true; });
-  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+  ASSERT_TRUE(GenerateAndWait("Q1PAYMNT7"));
 
   Event far = fixture_.events[1];  // a Kubernetes event of the service's scope
   far.source_ref = "late-far";
@@ -225,24 +229,28 @@ TEST_F(DraftServiceTest, IdempotencyKeyReplaysTheFirstAnswer) {
   StartService(std::chrono::hours(1));
   Submit([](const Event&) { return true; });
   auto first = GenerateAndWait("Q1PAYMNT7", "key-1");
-  ASSERT_EQ(first.status, 202);
+  ASSERT_TRUE(first);
   auto replay = GenerateAndWait("Q1PAYMNT7", "key-1");
-  EXPECT_EQ(replay.status, first.status);
-  EXPECT_EQ(replay.body, first.body);
-  EXPECT_EQ(replay.location, first.location);
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->version, first->version);
+  EXPECT_EQ(replay->input_digest, first->input_digest);
   EXPECT_EQ(*store_->LatestDraftVersion("Q1PAYMNT7"), 1);
   auto other = GenerateAndWait("Q1OTHER", "key-1");
-  EXPECT_EQ(other.status, 422);
+  ASSERT_FALSE(other);
+  EXPECT_TRUE(other.error().Is(kIdempotencyKeyReused));
+  EXPECT_EQ(HttpStatusFor(other.error().code), 422);
   auto fresh = GenerateAndWait("Q1PAYMNT7", "key-2");
-  EXPECT_EQ(fresh.version, 2);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->version, 2);
   auto missing = GenerateAndWait("Q1NOPE");
-  EXPECT_EQ(missing.status, 404);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(HttpStatusFor(missing.error().code), 404);
 }
 
 TEST_F(DraftServiceTest, RestartRebuildsTheStaleIndexFromTheStore) {
   StartService(std::chrono::hours(1));
   Submit([](const Event& e) { return !IsLateSlackReply(e); });
-  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+  ASSERT_TRUE(GenerateAndWait("Q1PAYMNT7"));
   service_->Stop();
   retired_ = std::move(service_);  // still subscribed to hooks_, so kept alive (and stopped)
   service_ = std::make_unique<DraftService>(*store_, fixture_.config, DraftServiceOptions{},
@@ -277,7 +285,7 @@ TEST_F(DraftServiceTest, NotifiesTheConfiguredUrlWithASignedNotice) {
   service_->Attach(*hooks_);
   ASSERT_TRUE(service_->Start());
   Submit([](const Event&) { return true; });
-  ASSERT_EQ(GenerateAndWait("Q1PAYMNT7").status, 202);
+  ASSERT_TRUE(GenerateAndWait("Q1PAYMNT7"));
   std::lock_guard lock(client->mu);
   ASSERT_EQ(client->sent.size(), 1u);
   const auto& r = client->sent[0];
@@ -299,20 +307,31 @@ namespace timelined::daemon {
 namespace {
 
 // An incident ID that is not UTF-8 once made nlohmann throw type_error.316 on the worker,
-// which aborted the daemon. The HTTP layer now refuses such IDs (400), and the worker
-// survives whatever a job throws: the caller gets an answer and the next job runs.
+// which aborted the daemon. The HTTP layer now refuses such IDs (400), the service returns
+// data rather than JSON, and the worker survives whatever a job throws: the caller gets an
+// answer and the next job runs.
 TEST_F(DraftServiceTest, AJobThatThrowsIsAnsweredAndTheWorkerGoesOn) {
-  StartService(std::chrono::hours(1));
+  int saved = 0;
+  StartService(std::chrono::hours(1), [&](const std::string&, int) {
+    if (++saved == 1) throw std::runtime_error("listener failed");
+  });
   const uint64_t before = WorkerExceptionCounts()["drafts"];
-  GenerateOutcome bad = GenerateAndWait("\xFF\xFE");  // its 404 body cannot be dumped: throws
-  EXPECT_EQ(bad.status, 500) << bad.body;
-  auto j = nlohmann::json::parse(bad.body, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << bad.body;
-  EXPECT_EQ(j["error"], "internal");
-  EXPECT_EQ(WorkerExceptionCounts()["drafts"], before + 1);
   Submit([](const Event&) { return true; });
-  GenerateOutcome good = GenerateAndWait("Q1PAYMNT7");
-  EXPECT_EQ(good.status, 202) << good.body;
+  DraftService::Outcome bad = GenerateAndWait("Q1PAYMNT7");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "internal");
+  EXPECT_EQ(HttpStatusFor(bad.error().code), 500);
+  EXPECT_EQ(WorkerExceptionCounts()["drafts"], before + 1);
+  DraftService::Outcome good = GenerateAndWait("Q1PAYMNT7");
+  ASSERT_TRUE(good) << good.error().detail;
+  EXPECT_EQ(good->version, 2);
+}
+
+TEST_F(DraftServiceTest, AnIdThatIsNotUtf8IsNotFoundNotACrash) {
+  StartService(std::chrono::hours(1));
+  DraftService::Outcome bad = GenerateAndWait("\xFF\xFE");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -200,6 +200,32 @@ TEST(Time, ParsesAndFormats) {
   EXPECT_EQ(FormatRfc3339(-1, 3), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(Time, SecondsToNanosRefusesWhatNanosCannotHold) {
+  EXPECT_EQ(SecondsToNanos(1773480370, 482913000), 1773480370482913000);
+  EXPECT_EQ(SecondsToNanos(-1, 999'999'999), -1);
+  // 2262-04-11T23:47:16.854775807Z is the last representable instant.
+  EXPECT_EQ(SecondsToNanos(9223372036, 854775807), INT64_MAX);
+  EXPECT_FALSE(SecondsToNanos(9223372036, 854775808));
+  EXPECT_FALSE(SecondsToNanos(9223372037));
+  EXPECT_FALSE(SecondsToNanos(-9223372037));
+  EXPECT_FALSE(SecondsToNanos(INT64_MAX));
+  EXPECT_FALSE(ParseRfc3339("2262-04-11T23:47:17Z"));
+  EXPECT_TRUE(ParseRfc3339("2262-04-11T23:47:16Z"));
+}
+
+TEST(Error, AReasonIsMadeAndRecognisedByItsConstant) {
+  Error e = MakeError(kNotDurable, "publish timed out").error();
+  EXPECT_EQ(e.message, "not_durable");
+  EXPECT_EQ(e.code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(e.Is(kNotDurable));
+  EXPECT_FALSE(e.Is(kStopping));
+  // Same name, other code: another reason (a caller must not retry an invalid input).
+  const Error other{ErrorCode::kInvalidInput, "not_durable", ""};
+  EXPECT_FALSE(other.Is(kNotDurable));
+  EXPECT_EQ(HttpStatusFor(ErrorCode::kUnprocessable), 422);
+  EXPECT_STREQ(ErrorCodeName(ErrorCode::kUnprocessable), "unprocessable");
+}
+
 TEST(Hash, HexBase32Hmac) {
   std::string out;
   EXPECT_TRUE(HexDecode("00ffA0", &out));

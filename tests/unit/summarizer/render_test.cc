@@ -206,5 +206,26 @@ TEST(Render, StaleFlagAndTimelineAnchorsForSmallRows) {
   EXPECT_EQ(md.find("## Grouped citations"), std::string::npos);
 }
 
+// The daemon stores a draft as rendered fresh and serves it stale by MarkMarkdownStale /
+// MarkJsonStale: they must give exactly the stale rendering, whatever the wording of either.
+TEST(Render, MarkingAStoredDraftStaleEqualsRenderingItStale) {
+  VectorReader reader(SmallIncident());
+  DraftMeta fresh{.version = 2, .trigger = "auto_close", .generated_at = T(50)};
+  DraftMeta stale = fresh;
+  stale.stale = true;
+  auto a = BuildDraft(testing::PaymentsIncident(), Config(), reader, fresh, T(100));
+  auto b = BuildDraft(testing::PaymentsIncident(), Config(), reader, stale, T(100));
+  ASSERT_TRUE(a && b);
+  ASSERT_NE(a->markdown, b->markdown);
+  EXPECT_EQ(MarkMarkdownStale(a->markdown), b->markdown);
+  ASSERT_NE(a->json, b->json);
+  EXPECT_EQ(MarkJsonStale(a->json), b->json);
+  // Already stale, or not a draft at all: unchanged.
+  EXPECT_EQ(MarkMarkdownStale(b->markdown), b->markdown);
+  EXPECT_EQ(MarkJsonStale(b->json), b->json);
+  EXPECT_EQ(MarkMarkdownStale("- **Stale:** no\n"), "- **Stale:** no\n");
+  EXPECT_EQ(MarkJsonStale("{\"stale\":false}"), "{\"stale\":false}");
+}
+
 }  // namespace
 }  // namespace timelined::summarizer
