@@ -66,11 +66,22 @@ Result<void> CheckHeaders(const Headers& headers) {
   return {};
 }
 
+// "host:port", the IPv6 literal in brackets (a CONNECT target, an absolute-form authority).
+std::string Authority(const Url& url) {
+  const std::string host =
+      url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  return host + ":" + url.port;
+}
+
+// Through a proxy, a plain-http request names the whole URL (absolute form, RFC 9112 3.2.2)
+// and carries the proxy's credentials; an https one goes through a tunnel and carries neither.
 http::request<http::string_body> BuildRequest(const Url& url, const HttpRequest& r,
-                                              const HttpClientOptions& o) {
+                                              const HttpClientOptions& o,
+                                              const std::optional<Proxy>& proxy) {
   http::request<http::string_body> req;
   req.method_string(r.method);
-  req.target(url.target);
+  const bool absolute = proxy && url.scheme == "http";
+  req.target(absolute ? "http://" + Authority(url) + url.target : url.target);
   req.version(11);
   std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   bool default_port =
@@ -79,6 +90,9 @@ http::request<http::string_body> BuildRequest(const Url& url, const HttpRequest&
   req.set(http::field::host, host);
   req.set(http::field::user_agent, o.user_agent);
   for (const auto& [name, value] : r.headers) req.set(name, value);
+  if (absolute && !proxy->authorization.empty()) {
+    req.set(http::field::proxy_authorization, proxy->authorization);
+  }
   req.keep_alive(false);
   req.body() = r.body;
   if (!r.body.empty() || r.method != "GET") req.prepare_payload();
@@ -126,6 +140,39 @@ Result<void> Connect(asio::io_context& ioc, beast::tcp_stream& stream, const End
   stream.expires_after(timeout);
   auto ec = Await(ioc, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
   if (ec) return NetError("connect_failed", "connect", ec);
+  return {};
+}
+
+// Opens a tunnel to `target` through the proxy `stream` is connected to (CONNECT, RFC 9110
+// 9.3.6). The proxy's answer must be 2xx and must not be followed by bytes of its own: the
+// target speaks first only after the TLS ClientHello.
+Result<void> Tunnel(asio::io_context& ioc, beast::tcp_stream& stream, const Url& target,
+                    const Proxy& proxy, const HttpClientOptions& o) {
+  http::request<http::empty_body> req{http::verb::connect, Authority(target), 11};
+  req.set(http::field::host, Authority(target));
+  req.set(http::field::user_agent, o.user_agent);
+  if (!proxy.authorization.empty()) req.set(http::field::proxy_authorization, proxy.authorization);
+  stream.expires_after(o.connect_timeout);
+  auto ec = Await(ioc, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
+  if (ec) return NetError("connect_failed", "proxy CONNECT", ec);
+  beast::flat_buffer buffer;
+  http::response_parser<http::empty_body> parser;
+  parser.header_limit(16 * 1024);
+  parser.skip(true);  // a 2xx answer to CONNECT has no body, whatever its headers say
+  ec = Await(ioc, [&](auto handler) {
+    http::async_read_header(stream, buffer, parser, std::move(handler));
+  });
+  if (ec) return NetError("connect_failed", "proxy CONNECT answer", ec);
+  const int status = static_cast<int>(parser.get().result_int());
+  if (status < 200 || status > 299) {
+    return MakeError(ErrorCode::kUnavailable, "proxy_refused",
+                     "the proxy " + proxy.url.host + ":" + proxy.url.port +
+                         " answered CONNECT with HTTP " + std::to_string(status));
+  }
+  if (buffer.size() != 0) {
+    return MakeError(ErrorCode::kUnavailable, "proxy_refused",
+                     "the proxy sent bytes after its CONNECT answer");
+  }
   return {};
 }
 
@@ -228,18 +275,21 @@ Result<int> ExchangeStreaming(asio::io_context& ioc, Stream& stream,
 
 struct BeastHttpClient::Impl {
   HttpClientOptions options;
+  ProxySettings proxy;
   ssl::context tls{ssl::context::tls_client};
 
-  // Connects (and handshakes for https), then runs `exchange(ioc, stream)`.
+  // Connects (to the proxy when there is one; through its tunnel for https), handshakes for
+  // https, then runs `exchange(ioc, stream)`.
   template <typename R, typename Fn>
-  Result<R> WithConnection(const Url& url, Fn&& exchange) {
+  Result<R> WithConnection(const Url& url, const std::optional<Proxy>& via, Fn&& exchange) {
     asio::io_context ioc;
-    auto endpoints = Resolve(ioc, url, options.connect_timeout);
+    auto endpoints = Resolve(ioc, via ? via->url : url, options.connect_timeout);
     if (!endpoints) return std::unexpected(endpoints.error());
     beast::error_code ignored;
     if (url.scheme == "https") {
       TlsStream stream(ioc, tls);
       auto ok = Connect(ioc, beast::get_lowest_layer(stream), *endpoints, options.connect_timeout);
+      if (ok && via) ok = Tunnel(ioc, beast::get_lowest_layer(stream), url, *via, options);
       if (ok) ok = Handshake(ioc, stream, url, options);
       if (!ok) return std::unexpected(ok.error());
       // Connection: close and the whole response read: no TLS close_notify round trip.
@@ -294,6 +344,7 @@ Result<void> ConfigureTls(ssl::context& tls, const HttpClientOptions& o) {
 Result<std::unique_ptr<BeastHttpClient>> BeastHttpClient::Create(HttpClientOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
+  impl->proxy = impl->options.proxy.value_or(ProxySettingsFromEnvironment());
   if (auto ok = ConfigureTls(impl->tls, impl->options); !ok) return std::unexpected(ok.error());
   return std::unique_ptr<BeastHttpClient>(new BeastHttpClient(std::move(impl)));
 }
@@ -305,8 +356,10 @@ Result<HttpResponse> BeastHttpClient::Send(const HttpRequest& request) {
   auto url = ParseUrl(request.url);
   if (!url) return std::unexpected(url.error());
   if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
-  auto req = BuildRequest(*url, request, impl_->options);
-  return impl_->WithConnection<HttpResponse>(*url, [&](asio::io_context& ioc, auto& stream) {
+  auto via = ProxyFor(*url, impl_->proxy);
+  if (!via) return std::unexpected(via.error());
+  auto req = BuildRequest(*url, request, impl_->options, *via);
+  return impl_->WithConnection<HttpResponse>(*url, *via, [&](asio::io_context& ioc, auto& stream) {
     return ExchangeBuffered(ioc, stream, req, impl_->options);
   });
 }
@@ -316,8 +369,10 @@ Result<int> BeastHttpClient::Stream(const HttpRequest& request, const HeadersFn&
   auto url = ParseUrl(request.url);
   if (!url) return std::unexpected(url.error());
   if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
-  auto req = BuildRequest(*url, request, impl_->options);
-  return impl_->WithConnection<int>(*url, [&](asio::io_context& ioc, auto& stream) {
+  auto via = ProxyFor(*url, impl_->proxy);
+  if (!via) return std::unexpected(via.error());
+  auto req = BuildRequest(*url, request, impl_->options, *via);
+  return impl_->WithConnection<int>(*url, *via, [&](asio::io_context& ioc, auto& stream) {
     return ExchangeStreaming(ioc, stream, req, impl_->options, on_headers, on_data);
   });
 }

@@ -4,40 +4,33 @@
 // peer verification against the system CAs by default, SNI, host name check; optional
 // extra CA and client certificate for kubeconfig-style mTLS).
 //
-// One connection per request (Connection: close); no redirects, no compression, no proxy.
+// One connection per request (Connection: close); no redirects, no compression. Through the
+// proxy HTTPS_PROXY / HTTP_PROXY name unless NO_PROXY matches (see url.h): an https:// target
+// is reached by a CONNECT tunnel (TLS and certificate checks end to end with the target), an
+// http:// target by an absolute-form request to the proxy.
 // Every network step is bounded by a timeout. Send/Stream may be called concurrently from
 // several threads: each call runs on its own io_context; the TLS context is shared
 // read-only. No exceptions: failures come back as Error values:
 //   kInvalidInput   bad URL (message "bad_url")
+//   kInvalidInput   a proxy setting that cannot be used ("bad_proxy")
 //   kUnavailable    resolve/connect/TLS/read/write failure or timeout ("connect_failed",
-//                   "tls_failed", "timeout", "io_failed") -> retry with backoff
+//                   "tls_failed", "timeout", "io_failed"; "proxy_refused" when the proxy
+//                   answers CONNECT with a non-2xx) -> retry with backoff
 //   kTooLarge       response body over max_body_bytes ("response_too_large")
 // Non-2xx statuses are NOT errors here: callers decide what a status means.
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "connectors/common/headers.h"
+#include "connectors/common/url.h"
 #include "store/model/error.h"
 
 namespace timelined::connectors {
-
-// "scheme://host[:port][/target]" split for a connection.
-struct Url {
-  std::string scheme;  // "http" or "https" (lower-case)
-  std::string host;    // IPv6 literals without brackets
-  std::string port;    // explicit, or "80"/"443" by scheme
-  std::string target;  // path plus query, "/" when empty; no fragment
-};
-
-// Parses an absolute http(s) URL. Rejects other schemes, user-info ("user:pw@"), empty
-// hosts, bad ports and control characters.
-Result<Url> ParseUrl(std::string_view url);
-// Percent-encodes everything except RFC 3986 unreserved characters (for query values).
-std::string UrlEncode(std::string_view s);
 
 struct HttpRequest {
   std::string method = "GET";
@@ -63,6 +56,8 @@ struct HttpClientOptions {
   std::string client_cert_pem;  // client certificate chain (PEM text) for mTLS
   std::string client_key_pem;   // its private key (PEM text)
   std::string user_agent = "timelined/0.1";
+  // The proxy settings; nullopt = read HTTPS_PROXY / HTTP_PROXY / NO_PROXY at Create.
+  std::optional<ProxySettings> proxy;
 };
 
 // The interface backfill clients depend on, so tests and other transports can stand in.

@@ -49,14 +49,4 @@ bool BoolMember(const json& j, std::string_view key, bool fallback) {
   return m != nullptr && m->is_boolean() ? m->get<bool>() : fallback;
 }
 
-std::string TruncateUtf8(std::string_view s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return std::string(s);
-  size_t cut = max_bytes;
-  // Step back over continuation bytes (10xxxxxx) so a multi-byte character is not split.
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  std::string out(s.substr(0, cut));
-  out += "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
-  return out;
-}
-
 }  // namespace timelined::connectors

@@ -23,8 +23,4 @@ std::optional<int64_t> IntMember(const nlohmann::json& j, std::string_view key);
 // j[key] when it is a boolean, else `fallback`.
 bool BoolMember(const nlohmann::json& j, std::string_view key, bool fallback);
 
-// At most `max_bytes` bytes of `s`, cut on a UTF-8 character boundary; when cut, "…" is
-// appended (so the result can exceed max_bytes by 3 bytes).
-std::string TruncateUtf8(std::string_view s, size_t max_bytes);
-
 }  // namespace timelined::connectors

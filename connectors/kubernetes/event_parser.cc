@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "connectors/kubernetes/workload.h"
-#include "connectors/logs/json_text.h"
+#include "connectors/common/json_text.h"
+#include "connectors/common/workload.h"
 #include "store/model/hash.h"
 
 namespace timelined::connectors::kubernetes {
@@ -163,9 +163,9 @@ std::string SummaryFor(std::string_view reason, const ObjectRef& ref, std::strin
   if (!ref.name.empty()) {
     s += " on " + Lower(ref.kind.empty() ? "object" : ref.kind) + " " + Bounded(ref.name);
   }
-  const std::string line = logs::OneLine(msg);
+  const std::string line = OneLine(msg);
   if (!line.empty()) s += ": " + line;
-  return logs::TruncateUtf8(s, kSummaryMaxBytes);
+  return TruncateUtf8(s, kSummaryMaxBytes);
 }
 
 struct Times {
@@ -260,7 +260,7 @@ Result<std::vector<Event>> ParseEventObject(const json& obj, std::string_view ra
   const std::string object_kind = Str(obj, "kind");
   if (!object_kind.empty() && object_kind != "Event") {
     return MakeError(ErrorCode::kInvalidInput, "invalid_k8s_event",
-                     "kind is not Event: " + logs::TruncateUtf8(object_kind, 64));
+                     "kind is not Event: " + TruncateUtf8(object_kind, 64));
   }
   const std::string uid = ObjectUid(obj);
   if (uid.empty() || uid.size() > kMaxName) {
@@ -295,9 +295,9 @@ Result<std::vector<Event>> ParseEventObject(const json& obj, std::string_view ra
   e.received_at = received_at;
   e.scope = ScopeFor(ref, ns, workload);
   e.severity = SeverityFor(type, reason, stripped);
-  e.actor = logs::TruncateUtf8(ReportingComponent(obj), kMaxName);
+  e.actor = TruncateUtf8(ReportingComponent(obj), kMaxName);
   e.summary = SummaryFor(reason, ref, stripped);
-  e.body = logs::TruncateUtf8(message, kBodyMaxBytes);
+  e.body = TruncateUtf8(message, kBodyMaxBytes);
   e.url = UrlFor(ref, ns);
   e.raw_sha256 = raw_text.empty()
                      ? Sha256Hex(obj.dump(-1, ' ', false, json::error_handler_t::replace))
@@ -313,7 +313,7 @@ Result<std::vector<Event>> ParseEventObject(const json& obj, std::string_view ra
                  {"reason", reason},
                  {"type", type},
                  {"count", count},
-                 {"message", logs::TruncateUtf8(stripped, kBodyMaxBytes)},
+                 {"message", TruncateUtf8(stripped, kBodyMaxBytes)},
                  {"combined", combined},
                  {"reporting_component", e.actor},
                  {"reporting_instance", Str(obj, "reportingInstance")},

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "connectors/common/url.h"  // UrlEncode, for the targets callers build
 #include "connectors/kubernetes/credentials.h"
 #include "store/model/error.h"
 
@@ -35,9 +36,6 @@ struct ServerUrl {
 // "https://host[:port][/prefix]" or "http://…"; IPv6 hosts in brackets.
 // Errors: kInvalidInput "invalid_server_url".
 Result<ServerUrl> ParseServerUrl(std::string_view url);
-
-// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
-std::string UrlEncode(std::string_view s);
 
 // Receives the status and each body piece; returns false to stop reading (the connection is
 // then closed). Called once with an empty piece right after the header.

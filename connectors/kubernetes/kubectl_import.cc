@@ -4,14 +4,13 @@
 #include <string>
 #include <unordered_set>
 
+#include "connectors/common/json_text.h"
 #include "connectors/kubernetes/event_parser.h"
-#include "connectors/logs/json_text.h"
 #include "store/model/untrusted.h"
 
 namespace timelined::connectors::kubernetes {
 namespace {
 
-using logs::Span;
 using nlohmann::json;
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
@@ -48,8 +47,8 @@ Result<void> AddObject(const json& obj, std::string_view raw, Nanos received_at,
 Result<void> AddList(const Doc& d, Collector& c) {
   const json& items = d.value["items"];
   std::vector<Span> spans;
-  if (auto s = logs::ObjectMemberSpan(d.text, d.span, "items")) {
-    spans = logs::ArrayElementSpans(d.text, *s).value_or(std::vector<Span>{});
+  if (auto s = ObjectMemberSpan(d.text, d.span, "items")) {
+    spans = ArrayElementSpans(d.text, *s).value_or(std::vector<Span>{});
   }
   const bool have_raw = spans.size() == items.size();
   for (size_t i = 0; i < items.size(); ++i) {
@@ -68,9 +67,9 @@ Result<void> AddWatchEntry(const Doc& d, Collector& c) {
   if (type == "DELETED" || type == "BOOKMARK" || type == "ERROR") return {};
   if (type != "ADDED" && type != "MODIFIED") {
     return MakeError(ErrorCode::kInvalidInput, "invalid_kubectl_json",
-                     "unknown watch event type " + logs::TruncateUtf8(type, 32));
+                     "unknown watch event type " + TruncateUtf8(type, 32));
   }
-  const auto span = logs::ObjectMemberSpan(d.text, d.span, "object");
+  const auto span = ObjectMemberSpan(d.text, d.span, "object");
   const std::string_view raw = span ? span->In(d.text) : std::string_view();
   return AddObject(d.value["object"], raw, d.received_at, c);
 }
@@ -97,7 +96,7 @@ Result<void> AddDocument(const Doc& d, Collector& c) {
 
 std::string Where(std::string_view text, size_t doc, size_t offset) {
   return "document " + std::to_string(doc) + " (offset " + std::to_string(offset) + ", line " +
-         std::to_string(logs::LineOfOffset(text, offset)) + ")";
+         std::to_string(LineOfOffset(text, offset)) + ")";
 }
 
 }  // namespace
@@ -105,17 +104,17 @@ std::string Where(std::string_view text, size_t doc, size_t offset) {
 Result<std::vector<Event>> ParseKubectlJson(std::string_view text, Nanos received_at) {
   Collector collector;
   size_t pos = text.starts_with(kBom) ? kBom.size() : 0;
-  pos = logs::SkipJsonSpace(text, pos);
+  pos = SkipJsonSpace(text, pos);
   for (size_t doc = 1; pos < text.size(); ++doc) {
-    const logs::ScanResult r = logs::ScanValue(text, pos);
+    const ScanResult r = ScanValue(text, pos);
     const Span span{pos, r.end};
-    if (r.status == logs::ScanStatus::kOk && !JsonDepthWithin(span.In(text))) {
+    if (r.status == ScanStatus::kOk && !JsonDepthWithin(span.In(text))) {
       return MakeError(ErrorCode::kInvalidInput, "json_too_deep",
                        Where(text, doc, pos) + ": nested deeper than " +
                            std::to_string(kMaxJsonDepth) + " levels");
     }
-    json value = r.status == logs::ScanStatus::kOk ? json::parse(span.In(text), nullptr, false)
-                                                   : json(json::value_t::discarded);
+    json value = r.status == ScanStatus::kOk ? json::parse(span.In(text), nullptr, false)
+                                             : json(json::value_t::discarded);
     if (value.is_discarded()) {
       return MakeError(ErrorCode::kInvalidInput, "invalid_kubectl_json",
                        Where(text, doc, pos) + ": invalid JSON");
@@ -125,7 +124,7 @@ Result<std::vector<Event>> ParseKubectlJson(std::string_view text, Nanos receive
       return MakeError(ErrorCode::kInvalidInput, "invalid_kubectl_json",
                        Where(text, doc, pos) + ": " + added.error().detail);
     }
-    pos = logs::SkipJsonSpace(text, r.end);
+    pos = SkipJsonSpace(text, r.end);
   }
   return collector.Take();
 }

@@ -8,8 +8,8 @@
 #include <random>
 #include <typeinfo>
 
+#include "connectors/common/json_text.h"
 #include "connectors/kubernetes/event_parser.h"
-#include "connectors/logs/json_text.h"
 #include "store/model/untrusted.h"
 
 namespace timelined::connectors::kubernetes {
@@ -17,6 +17,8 @@ namespace {
 
 using nlohmann::json;
 constexpr size_t kMaxErrorBody = 64 * 1024;
+// HTTP 410 on a LIST page: the continue token outlived its snapshot.
+constexpr Reason kListExpired{"list_expired", ErrorCode::kUnavailable};
 
 std::shared_ptr<spdlog::logger> Log() {
   auto logger = spdlog::get("kubernetes");
@@ -45,7 +47,7 @@ std::string StatusSummary(int status, std::string_view body) {
     const std::string reason = Str(j, "reason");
     const std::string message = Str(j, "message");
     if (!reason.empty()) out += " " + reason;
-    if (!message.empty()) out += ": " + logs::TruncateUtf8(message, 200);
+    if (!message.empty()) out += ": " + TruncateUtf8(message, 200);
   }
   return out;
 }
@@ -56,8 +58,8 @@ double DefaultRandom() {
 }
 
 std::string_view TrimLine(std::string_view s) {
-  while (!s.empty() && logs::IsJsonSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && logs::IsJsonSpace(s.back())) s.remove_suffix(1);
+  while (!s.empty() && IsJsonSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -290,7 +292,7 @@ Result<void> Watcher::ListPage(const std::string& cont, std::string* rv, std::st
     Token(/*force_reread=*/true);
     return MakeError(ErrorCode::kUnauthenticated, "list_unauthorized", "HTTP 401 on LIST");
   }
-  if (*status == 410) return MakeError(ErrorCode::kUnavailable, "list_expired", "HTTP 410 on LIST");
+  if (*status == 410) return MakeError(kListExpired, "HTTP 410 on LIST");
   if (*status != 200) {
     return MakeError(ErrorCode::kUnavailable, "list_failed", StatusSummary(*status, body));
   }
@@ -303,12 +305,12 @@ Result<void> Watcher::ListPage(const std::string& cont, std::string* rv, std::st
   *next = Str(Child(j, "metadata"), "continue");
   static const json kNoItems = json::array();
   const json& items = j.contains("items") && j["items"].is_array() ? j["items"] : kNoItems;
-  std::vector<logs::Span> spans;
-  const size_t first = logs::SkipJsonSpace(body, 0);
-  const logs::ScanResult top = logs::ScanValue(body, first);
-  if (top.status == logs::ScanStatus::kOk) {
-    if (auto m = logs::ObjectMemberSpan(body, {first, top.end}, "items")) {
-      spans = logs::ArrayElementSpans(body, *m).value_or(std::vector<logs::Span>{});
+  std::vector<Span> spans;
+  const size_t first = SkipJsonSpace(body, 0);
+  const ScanResult top = ScanValue(body, first);
+  if (top.status == ScanStatus::kOk) {
+    if (auto m = ObjectMemberSpan(body, {first, top.end}, "items")) {
+      spans = ArrayElementSpans(body, *m).value_or(std::vector<Span>{});
     }
   }
   Batch batch;
@@ -345,7 +347,7 @@ Result<void> Watcher::ListAndReconcile() {
     auto page = ListPage(cont, &rv, &next, &listed);
     if (!page) {
       // A continue token outlived its snapshot: start the list again (bounded).
-      if (page.error().message == "list_expired" && !cont.empty() && restarts++ < 3) {
+      if (page.error().Is(kListExpired) && !cont.empty() && restarts++ < 3) {
         cont.clear();
         listed.clear();
         continue;
@@ -376,7 +378,7 @@ bool Watcher::HandleLine(std::string_view line, Batch& batch, Outcome* outcome) 
     const bool gone = obj.contains("code") && obj["code"] == 410;
     if (!gone) {
       Log()->warn("[src=kubernetes] watch ERROR object: code {} {}: {}", obj.value("code", 0),
-                  Str(obj, "reason"), logs::TruncateUtf8(Str(obj, "message"), 200));
+                  Str(obj, "reason"), TruncateUtf8(Str(obj, "message"), 200));
     }
     *outcome = gone ? Outcome::kExpired : Outcome::kFailedRelist;
     return false;
@@ -385,7 +387,7 @@ bool Watcher::HandleLine(std::string_view line, Batch& batch, Outcome* outcome) 
   if ((type == "ADDED" || type == "MODIFIED") && !uid.empty()) {
     const int64_t count = OccurrenceCount(obj);
     if (batch.Seen(seen_, uid) < count) {
-      auto span = logs::ObjectMemberSpan(line, {0, line.size()}, "object");
+      auto span = ObjectMemberSpan(line, {0, line.size()}, "object");
       auto events = ParseEventObject(obj, span ? span->In(line) : "", clock_.Now());
       if (events) {
         for (Event& e : *events) batch.events.push_back(std::move(e));

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <initializer_list>
 
-#include "connectors/kubernetes/workload.h"
-#include "connectors/logs/json_text.h"
+#include "connectors/common/json_text.h"
+#include "connectors/common/workload.h"
 #include "connectors/logs/log_level.h"
 #include "store/model/hash.h"
 #include "store/model/redactor.h"
@@ -103,7 +103,7 @@ std::string WorkloadFromLabels(const Labels& labels) {
                                  "container", "k8s_container_name"});
   if (!w.empty()) return w;
   const std::string pod = Label(labels, {"pod", "k8s_pod_name", "pod_name"});
-  if (!pod.empty()) return kubernetes::DeriveWorkload("Pod", pod);
+  if (!pod.empty()) return DeriveWorkload("Pod", pod);
   return Label(labels, {"job"});
 }
 

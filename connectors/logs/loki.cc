@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-#include "connectors/logs/json_text.h"
+#include "connectors/common/json_text.h"
 #include "connectors/logs/log_level.h"
 #include "connectors/logs/log_record.h"
 #include "store/model/untrusted.h"

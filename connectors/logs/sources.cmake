@@ -1,7 +1,6 @@
 # Logs connector: pure parsers for pushed log batches (JSON array, NDJSON, json_stream,
 # text/plain, Loki JSON push) and gzip decoding.
 target_sources(timelined_connectors PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/json_text.cc
   ${CMAKE_CURRENT_LIST_DIR}/gunzip.cc
   ${CMAKE_CURRENT_LIST_DIR}/log_time.cc
   ${CMAKE_CURRENT_LIST_DIR}/log_level.cc

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "connectors/common/event_limits.h"
+#include "connectors/common/json_text.h"
 #include "connectors/common/json_util.h"
 #include "connectors/pagerduty/incident.h"
 #include "store/model/hash.h"
@@ -58,12 +59,11 @@ std::string NoteContent(const json& entry) {
 
 void Describe(const json& entry, const Mapped& m, Event& e) {
   std::string summary = StringMember(entry, "summary");
-  e.summary = TruncateUtf8(summary, kSummaryBytes);
+  e.summary = ElideUtf8(summary, kSummaryBytes);
   if (m.transition == "annotated") {
     std::string note = NoteContent(entry);
     e.body = note;
-    e.summary =
-        "Note by " + e.actor + (note.empty() ? "" : ": " + TruncateUtf8(note, kSummaryBytes));
+    e.summary = "Note by " + e.actor + (note.empty() ? "" : ": " + ElideUtf8(note, kSummaryBytes));
   } else if (m.transition == "triggered") {
     e.body = StringMember(entry, "event_details", "description");
     const json* inc = ObjectMember(entry, "incident");
@@ -118,7 +118,7 @@ Result<LogEntriesPage> ParseLogEntries(std::string_view body, Nanos received_at)
   json doc = std::move(*parsed);
   const json* entries = ArrayMember(doc, "log_entries");
   if (entries == nullptr) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "page without log_entries");
+    return MakeError(kInvalidPayload, "page without log_entries");
   }
   LogEntriesPage page;
   page.more = BoolMember(doc, "more", false);

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "connectors/common/event_limits.h"
+#include "connectors/common/json_text.h"
 #include "connectors/common/json_util.h"
 #include "connectors/pagerduty/incident.h"
 #include "connectors/pagerduty/signature.h"
@@ -29,11 +30,11 @@ using Describer = std::string (*)(Ctx&);
 
 std::string By(const Ctx& c) { return " by " + c.actor; }
 
-std::string Quote(std::string_view text) { return "'" + TruncateUtf8(text, kSummaryBytes) + "'"; }
+std::string Quote(std::string_view text) { return "'" + ElideUtf8(text, kSummaryBytes) + "'"; }
 
 std::string WithText(std::string prefix, std::string_view text) {
   if (text.empty()) return prefix;
-  return prefix + ": " + TruncateUtf8(text, kSummaryBytes);
+  return prefix + ": " + ElideUtf8(text, kSummaryBytes);
 }
 
 std::string Triggered(Ctx& c) {
@@ -259,7 +260,7 @@ std::unexpected<Error> Missing(std::string_view field) {
 
 Result<Envelope> ReadEnvelope(const json& doc) {
   if (!doc.is_object()) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "body is not a JSON object");
+    return MakeError(kInvalidPayload, "body is not a JSON object");
   }
   const json* ev = ObjectMember(doc, "event");
   if (ev == nullptr) return Missing("event");
@@ -269,7 +270,7 @@ Result<Envelope> ReadEnvelope(const json& doc) {
   std::string occurred = StringMember(*ev, "occurred_at");
   if (env.id.empty()) return Missing("event.id");
   if (env.id.size() > kMaxSourceRefBytes) {
-    return MakeError(ErrorCode::kInvalidInput, "invalid_payload", "event.id is too long");
+    return MakeError(kInvalidPayload, "event.id is too long");
   }
   if (env.event_type.empty()) return Missing("event.event_type");
   if (occurred.empty()) return Missing("event.occurred_at");

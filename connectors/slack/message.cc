@@ -3,6 +3,7 @@
 #include <array>
 
 #include "connectors/common/event_limits.h"
+#include "connectors/common/json_text.h"
 #include "connectors/common/json_util.h"
 
 namespace timelined::connectors::slack {
@@ -101,7 +102,7 @@ std::string ActorOf(const json& m) {
 
 void SetText(const json& m, Event& e) {
   e.body = DisplayText(m);
-  e.summary = TruncateUtf8(e.body, kSummaryBytes);
+  e.summary = ElideUtf8(e.body, kSummaryBytes);
 }
 
 Result<std::optional<Event>> MapPlain(const json& m, const MessageContext& ctx,

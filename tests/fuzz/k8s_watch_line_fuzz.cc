@@ -3,8 +3,8 @@
 // exact text of "object" with the structural scanner, ParseEventObject on ADDED/MODIFIED.
 #include <nlohmann/json.hpp>
 
+#include "connectors/common/json_text.h"
 #include "connectors/kubernetes/event_parser.h"
-#include "connectors/logs/json_text.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
@@ -12,8 +12,8 @@ namespace {
 using namespace timelined::connectors;
 
 void HandleLine(std::string_view line) {
-  while (!line.empty() && logs::IsJsonSpace(line.front())) line.remove_prefix(1);
-  while (!line.empty() && logs::IsJsonSpace(line.back())) line.remove_suffix(1);
+  while (!line.empty() && IsJsonSpace(line.front())) line.remove_prefix(1);
+  while (!line.empty() && IsJsonSpace(line.back())) line.remove_suffix(1);
   if (line.empty()) return;
   const auto j = nlohmann::json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("object") || !j["object"].is_object()) {
@@ -24,7 +24,7 @@ void HandleLine(std::string_view line) {
       j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : std::string();
   if ((type == "ADDED" || type == "MODIFIED") && !kubernetes::ObjectUid(obj).empty()) {
     (void)kubernetes::OccurrenceCount(obj);
-    auto span = logs::ObjectMemberSpan(line, {0, line.size()}, "object");
+    auto span = ObjectMemberSpan(line, {0, line.size()}, "object");
     (void)kubernetes::ParseEventObject(obj, span ? span->In(line) : "",
                                        timelined::fuzz::kReceivedAt);
   }

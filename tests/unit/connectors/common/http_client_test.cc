@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/common/http_retry.h"
+#include "connectors/common/json_text.h"
 #include "connectors/common/json_util.h"
 #include "connectors/common/retry.h"
 #include "tests/unit/connectors/common/fake_http_server.h"
@@ -55,6 +56,65 @@ TEST(UrlTest, ParseUrlTable) {
   }
 }
 
+TEST(UrlTest, NoProxyTable) {
+  struct Case {
+    const char* no_proxy;
+    const char* url;
+    bool direct;
+  };
+  const Case cases[] = {
+      {"", "https://api.pagerduty.com/", false},
+      {"*", "https://api.pagerduty.com/", true},
+      {"pagerduty.com", "https://api.pagerduty.com/", true},
+      {".pagerduty.com", "https://api.pagerduty.com/", true},
+      {"pagerduty.com", "https://pagerduty.com/", true},
+      {"pagerduty.com", "https://notpagerduty.com/", false},
+      {"slack.com, PagerDuty.COM ", "https://API.pagerduty.com/", true},
+      {"pagerduty.com:443", "https://api.pagerduty.com/", true},
+      {"pagerduty.com:8443", "https://api.pagerduty.com/", false},
+      {"10.1.2.3", "http://10.1.2.3:8080/", true},
+      {"10.1.2.3", "http://10.1.2.30/", false},
+      {"[fd00::1]:443", "https://[fd00::1]/", true},
+      {"fd00::1", "https://[fd00::1]/", true},
+      {",,", "https://api.pagerduty.com/", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.no_proxy) + " / " + c.url);
+    auto url = ParseUrl(c.url);
+    ASSERT_TRUE(url.has_value());
+    EXPECT_EQ(NoProxyMatches(c.no_proxy, *url), c.direct);
+  }
+}
+
+TEST(UrlTest, ProxyForPicksBySchemeAndNeverShowsTheCredentials) {
+  ProxySettings s{"http://alice:s%40cret@proxy.bank.example:3128", "proxy.bank.example", ""};
+  auto https = ProxyFor(*ParseUrl("https://api.pagerduty.com/"), s);
+  ASSERT_TRUE(https.has_value() && https->has_value());
+  EXPECT_EQ((*https)->url.host, "proxy.bank.example");
+  EXPECT_EQ((*https)->url.port, "3128");
+  EXPECT_EQ((*https)->authorization, "Basic YWxpY2U6c0BjcmV0");  // alice:s@cret
+  auto http = ProxyFor(*ParseUrl("http://hooks.example/x"), s);
+  ASSERT_TRUE(http.has_value() && http->has_value());
+  EXPECT_EQ((*http)->url.port, "80");
+  EXPECT_EQ((*http)->authorization, "");
+  // Loopback never goes through a proxy; nor does a scheme with no proxy set.
+  for (const char* direct : {"https://127.0.0.1:9/", "https://localhost/", "https://[::1]/"}) {
+    auto r = ProxyFor(*ParseUrl(direct), s);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_FALSE(r->has_value()) << direct;
+  }
+  EXPECT_FALSE(
+      ProxyFor(*ParseUrl("http://hooks.example/"), ProxySettings{"p:1", "", ""})->has_value());
+  for (const char* bad :
+       {"https://proxy:443", "socks5://proxy:1080", "http://alice:s3cret@proxy:99999",
+        "http://proxy:3128/path", "http://pro xy"}) {
+    auto r = ProxyFor(*ParseUrl("https://api.pagerduty.com/"), ProxySettings{bad, "", ""});
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().message, "bad_proxy");
+    EXPECT_EQ(r.error().detail.find("s3cret"), std::string::npos) << r.error().detail;
+  }
+}
+
 TEST(UrlTest, UrlEncode) {
   EXPECT_EQ(UrlEncode("abc-._~XYZ019"), "abc-._~XYZ019");
   EXPECT_EQ(UrlEncode("a b&c=d/e+f"), "a%20b%26c%3Dd%2Fe%2Bf");
@@ -79,12 +139,12 @@ TEST(RetryTest, DelaysAndHeaders) {
   EXPECT_EQ(ParseDelaySeconds("Wed, 21 Oct 2015 07:28:00 GMT"), std::nullopt);
 }
 
-TEST(JsonUtilTest, TruncateUtf8) {
-  EXPECT_EQ(TruncateUtf8("hello", 5), "hello");
-  EXPECT_EQ(TruncateUtf8("hello", 3), "hel\xE2\x80\xA6");
+TEST(JsonUtilTest, ElideUtf8) {
+  EXPECT_EQ(ElideUtf8("hello", 5), "hello");
+  EXPECT_EQ(ElideUtf8("hello", 3), "hel\xE2\x80\xA6");
   // "é" is two bytes: never cut in the middle.
-  EXPECT_EQ(TruncateUtf8("a\xC3\xA9z", 2), "a\xE2\x80\xA6");
-  EXPECT_EQ(TruncateUtf8("a\xC3\xA9z", 3), "a\xC3\xA9\xE2\x80\xA6");
+  EXPECT_EQ(ElideUtf8("a\xC3\xA9z", 2), "a\xE2\x80\xA6");
+  EXPECT_EQ(ElideUtf8("a\xC3\xA9z", 3), "a\xC3\xA9\xE2\x80\xA6");
 }
 
 std::unique_ptr<BeastHttpClient> Client(HttpClientOptions options = {}) {

@@ -1,5 +1,6 @@
 // BeastHttpClient over TLS against a local server with a certificate made in the test:
-// peer verification on by default, extra CA (as kubeconfig supplies), host name check.
+// peer verification on by default, extra CA (as kubeconfig supplies), host name check; and
+// through a local proxy (CONNECT tunnel for https, absolute form for http).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -10,7 +11,9 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "connectors/common/http_client.h"
 
@@ -48,8 +51,9 @@ TestCert MakeSelfSigned() {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"},
-                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, "DNS:localhost,DNS:upstream.test,IP:127.0.0.1"},
+        std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
     X509_add_ext(cert, ext, -1);
     X509_EXTENSION_free(ext);
@@ -168,6 +172,175 @@ TEST(TlsClientTest, PlainServerIsNotTls) {
   auto plain =
       (*client)->Send({"GET", "http://127.0.0.1:" + std::to_string(server.port()), {}, ""});
   EXPECT_FALSE(plain.has_value() && plain->status == 200);
+}
+
+// A forward proxy on loopback, one connection at a time. CONNECT "upstream.test:<port>" is
+// tunnelled to 127.0.0.1:<port> (so the client never resolves the name: the proxy does);
+// any other request is answered "via-proxy" here. Records each request line and its
+// Proxy-Authorization. With refuse set, answers 407.
+class TestProxy {
+ public:
+  explicit TestProxy(bool refuse = false)
+      : refuse_(refuse), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~TestProxy() {
+    stopping_ = true;
+    boost::system::error_code ec;
+    tcp::socket wake(ioc_);
+    wake.connect(acceptor_.local_endpoint(), ec);
+    thread_.join();
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+  std::vector<std::pair<std::string, std::string>> seen() const {
+    std::lock_guard lock(mu_);
+    return seen_;
+  }
+
+ private:
+  void Serve() {
+    while (true) {
+      boost::system::error_code ec;
+      tcp::socket client(ioc_);
+      acceptor_.accept(client, ec);
+      if (stopping_) return;
+      if (ec) continue;
+      boost::beast::flat_buffer buffer;
+      http::request_parser<http::string_body> parser;
+      http::read(client, buffer, parser, ec);
+      if (ec) continue;
+      const auto& req = parser.get();
+      {
+        std::lock_guard lock(mu_);
+        seen_.emplace_back(std::string(req.method_string()) + " " + std::string(req.target()),
+                           std::string(req[http::field::proxy_authorization]));
+      }
+      if (refuse_) {
+        Answer(client, http::status::proxy_authentication_required, "");
+      } else if (req.method() == http::verb::connect) {
+        Tunnel(client, std::string(req.target()));
+      } else {
+        Answer(client, http::status::ok, "via-proxy");
+      }
+    }
+  }
+
+  static void Answer(tcp::socket& client, http::status status, std::string body) {
+    http::response<http::string_body> res{status, 11};
+    res.body() = std::move(body);
+    res.keep_alive(false);
+    res.prepare_payload();
+    boost::system::error_code ec;
+    http::write(client, res, ec);
+    client.shutdown(tcp::socket::shutdown_both, ec);
+  }
+
+  void Tunnel(tcp::socket& client, const std::string& authority) {
+    const std::string port = authority.substr(authority.rfind(':') + 1);
+    boost::system::error_code ec;
+    tcp::socket upstream(ioc_);
+    upstream.connect(
+        {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(port))}, ec);
+    if (ec) return Answer(client, http::status::bad_gateway, "");
+    asio::write(client, asio::buffer(std::string("HTTP/1.1 200 Connection established\r\n\r\n")),
+                ec);
+    // Both directions until either side closes.
+    auto pipe = [](tcp::socket& from, tcp::socket& to) {
+      std::array<char, 4096> data{};
+      boost::system::error_code e;
+      while (true) {
+        size_t n = from.read_some(asio::buffer(data), e);
+        if (e) break;
+        asio::write(to, asio::buffer(data.data(), n), e);
+        if (e) break;
+      }
+      to.shutdown(tcp::socket::shutdown_send, e);
+    };
+    std::thread back([&] { pipe(upstream, client); });
+    pipe(client, upstream);
+    back.join();
+  }
+
+  const bool refuse_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::vector<std::pair<std::string, std::string>> seen_;
+  std::thread thread_;
+};
+
+TEST(ProxyTest, HttpsGoesThroughAConnectTunnelAndTlsStaysEndToEnd) {
+  TestCert cert = MakeSelfSigned();
+  TlsServer server(cert);
+  TestProxy proxy;
+  const std::string authority = "upstream.test:" + std::to_string(server.port());
+  HttpClientOptions options;
+  options.ca_pem = cert.cert_pem;
+  std::string with_user = proxy.url();
+  with_user.insert(7, "alice:s%40cret@");  // after "http://"
+  options.proxy = ProxySettings{with_user, "", ""};
+  auto r = Get("https://" + authority + "/status", options);
+  ASSERT_TRUE(r.has_value()) << r.error().message << ": " << r.error().detail;
+  EXPECT_EQ(r->body, "tls-ok");
+  EXPECT_EQ(server.served(), 1);
+  const auto seen = proxy.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, "CONNECT " + authority);
+  EXPECT_EQ(seen[0].second, "Basic YWxpY2U6c0BjcmV0");  // alice:s@cret
+
+  // The certificate is still checked against the target, through the tunnel.
+  HttpClientOptions untrusted;
+  untrusted.proxy = options.proxy;
+  auto refused = Get("https://" + authority + "/", untrusted);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message, "tls_failed");
+}
+
+TEST(ProxyTest, HttpGoesAsAnAbsoluteFormRequestToTheProxy) {
+  TestProxy proxy;
+  HttpClientOptions options;
+  options.proxy = ProxySettings{"", proxy.url().substr(7), ""};  // "127.0.0.1:<port>", no scheme
+  auto r = Get("http://upstream.test:8080/x?y=1", options);
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  EXPECT_EQ(r->body, "via-proxy");
+  const auto seen = proxy.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, "GET http://upstream.test:8080/x?y=1");
+  EXPECT_EQ(seen[0].second, "");
+}
+
+TEST(ProxyTest, ARefusedTunnelIsRetryableAndNamesTheStatusNotTheCredentials) {
+  TestProxy proxy(/*refuse=*/true);
+  HttpClientOptions options;
+  std::string with_user = proxy.url();
+  with_user.insert(7, "alice:hunter2@");
+  options.proxy = ProxySettings{with_user, "", ""};
+  auto r = Get("https://upstream.test:443/", options);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(r.error().message, "proxy_refused");
+  EXPECT_NE(r.error().detail.find("407"), std::string::npos) << r.error().detail;
+  EXPECT_EQ(r.error().detail.find("hunter2"), std::string::npos) << r.error().detail;
+}
+
+TEST(ProxyTest, NoProxyAndLoopbackTargetsGoDirect) {
+  TestCert cert = MakeSelfSigned();
+  TlsServer server(cert);
+  TestProxy proxy;
+  HttpClientOptions options;
+  options.ca_pem = cert.cert_pem;
+  options.proxy = ProxySettings{proxy.url(), proxy.url(), ""};
+  auto loopback = Get("https://127.0.0.1:" + std::to_string(server.port()) + "/", options);
+  ASSERT_TRUE(loopback.has_value()) << loopback.error().detail;
+  EXPECT_EQ(loopback->body, "tls-ok");
+  // NO_PROXY names the host: the client resolves it itself, and upstream.test does not exist.
+  options.proxy->no_proxy = "example.org,.test";
+  auto direct = Get("https://upstream.test:" + std::to_string(server.port()) + "/", options);
+  EXPECT_FALSE(direct.has_value());
+  EXPECT_TRUE(proxy.seen().empty());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "connectors/kubernetes/workload.h"
+#include "connectors/common/workload.h"
 
 #include <gtest/gtest.h>
 
-namespace timelined::connectors::kubernetes {
+namespace timelined::connectors {
 namespace {
 
 TEST(KubernetesWorkload, DerivationTable) {
@@ -39,4 +39,4 @@ TEST(KubernetesWorkload, DerivationTable) {
 }
 
 }  // namespace
-}  // namespace timelined::connectors::kubernetes
+}  // namespace timelined::connectors

@@ -18,8 +18,8 @@
 #include <string>
 #include <string_view>
 
-namespace timelined::connectors::kubernetes {
+namespace timelined::connectors {
 
 std::string DeriveWorkload(std::string_view kind, std::string_view name);
 
-}  // namespace timelined::connectors::kubernetes
+}  // namespace timelined::connectors

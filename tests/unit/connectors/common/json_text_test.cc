@@ -1,8 +1,8 @@
-#include "connectors/logs/json_text.h"
+#include "connectors/common/json_text.h"
 
 #include <gtest/gtest.h>
 
-namespace timelined::connectors::logs {
+namespace timelined::connectors {
 namespace {
 
 TEST(JsonText, ScanValueTable) {
@@ -85,4 +85,4 @@ TEST(JsonText, LineCounter) {
 }
 
 }  // namespace
-}  // namespace timelined::connectors::logs
+}  // namespace timelined::connectors

@@ -1,8 +1,8 @@
-#include "connectors/kubernetes/workload.h"
+#include "connectors/common/workload.h"
 
 #include <algorithm>
 
-namespace timelined::connectors::kubernetes {
+namespace timelined::connectors {
 namespace {
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -60,4 +60,4 @@ std::string DeriveWorkload(std::string_view kind, std::string_view name) {
   return std::string(name);
 }
 
-}  // namespace timelined::connectors::kubernetes
+}  // namespace timelined::connectors

@@ -1,11 +1,11 @@
-#include "connectors/logs/json_text.h"
+#include "connectors/common/json_text.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "store/model/untrusted.h"
 
-namespace timelined::connectors::logs {
+namespace timelined::connectors {
 namespace {
 
 constexpr size_t kNpos = std::string_view::npos;
@@ -141,13 +141,19 @@ size_t LineCounter::At(size_t offset) {
   return line_;
 }
 
-std::string TruncateUtf8(std::string_view s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return std::string(s);
-  size_t cut = max_bytes >= 3 ? max_bytes - 3 : 0;
+std::string ElideUtf8(std::string_view s, size_t keep_bytes) {
+  if (s.size() <= keep_bytes) return std::string(s);
+  size_t cut = keep_bytes;
+  // Step back over continuation bytes (10xxxxxx) so a multi-byte character is not split.
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   std::string out(s.substr(0, cut));
   out += "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
   return out;
+}
+
+std::string TruncateUtf8(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  return ElideUtf8(s, max_bytes >= 3 ? max_bytes - 3 : 0);
 }
 
 std::string ToValidUtf8(std::string_view s) {
@@ -167,4 +173,4 @@ std::string OneLine(std::string_view s) {
   return out.substr(b, e - b + 1);
 }
 
-}  // namespace timelined::connectors::logs
+}  // namespace timelined::connectors

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace timelined::connectors::logs {
+namespace timelined::connectors {
 
 struct Span {
   size_t begin = 0;  // offset of the first byte of the value
@@ -68,9 +68,14 @@ class LineCounter {
   size_t line_ = 1;
 };
 
-// `s` cut to at most `max_bytes` bytes without splitting a UTF-8 sequence; when cut, the
-// result ends with "…" (counted in max_bytes). max_bytes must be >= 3.
+// The two ways text is shortened; both cut on a UTF-8 character boundary and end with "…"
+// (U+2026, 3 bytes) when they cut:
+// TruncateUtf8: the result is at most `max_bytes` bytes, the "…" included (field limits).
+// max_bytes must be >= 3.
 std::string TruncateUtf8(std::string_view s, size_t max_bytes);
+// ElideUtf8: at most `keep_bytes` bytes of `s`, then "…" when anything was cut (summaries:
+// "the first 200 bytes of the text").
+std::string ElideUtf8(std::string_view s, size_t keep_bytes);
 
 // `s` with every invalid UTF-8 sequence replaced by U+FFFD (valid input is returned as is).
 std::string ToValidUtf8(std::string_view s);
@@ -78,4 +83,4 @@ std::string ToValidUtf8(std::string_view s);
 // Replaces CR, LF and TAB with spaces and trims both ends (for one-line summaries).
 std::string OneLine(std::string_view s);
 
-}  // namespace timelined::connectors::logs
+}  // namespace timelined::connectors
