@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "daemon/routes.h"
-#include "daemon/routes_machine.h"
+#include "daemon/sources/logs/log_routes.h"
 #include "daemon/worker_guard.h"
 
 namespace timelined::daemon {

@@ -2,7 +2,7 @@
 // Route handlers of the read and generic-ingest API. Each is a plain function over
 // http::Request so it can be tested without sockets.
 #include "daemon/http/types.h"
-#include "daemon/ingest.h"
+#include "daemon/ingest/pipeline.h"
 #include "store/sqlite_store.h"
 #include "summarizer/config.h"
 

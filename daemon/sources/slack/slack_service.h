@@ -8,10 +8,10 @@
 #include "daemon/config/config.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/router.h"
-#include "daemon/ingest.h"
-#include "daemon/slack_backfill_worker.h"
-#include "daemon/slack_bindings.h"
-#include "daemon/webhooks_slack.h"
+#include "daemon/ingest/pipeline.h"
+#include "daemon/sources/slack/slack_backfill_worker.h"
+#include "daemon/sources/slack/slack_bindings.h"
+#include "daemon/sources/slack/webhooks_slack.h"
 #include "store/sqlite_store.h"
 
 namespace timelined::daemon {

@@ -24,8 +24,8 @@
 #include "daemon/http/metrics.h"
 #include "daemon/http/types.h"
 #include "daemon/incident_hooks.h"
-#include "daemon/ingest.h"
-#include "daemon/pagerduty_backfill.h"
+#include "daemon/ingest/pipeline.h"
+#include "daemon/sources/pagerduty/pagerduty_backfill.h"
 #include "store/model/time.h"
 
 namespace timelined::daemon {

@@ -1,4 +1,4 @@
-#include "daemon/slack_backfill_worker.h"
+#include "daemon/sources/slack/slack_backfill_worker.h"
 
 #include <spdlog/spdlog.h>
 

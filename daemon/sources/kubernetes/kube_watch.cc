@@ -1,4 +1,4 @@
-#include "daemon/kube_watch.h"
+#include "daemon/sources/kubernetes/kube_watch.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/webhooks_slack.h"
+#include "daemon/sources/slack/webhooks_slack.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/ingest.h"
+#include "daemon/ingest/pipeline.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>

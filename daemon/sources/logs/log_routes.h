@@ -4,7 +4,7 @@
 // unless skip_invalid_lines) and answers only once the events are durable.
 #include "connectors/logs/log_parser.h"
 #include "daemon/http/types.h"
-#include "daemon/ingest.h"
+#include "daemon/ingest/pipeline.h"
 
 namespace timelined::daemon {
 

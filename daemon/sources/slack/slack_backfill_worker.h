@@ -23,7 +23,7 @@
 #include "connectors/slack/backfill.h"
 #include "daemon/config/slack.h"
 #include "daemon/http/metrics.h"
-#include "daemon/ingest.h"
+#include "daemon/ingest/pipeline.h"
 #include "store/model/error.h"
 
 namespace timelined::daemon {

@@ -1,8 +1,8 @@
-#include "daemon/slack_service.h"
+#include "daemon/sources/slack/slack_service.h"
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/routes_bindings.h"
+#include "daemon/sources/slack/routes_bindings.h"
 
 namespace timelined::daemon {
 

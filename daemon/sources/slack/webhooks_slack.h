@@ -27,9 +27,9 @@
 #include "daemon/config/slack.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/types.h"
-#include "daemon/ingest.h"
-#include "daemon/slack_backfill_worker.h"
-#include "daemon/slack_bindings.h"
+#include "daemon/ingest/pipeline.h"
+#include "daemon/sources/slack/slack_backfill_worker.h"
+#include "daemon/sources/slack/slack_bindings.h"
 #include "store/model/time.h"
 
 namespace timelined::daemon {

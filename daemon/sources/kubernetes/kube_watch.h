@@ -21,7 +21,7 @@
 #include "connectors/kubernetes/watcher.h"
 #include "daemon/config/kubernetes.h"
 #include "daemon/http/metrics.h"
-#include "daemon/ingest.h"
+#include "daemon/ingest/pipeline.h"
 #include "store/model/time.h"
 
 namespace timelined::daemon {

@@ -1,4 +1,4 @@
-#include "daemon/routes_bindings.h"
+#include "daemon/sources/slack/routes_bindings.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

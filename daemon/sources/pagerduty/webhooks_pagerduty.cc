@@ -1,4 +1,4 @@
-#include "daemon/webhooks_pagerduty.h"
+#include "daemon/sources/pagerduty/webhooks_pagerduty.h"
 
 #include <spdlog/spdlog.h>
 

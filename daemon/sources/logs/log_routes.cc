@@ -1,4 +1,4 @@
-#include "daemon/routes_machine.h"
+#include "daemon/sources/logs/log_routes.h"
 
 #include <nlohmann/json.hpp>
 

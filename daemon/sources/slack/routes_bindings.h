@@ -19,8 +19,8 @@
 #include <string>
 
 #include "daemon/http/types.h"
-#include "daemon/slack_backfill_worker.h"
-#include "daemon/slack_bindings.h"
+#include "daemon/sources/slack/slack_backfill_worker.h"
+#include "daemon/sources/slack/slack_bindings.h"
 #include "store/sqlite_store.h"
 
 namespace timelined::daemon {

@@ -1,4 +1,4 @@
-#include "daemon/slack_bindings.h"
+#include "daemon/sources/slack/slack_bindings.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "daemon/pagerduty_backfill.h"
+#include "daemon/sources/pagerduty/pagerduty_backfill.h"
 
 #include <spdlog/spdlog.h>
 

@@ -24,7 +24,7 @@
 #include "daemon/config/pagerduty.h"
 #include "daemon/http/metrics.h"
 #include "daemon/incident_hooks.h"
-#include "daemon/ingest.h"
+#include "daemon/ingest/pipeline.h"
 
 namespace timelined::daemon {
 
