@@ -1,7 +1,7 @@
 #pragma once
-// Routes for the machine story of an incident: log pushes (Fluent Bit, Vector, curl),
-// Loki JSON push, and kubectl event dumps. Each parses the whole body first (all-or-nothing
-// unless skip_invalid_lines) and answers only once the events are durable.
+// The logs source's handlers: log pushes (Fluent Bit, Vector, curl) and Loki JSON push.
+// Each parses the whole body first (all-or-nothing unless skip_invalid_lines) and answers
+// only once the events are durable.
 #include "connectors/logs/log_parser.h"
 #include "daemon/http/types.h"
 #include "daemon/ingest/pipeline.h"
@@ -20,8 +20,5 @@ void HandleIngestLogs(IngestPipeline& ingest, const MachineIngestOptions& option
 // POST /loki/api/v1/push: Loki's JSON push format; 204 on success, 415 for protobuf.
 void HandleLokiPush(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
                     http::Request& req, http::Respond respond);
-// POST /ingest/kubernetes: `kubectl get events -o json` or `-w -o json` output.
-void HandleIngestKubernetes(IngestPipeline& ingest, const MachineIngestOptions& options,
-                            const Clock& clock, http::Request& req, http::Respond respond);
 
 }  // namespace timelined::daemon

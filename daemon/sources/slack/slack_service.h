@@ -1,7 +1,7 @@
 #pragma once
 // SlackService: everything the daemon runs for Slack (issue 3), built from [slack]:
 // the bindings cache (SlackBindings), the thread backfill worker (when slack.bot_token is
-// set), the Events API webhook and the bindings API. App owns one and adds its routes.
+// set), the Events API webhook and the bindings API. SlackSource (slack_source.h) owns one.
 #include <functional>
 #include <memory>
 
