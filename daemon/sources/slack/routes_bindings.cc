@@ -139,8 +139,7 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
                          });
 }
 
-void HandleListBindings(const store::SqliteEventStore& store, http::Request& req,
-                        http::Respond respond) {
+void HandleListBindings(const EventReader& store, http::Request& req, http::Respond respond) {
   const std::string& id = req.path_params["id"];
   auto incident = store.GetIncident(id);
   if (!incident) return respond(http::Response::FromError(incident.error()));

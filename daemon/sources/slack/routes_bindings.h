@@ -21,20 +21,19 @@
 #include "daemon/http/types.h"
 #include "daemon/sources/slack/slack_backfill_worker.h"
 #include "daemon/sources/slack/slack_bindings.h"
-#include "store/sqlite_store.h"
+#include "store/model/reader.h"
 
 namespace timelined::daemon {
 
 struct BindingRouteDeps {
-  const store::SqliteEventStore& store;
+  const EventReader& store;
   SlackBindings& bindings;
   SlackThreadBackfiller* backfill;         // null: no bot token
   std::function<std::string()> last_team;  // the Slack webhook's last team, or ""
 };
 
 void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Respond respond);
-void HandleListBindings(const store::SqliteEventStore& store, http::Request& req,
-                        http::Respond respond);
+void HandleListBindings(const EventReader& store, http::Request& req, http::Respond respond);
 
 nlohmann::json BindingToJson(const Binding& b);
 
