@@ -1,7 +1,9 @@
 #pragma once
 // App: builds the daemon from a Config and runs it. Owns (in construction order) the
-// redactor, the store, the feed, the ingest pipeline, the metrics registry, the router and
-// the HTTP server; destroys them in reverse so in-flight work drains before the store closes.
+// redactor, the store, the feed, the ingest pipeline, the metrics registry, the drafts
+// service, the sources (daemon/sources/), the router and the HTTP server; destroys them in
+// reverse so in-flight work drains before the store closes. Composition only: what each
+// part does is in its own file (daemon/README.md has the map).
 //
 // Roles (`serve --role`, DESIGN.md "The feed"):
 //   all     store + ingest in one process: LocalFeed, or with [kafka] brokers set a KafkaFeed
@@ -11,12 +13,14 @@
 //   store   a StoreConsumer writes Kafka into SQLite; read API, summarizer hooks; no ingest
 //           routes. Needs [kafka] brokers.
 // So: store_ (and hooks_) exist unless the role is ingest; ingest_ (and feed_) exist unless
-// the role is store. Register a route or component that needs one only when it exists.
+// the role is store. Register a route or component that needs one only when it exists (a
+// source's factory returns null where it has nothing to run).
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/config/auth.h"
 #include "daemon/config/config.h"
@@ -25,12 +29,9 @@
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 #include "daemon/incident_hooks.h"
-#include "daemon/ingest.h"
-#include "daemon/kube_watch.h"
+#include "daemon/ingest/pipeline.h"
 #include "daemon/routes_drafts.h"
-#include "daemon/routes_machine.h"
-#include "daemon/slack_service.h"
-#include "daemon/webhooks_pagerduty.h"
+#include "daemon/sources/source.h"
 #include "store/kafka_consumer.h"
 #include "store/kafka_feed.h"
 #include "store/local_feed.h"
@@ -40,8 +41,11 @@
 
 namespace timelined::daemon {
 
+// In timelined_build_info and the start-up line.
+inline constexpr const char* kVersion = "0.1.0";
+
 enum class Role { kAll, kIngest, kStore };
-// "all" | "ingest" | "store".
+// "all" | "ingest" | "store" (serve.cc, with `serve --role`).
 const char* RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
 
@@ -49,11 +53,12 @@ class App {
  public:
   // Opens the store (unless ingest) and builds everything; fails with a clear error (bad
   // config, a role without the [kafka] brokers it needs, store cannot be opened or migrated,
-  // librdkafka rejects a property).
+  // librdkafka rejects a property, a source's configuration cannot work).
   static Result<std::unique_ptr<App>> Create(config::Config config, Role role = Role::kAll);
   ~App();
 
-  // Starts listening; writes the ready file if configured. Returns the bound port.
+  // Starts listening, then the sources; writes the ready file if configured. Returns the
+  // bound port.
   Result<uint16_t> Start();
   // First step of a graceful stop: /readyz answers 503 (reason "draining") from now on while
   // every request is still served, so load balancers take this instance out of rotation
@@ -79,17 +84,12 @@ class App {
 
  private:
   App(config::Config config, Role role);
-  Result<void> OpenStore();
+  Result<void> Build();
+  Result<void> OpenFeed();
   Result<void> StartDrafts();
+  Result<void> CreateSources();
   void AddRoutes();
-  void AddStoreRoutes();   // read API: only with a store
-  void AddIngestRoutes();  // ingest/push routes: only with a feed
-  void AddMetricCollectors();
-  void AddKafkaMetricCollectors();
-  void ExportCountersAtZero();
-  // "" when ready, else why not: "draining", "stopping", "feed_not_ready",
-  // "kafka_consumer_disconnected".
-  std::string NotReadyReason() const;
+  void AddMetrics();
   // Wraps a handler so it runs only for a caller holding `scope`.
   http::Handler Guarded(config::Scope scope, http::Handler handler) const;
 
@@ -104,19 +104,13 @@ class App {
   http::MetricsRegistry metrics_;
   std::unique_ptr<IngestPipeline> ingest_;
   std::unique_ptr<config::Authenticator> auth_;
-  std::unique_ptr<PagerDutyEndpoints> pagerduty_;  // webhooks + REST backfill (with a feed)
-  std::unique_ptr<DraftService> drafts_;           // drafts: triggers, stale, builds (with a store)
+  std::unique_ptr<DraftService> drafts_;  // drafts: triggers, stale, builds (with a store)
   std::unique_ptr<DraftRoutesContext> draft_routes_;  // what the drafts routes use
-  std::unique_ptr<SlackService> slack_;  // [slack]: webhook, bindings, backfill (role all)
-  MachineIngestOptions machine_options_;
+  std::vector<std::unique_ptr<Source>> sources_;      // those this role runs, in list order
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
-  std::unique_ptr<KubeWatch> kube_watch_;  // [kubernetes] enabled: started after the server
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopping_{false};
 };
-
-// `timelined serve`: runs until SIGTERM/SIGINT, then stops gracefully. Returns the exit code.
-int Serve(config::Config config, Role role = Role::kAll);
 
 }  // namespace timelined::daemon

@@ -24,6 +24,7 @@
 #include "daemon/config/describe_keys.h"
 #include "daemon/drafts_service.h"
 #include "daemon/logging.h"
+#include "daemon/serve.h"
 #include "store/local_feed.h"
 #include "store/sqlite_store.h"
 #include "summarizer/config.h"

@@ -3,16 +3,12 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "store/model/hash.h"
-#include "store/model/untrusted.h"
 #include "summarizer/correlate.h"
 
 namespace timelined::daemon {
 namespace {
 
 using nlohmann::json;
-
-constexpr size_t kMaxEventsPerRequest = 10'000;
 
 http::Response JsonOk(const json& j) {
   return http::Response::Json(200, j.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -122,50 +118,6 @@ void HandleIncidentEvents(const store::SqliteEventStore& store,
                       {"count", events.size()},
                       {"truncated", total > limit},
                       {"events", events}}));
-}
-
-void HandleIngestEvents(IngestPipeline& ingest, const Clock& clock, http::Request& req,
-                        http::Respond respond) {
-  auto parsed = ParseUntrustedJson(req.body);
-  if (!parsed) return respond(http::Response::FromError(parsed.error()));
-  json body = std::move(*parsed);
-  const bool single = body.is_object() && !body.contains("events");
-  json items = single ? json::array({body}) : body.is_object() ? body["events"] : body;
-  if (!items.is_array() || items.empty()) {
-    respond(http::Response::JsonError(
-        400, "no_events", "send an event object, an array of events, or {\"events\": [...]}"));
-    return;
-  }
-  if (items.size() > kMaxEventsPerRequest) {
-    respond(http::Response::JsonError(413, "too_many_events", "at most 10000 events per request"));
-    return;
-  }
-  const Nanos now = clock.Now();
-  std::vector<Event> events;
-  events.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    // Parsed only: IngestPipeline::Submit validates each event once, after redaction.
-    auto e = ParseEventJson(items[i]);
-    if (!e) {
-      respond(http::Response::JsonError(400, e.error().message,
-                                        "event " + std::to_string(i) + ": " + e.error().detail));
-      return;
-    }
-    if (e->received_at == 0) e->received_at = now;
-    if (e->raw_sha256.empty()) e->raw_sha256 = Sha256Hex(single ? req.body : items[i].dump());
-    events.push_back(std::move(*e));
-  }
-  std::vector<std::string> ids;
-  ids.reserve(events.size());
-  for (const Event& e : events) ids.push_back(e.id);
-  ingest.SubmitAndRespond("api", std::move(events), std::move(respond),
-                          [ids = std::move(ids)](const IngestOutcome& o) {
-                            return http::Response::Json(200, json{{"accepted", o.accepted},
-                                                                  {"inserted", o.inserted},
-                                                                  {"duplicates", o.duplicates},
-                                                                  {"ids", ids}}
-                                                                 .dump());
-                          });
 }
 
 }  // namespace timelined::daemon

@@ -1,8 +1,8 @@
 #pragma once
-// Route handlers of the read and generic-ingest API. Each is a plain function over
-// http::Request so it can be tested without sockets.
+// Route handlers of the read API (registered by core_routes.cc). Each is a plain function
+// over http::Request so it can be tested without sockets. POST /ingest/events is the generic
+// source's (sources/generic/generic_source.h).
 #include "daemon/http/types.h"
-#include "daemon/ingest.h"
 #include "store/sqlite_store.h"
 #include "summarizer/config.h"
 
@@ -25,12 +25,5 @@ void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
 void HandleIncidentEvents(const store::SqliteEventStore& store,
                           const summarizer::SummarizerConfig& config, http::Request& req,
                           http::Respond respond);
-
-// POST /ingest/events: one event object, an array of them, or {"events": [...]}, in the
-// model's JSON form. All-or-nothing: any invalid event rejects the request (400 naming its
-// index) and nothing is stored. raw_sha256, when absent, is the SHA-256 of the body for a
-// single event, or of the element's compact JSON in an array.
-void HandleIngestEvents(IngestPipeline& ingest, const Clock& clock, http::Request& req,
-                        http::Respond respond);
 
 }  // namespace timelined::daemon

@@ -1,7 +1,7 @@
 // PagerDutyBackfillWorker without sockets: a fake HttpClient stands in for the REST API and a
 // recording Feed for the store, so the snapshot attached to log entries, the error paths and
 // Stop() can be checked directly.
-#include "daemon/pagerduty_backfill.h"
+#include "daemon/sources/pagerduty/pagerduty_backfill.h"
 
 #include <gtest/gtest.h>
 

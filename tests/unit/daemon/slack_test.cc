@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "daemon/slack_bindings.h"
-#include "daemon/webhooks_slack.h"
+#include "daemon/sources/slack/slack_bindings.h"
+#include "daemon/sources/slack/webhooks_slack.h"
 
 namespace timelined::daemon {
 namespace {

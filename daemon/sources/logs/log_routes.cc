@@ -1,0 +1,35 @@
+#include "daemon/sources/logs/log_routes.h"
+
+#include "connectors/logs/loki.h"
+#include "daemon/ingest/body.h"
+
+namespace timelined::daemon {
+
+void HandleIngestLogs(IngestPipeline& ingest, const MachineIngestOptions& options,
+                      const Clock& clock, http::Request& req, http::Respond respond) {
+  auto body = DecodedBody(req, options.max_decompressed_bytes);
+  if (!body) return respond(IngestErrorResponse(body.error()));
+  auto parsed = connectors::logs::ParseLogBody(*body, req.Header("content-type"), options.log,
+                                               req.query, clock.Now());
+  if (!parsed) return respond(IngestErrorResponse(parsed.error()));
+  size_t invalid = parsed->invalid_lines;
+  ingest.SubmitAndRespond("log", std::move(parsed->events), std::move(respond),
+                          IngestOkJson(invalid));
+}
+
+void HandleLokiPush(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
+                    http::Request& req, http::Respond respond) {
+  if (connectors::logs::IsLokiProtobuf(req.Header("content-type"))) {
+    return respond(http::Response::JsonError(415, "unsupported_media_type",
+                                             "Loki protobuf pushes are not supported; configure "
+                                             "the client for JSON (application/json)"));
+  }
+  auto body = DecodedBody(req, options.max_decompressed_bytes);
+  if (!body) return respond(IngestErrorResponse(body.error()));
+  auto parsed = connectors::logs::ParseLokiPush(*body, options.log, clock.Now());
+  if (!parsed) return respond(IngestErrorResponse(parsed.error()));
+  ingest.SubmitAndRespond("loki", std::move(parsed->events), std::move(respond),
+                          [](const IngestOutcome&) { return http::Response::NoContent(); });
+}
+
+}  // namespace timelined::daemon

@@ -1,0 +1,24 @@
+#pragma once
+// The logs source's handlers: log pushes (Fluent Bit, Vector, curl) and Loki JSON push.
+// Each parses the whole body first (all-or-nothing unless skip_invalid_lines) and answers
+// only once the events are durable.
+#include "connectors/logs/log_parser.h"
+#include "daemon/http/types.h"
+#include "daemon/ingest/pipeline.h"
+
+namespace timelined::daemon {
+
+struct MachineIngestOptions {
+  connectors::logs::LogOptions log;
+  size_t max_decompressed_bytes = 64 * 1024 * 1024;
+};
+
+// POST /ingest/logs: JSON array, NDJSON, concatenated JSON or text/plain (labels from the
+// query string); Content-Encoding: gzip accepted.
+void HandleIngestLogs(IngestPipeline& ingest, const MachineIngestOptions& options,
+                      const Clock& clock, http::Request& req, http::Respond respond);
+// POST /loki/api/v1/push: Loki's JSON push format; 204 on success, 415 for protobuf.
+void HandleLokiPush(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
+                    http::Request& req, http::Respond respond);
+
+}  // namespace timelined::daemon

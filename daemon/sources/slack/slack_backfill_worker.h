@@ -1,0 +1,86 @@
+#pragma once
+// SlackThreadBackfiller: when a thread gets bound to an incident, fetches the whole thread
+// with conversations.replies (connectors/slack/backfill.h) and publishes it through the
+// IngestPipeline with the incident's id, so replies posted before the binding (or whose
+// webhooks were missed) are not lost. Messages already stored stay as they are (the store
+// is idempotent); correlation takes them in through the binding.
+//
+// Threads: one worker thread runs the jobs in order (Slack rate-limits this method per
+// app and workspace, so serial is what the budget allows anyway); Enqueue is safe from
+// any thread. Retry delays (429 Retry-After, backoff) wait on a condition variable that
+// Stop() interrupts. Failures (ok:false, HTTP errors) are logged once per job with the
+// Slack error code and counted in timelined_slack_backfill_total{outcome="error",reason}.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "connectors/common/http_client.h"
+#include "connectors/slack/backfill.h"
+#include "daemon/config/slack.h"
+#include "daemon/http/metrics.h"
+#include "daemon/ingest/pipeline.h"
+#include "store/model/error.h"
+
+namespace timelined::daemon {
+
+struct BackfillJob {
+  std::string team;  // workspace (T…): part of every message's event ID
+  std::string channel;
+  std::string thread_ts;
+  std::string incident_id;  // set on every fetched message
+};
+
+struct BackfillOutcome {
+  size_t fetched = 0;  // messages mapped from the thread
+  size_t inserted = 0;
+  size_t duplicates = 0;
+};
+
+using BackfillDone = std::function<void(Result<BackfillOutcome>)>;
+
+class SlackThreadBackfiller {
+ public:
+  // kInvalidInput when slack.bot_token is empty or api_base_url is not a URL. `http`
+  // replaces the Beast client (tests).
+  static Result<std::unique_ptr<SlackThreadBackfiller>> Create(
+      const config::SlackConfig& slack, IngestPipeline& ingest, http::MetricsRegistry& metrics,
+      std::shared_ptr<connectors::HttpClient> http = nullptr);
+  ~SlackThreadBackfiller();  // Stop()s
+
+  // Queues a job; `done` (may be empty) runs once on the worker thread with the outcome,
+  // or on the calling thread with kUnavailable "stopping" after Stop().
+  void Enqueue(BackfillJob job, BackfillDone done);
+
+  // Interrupts retry waits, fails queued jobs with kUnavailable "stopping", joins the
+  // worker. Idempotent. The job running finishes its current request first.
+  void Stop();
+
+ private:
+  struct Queued {
+    BackfillJob job;
+    BackfillDone done;
+  };
+  SlackThreadBackfiller(IngestPipeline& ingest, http::MetricsRegistry& metrics);
+  void Run();
+  Result<BackfillOutcome> RunJob(const BackfillJob& job);
+  // The Sleeper handed to SlackBackfill: waits on cv_, returns early on Stop().
+  void Wait(std::chrono::milliseconds delay);
+
+  IngestPipeline& ingest_;
+  http::MetricsRegistry& metrics_;
+  std::unique_ptr<connectors::slack::SlackBackfill> backfill_;  // worker thread only
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Queued> queue_;  // guarded by mu_
+  bool stopping_ = false;     // guarded by mu_
+  std::once_flag joined_;
+  std::thread worker_;  // last: starts once the rest exists
+};
+
+}  // namespace timelined::daemon

@@ -1,0 +1,9 @@
+# Slack (issue 3): Events API webhook, bindings, thread backfill.
+target_sources(timelined_daemon PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/routes_bindings.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_backfill_worker.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_bindings.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_service.cc
+  ${CMAKE_CURRENT_LIST_DIR}/slack_source.cc
+  ${CMAKE_CURRENT_LIST_DIR}/webhooks_slack.cc
+)
