@@ -24,6 +24,7 @@
 
 #include "daemon/config/auth.h"
 #include "daemon/drafts_service.h"
+#include "daemon/guard.h"
 #include "daemon/http/router.h"
 #include "store/model/time.h"
 #include "store/sqlite_store.h"
@@ -38,8 +39,6 @@ struct DraftRoutesContext {
   int max_clock_skew_s = 300;
   const Clock& clock;
 };
-
-using GuardFn = std::function<http::Handler(config::Scope, http::Handler)>;
 
 // Adds the routes above. `guarded` wraps a handler with the bearer-token check (App::Guarded).
 void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRoutesContext& ctx);

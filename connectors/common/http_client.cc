@@ -278,6 +278,20 @@ struct BeastHttpClient::Impl {
   ProxySettings proxy;
   ssl::context tls{ssl::context::tls_client};
 
+  // Checks the request, picks the proxy, connects, then runs `exchange(ioc, stream, req)`.
+  template <typename R, typename Fn>
+  Result<R> Run(const HttpRequest& request, Fn&& exchange) {
+    auto url = ParseUrl(request.url);
+    if (!url) return std::unexpected(url.error());
+    if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
+    auto via = ProxyFor(*url, proxy);
+    if (!via) return std::unexpected(via.error());
+    auto req = BuildRequest(*url, request, options, *via);
+    return WithConnection<R>(*url, *via, [&](asio::io_context& ioc, auto& stream) {
+      return exchange(ioc, stream, req);
+    });
+  }
+
   // Connects (to the proxy when there is one; through its tunnel for https), handshakes for
   // https, then runs `exchange(ioc, stream)`.
   template <typename R, typename Fn>
@@ -353,26 +367,14 @@ BeastHttpClient::BeastHttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(i
 BeastHttpClient::~BeastHttpClient() = default;
 
 Result<HttpResponse> BeastHttpClient::Send(const HttpRequest& request) {
-  auto url = ParseUrl(request.url);
-  if (!url) return std::unexpected(url.error());
-  if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
-  auto via = ProxyFor(*url, impl_->proxy);
-  if (!via) return std::unexpected(via.error());
-  auto req = BuildRequest(*url, request, impl_->options, *via);
-  return impl_->WithConnection<HttpResponse>(*url, *via, [&](asio::io_context& ioc, auto& stream) {
+  return impl_->Run<HttpResponse>(request, [&](asio::io_context& ioc, auto& stream, auto& req) {
     return ExchangeBuffered(ioc, stream, req, impl_->options);
   });
 }
 
 Result<int> BeastHttpClient::Stream(const HttpRequest& request, const HeadersFn& on_headers,
                                     const DataFn& on_data) {
-  auto url = ParseUrl(request.url);
-  if (!url) return std::unexpected(url.error());
-  if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
-  auto via = ProxyFor(*url, impl_->proxy);
-  if (!via) return std::unexpected(via.error());
-  auto req = BuildRequest(*url, request, impl_->options, *via);
-  return impl_->WithConnection<int>(*url, *via, [&](asio::io_context& ioc, auto& stream) {
+  return impl_->Run<int>(request, [&](asio::io_context& ioc, auto& stream, auto& req) {
     return ExchangeStreaming(ioc, stream, req, impl_->options, on_headers, on_data);
   });
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "connectors/common/headers.h"
+#include "store/model/hash.h"
 
 namespace timelined::connectors {
 namespace {
@@ -98,19 +99,12 @@ std::string Env(const char* lower, const char* upper) {
   return "";
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string PercentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = HexDigit(s[i + 1]);
-      const int lo = HexDigit(s[i + 2]);
+      const int hi = HexDigitValue(s[i + 1]);
+      const int lo = HexDigitValue(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;

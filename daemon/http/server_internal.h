@@ -113,6 +113,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // BuildRequest, match the route, pick its body limit; an answer on a malformed target.
   std::optional<Response> Classify();
   std::optional<Response> BuildRequest();
+  // 404, or 405 with Allow, for a request no route takes.
+  Response NoRoute() const;
   // Checks on the header alone (route, HeaderCheck, parameters, body limits); an answer
   // when the request is refused before its body is read.
   std::optional<Response> CheckBeforeBody();

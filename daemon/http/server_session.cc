@@ -165,19 +165,7 @@ void Session::OnHeader(beast::error_code ec, size_t) {
 
 std::optional<Response> Session::CheckBeforeBody() {
   if (auto bad_target = Classify()) return bad_target;
-  if (handler_ == nullptr) {
-    if (match_status_ != 405) {
-      return Response::JsonError(404, "not_found", "no route for this path");
-    }
-    Response r = Response::JsonError(405, "method_not_allowed",
-                                     "method " + request_.method + " is not allowed here");
-    std::string allow;
-    for (const auto& m : core_->router.AllowedMethods(request_)) {
-      allow += allow.empty() ? m : ", " + m;
-    }
-    r.headers.emplace_back("Allow", allow);
-    return r;
-  }
+  if (handler_ == nullptr) return NoRoute();
   // Credentials first: an unauthenticated client learns nothing more, and sends no body.
   gated_ = handler_->target<GatedHandler>();
   if (gated_ != nullptr && gated_->check) {
@@ -254,6 +242,18 @@ std::optional<Response> Session::Classify() {
   return std::nullopt;
 }
 
+Response Session::NoRoute() const {
+  if (match_status_ != 405) return Response::JsonError(404, "not_found", "no route for this path");
+  Response r = Response::JsonError(405, "method_not_allowed",
+                                   "method " + request_.method + " is not allowed here");
+  std::string allow;
+  for (const auto& m : core_->router.AllowedMethods(request_)) {
+    allow += allow.empty() ? m : ", " + m;
+  }
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
 std::optional<Response> Session::BuildRequest() {
   // Query problems are refused after the route's HeaderCheck (CheckBeforeBody), so the
   // reason goes only to clients that may use the route.
@@ -266,19 +266,7 @@ std::optional<Response> Session::BuildRequest() {
 
 void Session::Dispatch() {
   if (core_->draining) return CloseNow();  // Stop began: take no new work
-  if (handler_ == nullptr) {
-    if (match_status_ != 405) {
-      return WriteResponse(Response::JsonError(404, "not_found", "no route for this path"));
-    }
-    Response r = Response::JsonError(405, "method_not_allowed",
-                                     "method " + request_.method + " is not allowed here");
-    std::string allow;
-    for (const auto& m : core_->router.AllowedMethods(request_)) {
-      allow += allow.empty() ? m : ", " + m;
-    }
-    r.headers.emplace_back("Allow", allow);
-    return WriteResponse(std::move(r));
-  }
+  if (handler_ == nullptr) return WriteResponse(NoRoute());
   in_flight_ = true;
   core_->BeginRequest();
   state_ = State::kHandling;

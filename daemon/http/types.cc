@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "store/model/hash.h"
+
 namespace timelined::http {
 namespace {
 
 // Retry-After of a retryable error: a publish timeout waits up to server.publish_timeout_ms
 // (4 s by default) for durability, so an earlier retry would mostly find the same state.
 constexpr int kRetryAfterSeconds = 5;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -94,8 +89,8 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_as_space
     char c = in[i];
     if (c == '%') {
       if (in.size() - i < 3) return std::nullopt;
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
+      int hi = HexDigitValue(in[i + 1]);
+      int lo = HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "daemon/config/config.h"
+#include "daemon/guard.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/router.h"
 #include "daemon/incident_hooks.h"
@@ -29,10 +30,6 @@
 #include "store/sqlite_store.h"
 
 namespace timelined::daemon {
-
-// Wraps a handler with the bearer-token check for a scope (App::Guarded): the server runs
-// the check on the header, before reading the body.
-using GuardFn = std::function<http::Handler(config::Scope, http::Handler)>;
 
 // What a source may use. Everything outlives the source; a pointer is null where this
 // process's role has no such thing.

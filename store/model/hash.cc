@@ -72,21 +72,19 @@ std::string HexEncode(const uint8_t* data, size_t n) {
   return out;
 }
 
-namespace {
-int HexValue(char c) {
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 bool HexDecode(std::string_view hex, std::string* out) {
   if (hex.size() % 2 != 0) return false;
   std::string result(hex.size() / 2, '\0');
   for (size_t i = 0; i < result.size(); ++i) {
-    int hi = HexValue(hex[2 * i]);
-    int lo = HexValue(hex[2 * i + 1]);
+    int hi = HexDigitValue(hex[2 * i]);
+    int lo = HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     result[i] = static_cast<char>((hi << 4) | lo);
   }

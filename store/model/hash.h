@@ -19,6 +19,8 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view message);
 std::string HexEncode(const uint8_t* data, size_t n);
 // Decodes hex (either case). Returns false on odd length or a non-hex character.
 bool HexDecode(std::string_view hex, std::string* out);
+// 0..15 for a hex digit (either case), -1 otherwise.
+int HexDigitValue(char c);
 // Lower-case RFC 4648 base32 (alphabet a-z2-7), no padding, of the first `bits` bits.
 std::string Base32Lower(const uint8_t* data, size_t n, size_t chars);
 
