@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
   auto with_kafka = [&](const std::string& name) {
     timelined::config::Config c = base(name);
     c.kafka.brokers = rd_kafka_mock_cluster_bootstraps(mock);
-    c.kafka.properties = {{"session.timeout.ms", "6000"}, {"log_level", "2"}};
+    c.kafka.extra = {{"session.timeout.ms", "6000"}, {"log_level", "2"}};
     return c;
   };
   auto store = Start(with_kafka("store"), Role::kStore);

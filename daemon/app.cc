@@ -57,7 +57,7 @@ Result<void> App::Build() {
     if (auto r = OpenFeed(); !r) return r;
   }
   if (role_ != Role::kIngest && !config_.kafka.brokers.empty()) {
-    auto consumer = store::StoreConsumer::Create(KafkaOptionsFrom(config_.kafka), *store_);
+    auto consumer = store::StoreConsumer::Create(config_.kafka, *store_);
     if (!consumer) return std::unexpected(consumer.error());
     consumer_ = std::move(*consumer);
   }
@@ -75,7 +75,7 @@ Result<void> App::OpenFeed() {
   if (config_.kafka.brokers.empty()) {
     feed_ = std::make_unique<store::LocalFeed>(*store_);
   } else {
-    auto feed = store::KafkaFeed::Create(KafkaOptionsFrom(config_.kafka));
+    auto feed = store::KafkaFeed::Create(config_.kafka);
     if (!feed) return std::unexpected(feed.error());
     kafka_feed_ = feed->get();
     feed_ = std::move(*feed);

@@ -5,38 +5,6 @@
 
 namespace timelined::daemon {
 
-store::StoreOptions StoreOptionsFrom(const config::StoreConfig& c) {
-  store::StoreOptions o;
-  o.path = c.path;
-  o.cache_mib = c.cache_mib;
-  o.max_batch_events = c.max_batch_events;
-  o.queue_limit_events = c.queue_limit_events;
-  o.reader_connections = c.reader_connections;
-  o.synchronous_full = c.synchronous_full;
-  return o;
-}
-
-store::KafkaOptions KafkaOptionsFrom(const config::KafkaConfig& k) {
-  store::KafkaOptions o;
-  o.brokers = k.brokers;
-  o.topic = k.topic;
-  o.dlq_topic = k.dlq_topic;
-  o.client_id = k.client_id;
-  o.group_id = k.group_id;
-  o.security_protocol = k.security_protocol;
-  o.sasl_mechanism = k.sasl_mechanism;
-  o.sasl_username = k.sasl_username;
-  o.sasl_password = k.sasl_password;
-  o.ssl_ca_location = k.ssl_ca_location;
-  o.ssl_certificate_location = k.ssl_certificate_location;
-  o.ssl_key_location = k.ssl_key_location;
-  o.extra = k.properties;
-  o.queue_limit = k.queue_limit;
-  o.delivery_timeout_ms = k.delivery_timeout_ms;
-  o.consumer_batch_size = k.consumer_batch_size;
-  return o;
-}
-
 Result<http::ServerOptions> ServerOptionsFrom(const config::ServerConfig& s) {
   auto listen = config::ParseListen(s.listen);
   if (!listen) return std::unexpected(listen.error());
@@ -73,7 +41,7 @@ Result<std::unique_ptr<store::SqliteEventStore>> OpenStore(const config::StoreCo
       return MakeError(ErrorCode::kUnavailable, "store",
                        "cannot create " + db.parent_path().string() + ": " + ec.message());
   }
-  return store::SqliteEventStore::Open(StoreOptionsFrom(c));
+  return store::SqliteEventStore::Open(c);
 }
 
 }  // namespace timelined::daemon

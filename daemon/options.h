@@ -1,7 +1,8 @@
 #pragma once
-// Config sections → the option structs of the components App builds (the SQLite store,
-// the Kafka clients, the HTTP server, the drafts service), and opening the store where
-// [store] path says. Pure mapping: no component depends on daemon/config.
+// Config sections → the option structs of the components App builds (the HTTP server, the
+// drafts service), and opening the store where [store] path says. [store] and [kafka] need
+// no mapping: their keys fill store::StoreOptions and store::KafkaOptions directly. Pure mapping:
+// no component depends on daemon/config.
 #include <memory>
 
 #include "daemon/config/config.h"
@@ -12,8 +13,6 @@
 
 namespace timelined::daemon {
 
-store::StoreOptions StoreOptionsFrom(const config::StoreConfig& c);
-store::KafkaOptions KafkaOptionsFrom(const config::KafkaConfig& k);
 // Fails when `listen` does not parse (ParseListen).
 Result<http::ServerOptions> ServerOptionsFrom(const config::ServerConfig& s);
 DraftServiceOptions DraftServiceOptionsFrom(const config::SummarizerSettings& s);

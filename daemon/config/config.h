@@ -19,6 +19,7 @@
 #include "daemon/config/summarizer.h"
 #include "store/model/error.h"
 #include "store/model/redactor.h"
+#include "store/sqlite_store.h"  // StoreOptions, the [store] section
 
 namespace timelined::config {
 
@@ -51,14 +52,10 @@ struct ServerConfig {
   int shutdown_grace_ms = 10'000;
 };
 
-struct StoreConfig {
-  std::string path = "data/timelined.db";
-  int cache_mib = 64;
-  size_t max_batch_events = 10'000;
-  size_t queue_limit_events = 200'000;
-  int reader_connections = 4;
-  bool synchronous_full = false;
-};
+// The store's option struct, filled directly by the [store] keys (config.cc): each default
+// is written once, in store/sqlite_store.h, except the path, which Config sets below.
+// busy_timeout_ms and the checkpoint thresholds are not config keys.
+using StoreConfig = store::StoreOptions;
 
 struct LogConfig {
   std::string level = "info";   // trace|debug|info|warn|error
@@ -75,7 +72,7 @@ struct LogsConfig {
 
 struct Config {
   ServerConfig server;
-  StoreConfig store;
+  StoreConfig store{.path = "data/timelined.db"};
   LogConfig log;
   LogsConfig logs;
   PagerDutyConfig pagerduty;

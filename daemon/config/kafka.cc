@@ -76,7 +76,7 @@ std::vector<keys::KeySpec<Config>> KafkaKeys() {
                          "ssl.key.location: client private key (PEM), for mTLS."),
       keys::StringMapKey<C>(
           "kafka.properties",
-          [](C& c, const std::map<std::string, std::string>& m) { c.kafka.properties = m; },
+          [](C& c, const std::map<std::string, std::string>& m) { c.kafka.extra = m; },
           "Extra librdkafka properties for every Kafka client, set last, e.g. "
           "\"compression.type\" = \"zstd\" (quote dotted names). Unknown ones fail at load.",
           CheckProperty),
@@ -95,7 +95,7 @@ std::vector<keys::KeySpec<Config>> KafkaKeys() {
 // Every [kafka.properties] entry is tried on a librdkafka configuration object, so an
 // unknown property or a bad value fails at load (check-config) with librdkafka's reason.
 Result<void> ValidateKafka(const Config& c) {
-  for (const auto& [name, value] : c.kafka.properties) {
+  for (const auto& [name, value] : c.kafka.extra) {
     std::unique_ptr<rd_kafka_conf_t, ConfDeleter> conf(rd_kafka_conf_new());
     char errstr[512];
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), errstr, sizeof(errstr)) !=

@@ -30,7 +30,7 @@ TEST(KafkaConfig, DefaultsMeanNoKafka) {
   EXPECT_EQ(c.kafka.topic, "timelined.events");
   EXPECT_EQ(c.kafka.dlq_topic, "timelined.events.dlq");
   EXPECT_EQ(c.kafka.group_id, "timelined-store");
-  EXPECT_TRUE(c.kafka.properties.empty());
+  EXPECT_TRUE(c.kafka.extra.empty());
 }
 
 TEST(KafkaConfig, SetsEveryKey) {
@@ -74,9 +74,9 @@ consumer_batch_size = 50
   EXPECT_EQ(k.queue_limit, 5000u);
   EXPECT_EQ(k.delivery_timeout_ms, 2000);
   EXPECT_EQ(k.consumer_batch_size, 50u);
-  EXPECT_EQ(k.properties.at("compression.type"), "zstd");
-  EXPECT_EQ(k.properties.at("linger.ms"), "20");
-  EXPECT_EQ(k.properties.at("socket.keepalive.enable"), "true");
+  EXPECT_EQ(k.extra.at("compression.type"), "zstd");
+  EXPECT_EQ(k.extra.at("linger.ms"), "20");
+  EXPECT_EQ(k.extra.at("socket.keepalive.enable"), "true");
   unsetenv("TIMELINED_TEST_KAFKA_PASSWORD");
 }
 
