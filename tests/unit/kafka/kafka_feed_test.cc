@@ -151,6 +151,16 @@ TEST_F(KafkaFeedTest, PublishingTwiceStoresEachEventOnce) {
 }
 
 TEST_F(KafkaFeedTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
+  // One Produce request in flight per broker. librdkafka 2.0.2's mock cluster checks no
+  // sequence numbers for an idempotent producer without a transactional.id: of two requests
+  // pipelined for a partition, it fails the first with its injected error, appends nothing,
+  // and appends the second, which a real broker refuses (OUT_OF_ORDER_SEQUENCE_NUMBER).
+  // librdkafka then acknowledges the first request's messages "implicitly" by the second's
+  // success, as Kafka's sequence guarantee entitles it to: acknowledged, and not in the log,
+  // by the mock's doing (issue 11: 1 to 4 messages missing in 7 of 16 runs under ASan, where
+  // the events of one Publish span several linger windows). Unpipelined, each retry is the
+  // next request of its partition and the mock's missing check cannot matter.
+  options_.producer_extra["max.in.flight.requests.per.connection"] = "1";
   auto feed = MakeFeed();
   ASSERT_NE(feed, nullptr);
   // Warm up: metadata known and a producer id assigned before the errors are queued.
@@ -173,19 +183,16 @@ TEST_F(KafkaFeedTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
     EXPECT_EQ(left, 0u) << "broker " << broker << " did not see its injected errors";
   }
   EXPECT_EQ(feed->Stats().delivery_errors, 0u);
+  // Every acknowledged message is in the topic and none is there twice: the 150 and the
+  // warm-up event, sent again as event 0.
+  EXPECT_EQ(TopicMessages(options_.brokers, options_.topic, kPartitions), 151)
+      << "acknowledged messages are missing from the topic, or were written twice";
 
   auto consumer = StartConsumer();
   ASSERT_NE(consumer, nullptr);
   ASSERT_TRUE(waiter_.Until([&] { return consumer->Stats().events_stored >= 151u; }))
       << Describe(consumer->Stats());
   ExpectStoredExactly(events);
-  // The idempotent producer wrote no message twice: exactly 151 messages in the topic.
-  ASSERT_TRUE(waiter_.Until([&] {
-    int64_t sum = 0;
-    const auto s = consumer->Stats();
-    for (const auto& p : s.partitions) sum += std::max<int64_t>(p.high_watermark, 0);
-    return sum == 151;
-  })) << "the topic does not hold exactly the 151 produced messages";
   EXPECT_EQ(consumer->Stats().events_duplicate, 1u);  // only the warm-up event, re-sent
 }
 

@@ -169,6 +169,30 @@ inline bool ProduceRaw(const std::string& brokers, const std::string& topic,
   return ok;
 }
 
+// Messages in `topic`: the sum of its partitions' high watermarks, as the leaders report
+// them; -1 if a query failed.
+inline int64_t TopicMessages(const std::string& brokers, const std::string& topic, int partitions) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char errstr[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), errstr, sizeof(errstr));
+  rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+  if (rk == nullptr) return -1;
+  int64_t sum = 0;
+  for (int32_t p = 0; p < partitions && sum >= 0; ++p) {
+    int64_t lo = 0;
+    int64_t hi = 0;
+    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 10'000) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      sum += hi;
+    } else {
+      sum = -1;
+    }
+  }
+  rd_kafka_destroy(rk);
+  return sum;
+}
+
 struct RawMessage {
   std::string key;
   std::string value;
