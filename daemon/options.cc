@@ -8,17 +8,9 @@ namespace timelined::daemon {
 Result<http::ServerOptions> ServerOptionsFrom(const config::ServerConfig& s) {
   auto listen = config::ParseListen(s.listen);
   if (!listen) return std::unexpected(listen.error());
-  http::ServerOptions o;
+  http::ServerOptions o = s;  // the [server] keys that are the server's own
   o.address = listen->first;
   o.port = listen->second;
-  o.threads = s.threads;
-  o.max_body_bytes = s.max_body_bytes;
-  o.max_header_bytes = s.max_header_bytes;
-  o.max_connections = s.max_connections;
-  o.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
-  o.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
-  o.anonymous_idle_timeout = std::chrono::milliseconds(s.anonymous_idle_timeout_ms);
-  o.max_inflight_body_bytes = s.max_inflight_body_bytes;
   return o;
 }
 

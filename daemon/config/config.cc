@@ -153,12 +153,12 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
                        1 << 20, "Largest request header block, in bytes."),
       keys::IntKey<C>("server.max_connections", Field(&C::server, &S::max_connections), 1, 100'000,
                       "Most connections served at once."),
-      keys::IntKey<C>("server.read_timeout_ms", Field(&C::server, &S::read_timeout_ms), 100,
-                      600'000, "Time allowed to receive one request, headers and body."),
-      keys::IntKey<C>("server.idle_timeout_ms", Field(&C::server, &S::idle_timeout_ms), 1'000,
+      keys::IntKey<C>("server.read_timeout_ms", Field(&C::server, &S::read_timeout), 100, 600'000,
+                      "Time allowed to receive one request, headers and body."),
+      keys::IntKey<C>("server.idle_timeout_ms", Field(&C::server, &S::idle_timeout), 1'000,
                       3'600'000, "A keep-alive connection idle this long is closed."),
       keys::IntKey<C>("server.anonymous_idle_timeout_ms",
-                      Field(&C::server, &S::anonymous_idle_timeout_ms), 100, 3'600'000,
+                      Field(&C::server, &S::anonymous_idle_timeout), 100, 3'600'000,
                       "Idle keep-alive time of a connection none of whose requests carried "
                       "valid credentials (e.g. health checks); the shorter of this and "
                       "idle_timeout_ms applies."),

@@ -17,6 +17,7 @@
 #include "daemon/config/pagerduty.h"
 #include "daemon/config/slack.h"
 #include "daemon/config/summarizer.h"
+#include "daemon/http/server_options.h"
 #include "store/model/error.h"
 #include "store/model/redactor.h"
 #include "store/sqlite_store.h"  // StoreOptions, the [store] section
@@ -36,18 +37,14 @@ struct Token {
   std::vector<Scope> scopes;
 };
 
-struct ServerConfig {
+// The [server] section: the HTTP server's options (daemon/http/server_options.h, where their
+// defaults are written once; the threads, limits and timeouts keys fill them directly) plus
+// what the daemon adds. `address` and `port` are not keys: ServerOptionsFrom (options.cc)
+// takes them from `listen`.
+struct ServerConfig : http::ServerOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 = any free port
   std::string ready_file;                 // if set, the bound port is written here
-  int threads = 2;
-  size_t max_body_bytes = 10 * 1024 * 1024;
-  size_t max_header_bytes = 16 * 1024;
-  size_t max_connections = 1024;
-  int read_timeout_ms = 10'000;
-  int idle_timeout_ms = 60'000;
-  int anonymous_idle_timeout_ms = 5'000;  // idle keep-alive of never-authenticated connections
-  size_t max_inflight_body_bytes = 64 * 1024 * 1024;  // bodies held at once, all connections
-  int publish_timeout_ms = 4'000;                     // answer 503 if not durable by then
+  int publish_timeout_ms = 4'000;         // answer 503 if not durable by then
   int drain_ms = 5'000;  // on SIGTERM/SIGINT: /readyz 503, still serving, before closing
   int shutdown_grace_ms = 10'000;
 };

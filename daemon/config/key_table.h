@@ -13,6 +13,7 @@
 // Startup code only: toml++ may throw, and the callers parse inside try/catch.
 #include <toml++/toml.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -98,7 +99,9 @@ KeySpec<T> StringKey(std::string name, F field, std::string description,
                      std::vector<std::string> allowed = {},
                      std::function<std::string(std::string_view)> check = {},
                      bool required = false);
-// An integer in [min, max], stored into an int or size_t member. kSize documents it as bytes.
+// An integer in [min, max], stored into an int or size_t member, or a std::chrono::duration
+// member in that duration's unit (a `_ms` key into std::chrono::milliseconds). kSize
+// documents it as bytes.
 template <typename T, typename F>
 KeySpec<T> IntKey(std::string name, F field, int64_t min, int64_t max, std::string description,
                   KeyType type = KeyType::kInt);
@@ -271,6 +274,11 @@ class Walker {
 template <typename F, typename T>
 using FieldType = std::remove_reference_t<std::invoke_result_t<F&, T&>>;
 
+template <typename X>
+inline constexpr bool kIsDuration = false;
+template <typename R, typename P>
+inline constexpr bool kIsDuration<std::chrono::duration<R, P>> = true;
+
 }  // namespace internal
 
 template <typename T>
@@ -343,11 +351,16 @@ KeySpec<T> IntKey(std::string name, F field, int64_t min, int64_t max, std::stri
     if (std::string problem = internal::CheckInt(node, min, max, type, &v); !problem.empty()) {
       return KeyError(w, problem);
     }
-    field(t) = static_cast<internal::FieldType<F, T>>(v);
+    field(t) = internal::FieldType<F, T>(v);  // an integer, or a duration in its own unit
     return {};
   };
   s.show = [field, type](T& t) {
-    auto v = static_cast<int64_t>(field(t));
+    int64_t v = 0;
+    if constexpr (internal::kIsDuration<internal::FieldType<F, T>>) {
+      v = static_cast<int64_t>(field(t).count());
+    } else {
+      v = static_cast<int64_t>(field(t));
+    }
     return type == KeyType::kSize ? FormatBytes(v) : std::to_string(v);
   };
   return s;

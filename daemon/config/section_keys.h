@@ -2,6 +2,7 @@
 // The key tables of the optional sections, one file each (pagerduty.cc, slack.cc, ...), so
 // that a section's keys, defaults and checks live beside each other. config.cc appends them
 // to the core table and calls every Validate* from ValidateConfig.
+#include <type_traits>
 #include <vector>
 
 #include "daemon/config/config.h"
@@ -9,9 +10,11 @@
 
 namespace timelined::config {
 
-// Field(&Config::server, &ServerConfig::threads): a Config& -> int& accessor.
-template <typename S, typename M>
-auto Field(S Config::*section, M S::*member) {
+// Field(&Config::server, &ServerConfig::threads): a Config& -> int& accessor. The member
+// may belong to a base of the section (ServerConfig's http::ServerOptions fields).
+template <typename S, typename B, typename M>
+requires std::is_base_of_v<B, S>
+auto Field(S Config::*section, M B::*member) {
   return [section, member](Config& c) -> M& { return (c.*section).*member; };
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -114,8 +115,8 @@ TEST(ConfigExample, ParsesAndKeepsTheDefaults) {
   EXPECT_EQ(c.server.max_body_bytes, d.server.max_body_bytes);
   EXPECT_EQ(c.server.max_header_bytes, d.server.max_header_bytes);
   EXPECT_EQ(c.server.max_connections, d.server.max_connections);
-  EXPECT_EQ(c.server.read_timeout_ms, d.server.read_timeout_ms);
-  EXPECT_EQ(c.server.idle_timeout_ms, d.server.idle_timeout_ms);
+  EXPECT_EQ(c.server.read_timeout, d.server.read_timeout);
+  EXPECT_EQ(c.server.idle_timeout, d.server.idle_timeout);
   EXPECT_EQ(c.server.publish_timeout_ms, d.server.publish_timeout_ms);
   EXPECT_EQ(c.server.drain_ms, d.server.drain_ms);
   EXPECT_EQ(c.server.shutdown_grace_ms, d.server.shutdown_grace_ms);
@@ -203,8 +204,8 @@ format = "json"
   EXPECT_EQ(c.server.max_body_bytes, 2048u);
   EXPECT_EQ(c.server.max_header_bytes, 4096u);
   EXPECT_EQ(c.server.max_connections, 10u);
-  EXPECT_EQ(c.server.read_timeout_ms, 500);
-  EXPECT_EQ(c.server.idle_timeout_ms, 2000);
+  EXPECT_EQ(c.server.read_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.server.idle_timeout, std::chrono::milliseconds(2000));
   EXPECT_EQ(c.server.publish_timeout_ms, 100);
   EXPECT_EQ(c.server.drain_ms, 0);
   EXPECT_EQ(c.server.shutdown_grace_ms, 0);
