@@ -17,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kIdempotencyKeys = 10'000;
 constexpr Nanos kIdempotencyTtl = 24 * 3600 * kNanosPerSecond;
 constexpr int kSaveAttempts = 3;
 
@@ -48,7 +47,7 @@ std::string ServedJson(const store::StoredDraft& d) {
   return d.stale ? summarizer::MarkJsonStale(d.json) : d.json;
 }
 
-DraftService::DraftService(store::SqliteEventStore& store, summarizer::SummarizerConfig config,
+DraftService::DraftService(store::DraftStore& store, summarizer::SummarizerConfig config,
                            DraftServiceOptions options, const Clock& clock,
                            std::shared_ptr<connectors::HttpClient> notify_client)
     : store_(store),
@@ -285,13 +284,13 @@ void DraftService::RunJob(Job& job) {
 
 std::optional<DraftService::Outcome> DraftService::CachedOutcome(const Job& job) {
   if (job.idempotency_key.empty()) return std::nullopt;
-  auto it = idempotency_.find(job.idempotency_key);
-  if (it == idempotency_.end()) return std::nullopt;
-  if (clock_.Now() - it->second.at > kIdempotencyTtl) return std::nullopt;
-  if (it->second.incident_id != job.incident_id) {
+  const Cached* cached = idempotency_.Find(job.idempotency_key);
+  if (cached == nullptr) return std::nullopt;
+  if (clock_.Now() - cached->at > kIdempotencyTtl) return std::nullopt;
+  if (cached->incident_id != job.incident_id) {
     return MakeError(kIdempotencyKeyReused, "this Idempotency-Key was used for another incident");
   }
-  return it->second.outcome;
+  return cached->outcome;
 }
 
 void DraftService::Remember(const Job& job, const Outcome& o) {
@@ -299,14 +298,7 @@ void DraftService::Remember(const Job& job, const Outcome& o) {
   if (job.idempotency_key.empty()) return;
   if (!o && (o.error().code == ErrorCode::kUnavailable || o.error().code == ErrorCode::kExhausted))
     return;
-  if (!idempotency_.contains(job.idempotency_key)) {
-    idempotency_order_.push_back(job.idempotency_key);
-    if (idempotency_order_.size() > kIdempotencyKeys) {
-      idempotency_.erase(idempotency_order_.front());
-      idempotency_order_.pop_front();
-    }
-  }
-  idempotency_[job.idempotency_key] = Cached{job.incident_id, o, clock_.Now()};
+  idempotency_.Put(job.idempotency_key, Cached{job.incident_id, o, clock_.Now()});
 }
 
 Result<DraftService::Watched> DraftService::WatchFor(const Incident& incident) const {

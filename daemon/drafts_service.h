@@ -42,9 +42,10 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/bounded_map.h"
 #include "daemon/incident_hooks.h"
+#include "store/draft_store.h"
 #include "store/model/time.h"
-#include "store/sqlite_store.h"
 #include "summarizer/config.h"
 
 namespace timelined::connectors {
@@ -95,7 +96,7 @@ class DraftService {
 
   // `store` and `clock` outlive the service. `notify_client` may be null (notices then use
   // a BeastHttpClient created at Start when notify_url is set).
-  DraftService(store::SqliteEventStore& store, summarizer::SummarizerConfig config,
+  DraftService(store::DraftStore& store, summarizer::SummarizerConfig config,
                DraftServiceOptions options, const Clock& clock,
                std::shared_ptr<connectors::HttpClient> notify_client = nullptr);
   ~DraftService();  // Stop()s
@@ -166,7 +167,7 @@ class DraftService {
   std::optional<Outcome> CachedOutcome(const Job& job);
   void Remember(const Job& job, const Outcome& o);
 
-  store::SqliteEventStore& store_;
+  store::DraftStore& store_;
   const summarizer::SummarizerConfig config_;
   const DraftServiceOptions options_;
   const Clock& clock_;
@@ -192,8 +193,8 @@ class DraftService {
   std::map<std::string, Watched> watched_;  // guarded by watch_mu_
 
   // Worker thread only.
-  std::map<std::string, Cached> idempotency_;
-  std::deque<std::string> idempotency_order_;
+  static constexpr size_t kIdempotencyKeys = 10'000;
+  BoundedMap<std::string, Cached> idempotency_{kIdempotencyKeys};
 
   std::thread worker_;
 };

@@ -26,13 +26,13 @@
 #include "daemon/drafts_service.h"
 #include "daemon/guard.h"
 #include "daemon/http/router.h"
+#include "store/draft_store.h"
 #include "store/model/time.h"
-#include "store/sqlite_store.h"
 
 namespace timelined::daemon {
 
 struct DraftRoutesContext {
-  const store::SqliteEventStore& store;
+  const store::DraftStore& store;
   DraftService& service;
   const config::Authenticator& auth;
   std::string regenerate_secret;  // "" = signed requests refused

@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/binding_store.h"
+#include "store/draft_store.h"
 #include "store/model/error.h"
 #include "store/model/event.h"
 #include "store/model/reader.h"
@@ -85,27 +87,7 @@ struct ChainReport {
 // Must be quick; hand heavy work to another thread.
 using CommitListener = std::function<void(const std::vector<Event>& inserted)>;
 
-// ---- Drafts (drafts.cc): versioned draft timelines of an incident. -----------------------
-// One row per generation; versions of an incident are 1, 2, 3, ... without gaps. Drafts are
-// written on the store's own drafts connection (not the event writer's queue), each write
-// one short transaction; reads use the reader pool. All methods are safe from any thread.
-// SaveDraft lost a race for the version number: build again with the next one.
-inline constexpr Reason kDraftVersionTaken{"draft_version_taken", ErrorCode::kUnavailable};
-
-struct StoredDraft {
-  std::string incident_id;
-  int version = 0;
-  std::string trigger;  // auto_close | regenerate | api
-  std::string generator;
-  std::string config_hash;
-  std::string input_digest;
-  std::string markdown;    // as generated (stale = false); see the daemon for the stale header
-  std::string json;        // empty in ListDrafts
-  int64_t created_at = 0;  // ns since the epoch
-  bool stale = false;
-};
-
-class SqliteEventStore final : public EventReader {
+class SqliteEventStore final : public DraftStore, public BindingStore {
  public:
   // Opens or creates the file, applies pending migrations, starts the writer.
   static Result<std::unique_ptr<SqliteEventStore>> Open(const StoreOptions& options);
@@ -141,50 +123,28 @@ class SqliteEventStore final : public EventReader {
   // "tail truncated" (rows this process committed are missing at the end).
   Result<ChainReport> VerifyChain() const;
 
-  // Drafts. SaveDraft inserts `d` as the incident's next version: in one IMMEDIATE
-  // transaction it checks that d.version == latest + 1 (1 for the first) and fails with
-  // kDraftVersionTaken (detail naming the expected version) otherwise, so two
-  // generators racing never overwrite each other; the loser rebuilds with the next number.
-  // kInvalidInput for an empty incident_id or a version < 1.
-  Result<void> SaveDraft(const StoredDraft& d);
-  // The version's draft (version 0 = the latest), or nullopt when there is none.
-  Result<std::optional<StoredDraft>> GetDraft(const std::string& incident_id, int version) const;
-  // Every version of the incident, oldest first, without markdown and json.
-  Result<std::vector<StoredDraft>> ListDrafts(const std::string& incident_id) const;
-  // The latest version number, 0 when the incident has no draft.
-  Result<int> LatestDraftVersion(const std::string& incident_id) const;
-  // Marks every not-yet-stale version of the incident stale; returns how many changed.
-  Result<int> MarkDraftsStale(const std::string& incident_id);
-  // Incidents having at least one draft that is not stale, sorted.
-  Result<std::vector<std::string>> IncidentsWithFreshDrafts() const;
-  // The last event seq whose transaction has committed: a draft built after reading this
-  // has seen every event up to it (the stale check compares inserted events' seq with it).
-  int64_t CommittedSeq() const;
+  // DraftStore (store/draft_store.h; drafts.cc).
+  Result<void> SaveDraft(const StoredDraft& d) override;
+  Result<std::optional<StoredDraft>> GetDraft(const std::string& incident_id,
+                                              int version) const override;
+  Result<std::vector<StoredDraft>> ListDrafts(const std::string& incident_id) const override;
+  Result<int> LatestDraftVersion(const std::string& incident_id) const override;
+  Result<int> MarkDraftsStale(const std::string& incident_id) override;
+  Result<std::vector<std::string>> IncidentsWithFreshDrafts() const override;
+  int64_t CommittedSeq() const override;
 
   StoreStats Stats() const;
   int SchemaVersion() const;
   const std::string& path() const;
 
-  // ---- Bindings (store/bindings.cc): Slack threads and channels bound to incidents. ----
-  // Bindings are rare (an admin call, a thread root naming an incident), so AddBinding
-  // writes on a short-lived connection of its own, not through the event writer: one
-  // IMMEDIATE transaction inserting the binding unless (kind, key) exists, plus an audit
-  // row (action "bind", `actor`, subject = incident). Returns the binding stored for
-  // (kind, key) — `b` itself when created, else the existing one, which may name another
-  // incident — and whether it was created. kInvalidInput for an empty kind, key or
-  // incident_id; kUnavailable when the database stays locked (busy timeout).
-  struct BindingWrite {
-    Binding stored;
-    bool created = false;
-  };
-  Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor);
+  // BindingStore (store/binding_store.h; bindings.cc).
+  using BindingWrite = store::BindingWrite;
+  Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor) override;
   Result<std::vector<Binding>> GetBindings(const std::string& incident_id) const override;
-  Result<std::vector<Binding>> ListBindings() const;  // every binding, by (kind, key)
-  // The incident with this PagerDuty number (the most recently updated if several).
-  Result<std::optional<Incident>> FindIncidentByNumber(int64_t number) const;
-  // The most recently triggered open (triggered or acknowledged) incident whose
-  // service_id or service_name is `service`.
-  Result<std::optional<Incident>> FindOpenIncidentOfService(const std::string& service) const;
+  Result<std::vector<Binding>> ListBindings() const override;
+  Result<std::optional<Incident>> FindIncidentByNumber(int64_t number) const override;
+  Result<std::optional<Incident>> FindOpenIncidentOfService(
+      const std::string& service) const override;
 
  private:
   const ReaderPool& readers() const;  // for the methods defined in other files

@@ -51,16 +51,20 @@ Result<std::unique_ptr<PagerDutyBackfillWorker>> PagerDutyBackfillWorker::Create
   PagerDutyBackfillWorker* self = w.get();
   auto client = pd::PagerDutyBackfill::Create(
       std::move(o), std::move(http),
-      [self](std::chrono::milliseconds d) { self->InterruptibleSleep(d); });
+      [self](std::chrono::milliseconds d) { self->worker_.Sleep(d); });
   if (!client) return std::unexpected(client.error());
   w->client_ = std::move(*client);
-  w->thread_ = std::thread([self] { self->Run(); });
+  w->worker_.Start();
   return w;
 }
 
 PagerDutyBackfillWorker::PagerDutyBackfillWorker(IngestPipeline& ingest,
                                                  http::MetricsRegistry& metrics)
-    : ingest_(ingest), metrics_(metrics) {
+    : ingest_(ingest),
+      metrics_(metrics),
+      worker_(
+          "pagerduty_backfill", [this](Job& job) { RunJob(job); },
+          [](Job& job) { job.done(MakeError(kStopping, "the daemon is stopping")); }, kMaxQueued) {
   metrics_.DeclareCounter("timelined_pagerduty_backfills_total",
                           "PagerDuty REST backfills, by trigger and result");
   // Every series at 0 from the start, so increase() sees the first failure.
@@ -75,22 +79,13 @@ PagerDutyBackfillWorker::PagerDutyBackfillWorker(IngestPipeline& ingest,
 PagerDutyBackfillWorker::~PagerDutyBackfillWorker() { Stop(); }
 
 void PagerDutyBackfillWorker::Enqueue(std::string incident_id, std::string trigger, Done done) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_ && queue_.size() < kMaxQueued) {
-      queue_.push_back(Job{std::move(incident_id), std::move(trigger), std::move(done)});
-      cv_.notify_all();
-      return;
-    }
-  }
+  Job job{std::move(incident_id), std::move(trigger), std::move(done)};
+  auto pushed = worker_.TryPush(job);
+  if (pushed == SerialWorker<Job>::Push::kQueued) return;
   metrics_.Add("timelined_pagerduty_backfills_total",
-               {{"trigger", trigger}, {"result", "refused"}});
-  bool stopped = false;
-  {
-    std::lock_guard lock(mu_);
-    stopped = stopping_;
-  }
-  done(stopped ? MakeError(kStopping, "the daemon is stopping")
+               {{"trigger", job.trigger}, {"result", "refused"}});
+  job.done(pushed == SerialWorker<Job>::Push::kStopping
+               ? MakeError(kStopping, "the daemon is stopping")
                : MakeError(ErrorCode::kExhausted, "backfill_queue_full",
                            "too many backfills are waiting; retry later"));
 }
@@ -107,50 +102,19 @@ void PagerDutyBackfillWorker::BackfillOnResolve(IncidentHooks& hooks) {
   });
 }
 
-void PagerDutyBackfillWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
-    stopping_ = true;
-    cv_.notify_all();
-  }
-  if (thread_.joinable()) thread_.join();
-}
+void PagerDutyBackfillWorker::Stop() { worker_.Stop(); }
 
-void PagerDutyBackfillWorker::InterruptibleSleep(std::chrono::milliseconds d) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, d, [this] { return stopping_; });
-}
-
-void PagerDutyBackfillWorker::Run() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) break;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    Result<BackfillReport> r =
-        MakeError(ErrorCode::kInternal, "internal", "the backfill failed unexpectedly");
-    RunGuarded("pagerduty_backfill", [&] { r = RunOne(job.incident_id); });
-    metrics_.Add("timelined_pagerduty_backfills_total",
-                 {{"trigger", job.trigger}, {"result", r ? "ok" : "error"}});
-    if (r) {
-      spdlog::info("[src=pagerduty] [inc={}] backfill ({}): {} log entries, {} new, {} known",
-                   job.incident_id, job.trigger, r->fetched, r->inserted, r->duplicates);
-    }
-    RunGuarded("pagerduty_backfill", [&] { job.done(std::move(r)); });
+void PagerDutyBackfillWorker::RunJob(Job& job) {
+  Result<BackfillReport> r =
+      MakeError(ErrorCode::kInternal, "internal", "the backfill failed unexpectedly");
+  RunGuarded("pagerduty_backfill", [&] { r = RunOne(job.incident_id); });
+  metrics_.Add("timelined_pagerduty_backfills_total",
+               {{"trigger", job.trigger}, {"result", r ? "ok" : "error"}});
+  if (r) {
+    spdlog::info("[src=pagerduty] [inc={}] backfill ({}): {} log entries, {} new, {} known",
+                 job.incident_id, job.trigger, r->fetched, r->inserted, r->duplicates);
   }
-  std::deque<Job> dropped;
-  {
-    std::lock_guard lock(mu_);
-    dropped.swap(queue_);
-  }
-  for (Job& job : dropped) {
-    job.done(MakeError(kStopping, "the daemon is stopping"));
-  }
+  job.done(std::move(r));
 }
 
 Result<BackfillReport> PagerDutyBackfillWorker::RunOne(const std::string& incident_id) {
@@ -173,19 +137,12 @@ Result<BackfillReport> PagerDutyBackfillWorker::RunOne(const std::string& incide
 
 void PagerDutyBackfillWorker::RememberPublished(const std::vector<Event>& events) {
   std::lock_guard lock(published_mu_);
-  for (const Event& e : events) {
-    if (!published_.insert(e.id).second) continue;
-    published_order_.push_back(e.id);
-    if (published_order_.size() > kMaxRemembered) {
-      published_.erase(published_order_.front());
-      published_order_.pop_front();
-    }
-  }
+  for (const Event& e : events) published_.Put(e.id);
 }
 
 bool PagerDutyBackfillWorker::PublishedByBackfill(const std::string& event_id) {
   std::lock_guard lock(published_mu_);
-  return published_.contains(event_id);
+  return published_.Contains(event_id);
 }
 
 }  // namespace timelined::daemon

@@ -5,26 +5,24 @@
 // incidents row. Used by POST /v1/incidents/{id}/backfill and, with
 // [pagerduty] backfill_on_resolve, after every durable incident.resolved.
 //
-// Threads: Enqueue is safe from any thread (including the store's writer thread, where the
-// IncidentHooks callbacks run: it only queues). Jobs run one at a time on the worker thread,
-// which also keeps requests serial per token as PagerDuty asks. `done` runs on the worker
-// thread. Stop() interrupts retry sleeps, waits for the running job and fails queued jobs
-// with kUnavailable.
-#include <condition_variable>
+// Threads: a SerialWorker (daemon/serial_worker.h). Enqueue is safe from any thread
+// (including the store's writer thread, where the IncidentHooks callbacks run: it only
+// queues). Jobs run one at a time on the worker thread, which also keeps requests serial per
+// token as PagerDuty asks. `done` runs on the worker thread. Stop() interrupts retry sleeps,
+// waits for the running job and fails queued jobs with kUnavailable "stopping".
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
-#include <thread>
 
 #include "connectors/pagerduty/backfill.h"
+#include "daemon/bounded_map.h"
 #include "daemon/config/pagerduty.h"
 #include "daemon/http/metrics.h"
 #include "daemon/incident_hooks.h"
 #include "daemon/ingest/pipeline.h"
+#include "daemon/serial_worker.h"
 
 namespace timelined::daemon {
 
@@ -67,10 +65,8 @@ class PagerDutyBackfillWorker {
   };
 
   PagerDutyBackfillWorker(IngestPipeline& ingest, http::MetricsRegistry& metrics);
-  void Run();
+  void RunJob(Job& job);
   Result<BackfillReport> RunOne(const std::string& incident_id);
-  // Sleeper for retries that wakes up early when stopping.
-  void InterruptibleSleep(std::chrono::milliseconds d);
   void RememberPublished(const std::vector<Event>& events);
   bool PublishedByBackfill(const std::string& event_id);
 
@@ -78,17 +74,12 @@ class PagerDutyBackfillWorker {
   http::MetricsRegistry& metrics_;
   std::unique_ptr<connectors::pagerduty::PagerDutyBackfill> client_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
-
   // IDs of events this worker published, so their resolve transitions do not re-trigger.
-  std::mutex published_mu_;
-  std::set<std::string> published_;
-  std::deque<std::string> published_order_;
   static constexpr size_t kMaxRemembered = 100'000;
+  std::mutex published_mu_;
+  BoundedSet<std::string> published_{kMaxRemembered};  // guarded by published_mu_
+
+  SerialWorker<Job> worker_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace timelined::daemon

@@ -23,15 +23,28 @@ Result<std::unique_ptr<SlackThreadBackfiller>> SlackThreadBackfiller::Create(
   o.slack = {slack.workspace_url, slack.own_bot_id};
   SlackThreadBackfiller* self = b.get();
   auto made = connectors::slack::SlackBackfill::Create(
-      std::move(o), std::move(http), [self](std::chrono::milliseconds d) { self->Wait(d); });
+      std::move(o), std::move(http),
+      [self](std::chrono::milliseconds d) { self->worker_.Sleep(d); });
   if (!made) return std::unexpected(made.error());
   b->backfill_ = std::move(*made);
-  b->worker_ = std::thread([self] { self->Run(); });
+  b->worker_.Start();
   return b;
 }
 
 SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::MetricsRegistry& metrics)
-    : ingest_(ingest), metrics_(metrics) {
+    : ingest_(ingest),
+      metrics_(metrics),
+      worker_(
+          "slack_backfill",
+          [this](Queued& q) {
+            Result<BackfillOutcome> outcome = MakeError(ErrorCode::kInternal, "internal",
+                                                        "the thread backfill failed unexpectedly");
+            RunGuarded("slack_backfill", [&] { outcome = RunJob(q.job); });
+            if (q.done) q.done(std::move(outcome));
+          },
+          [](Queued& q) {
+            if (q.done) q.done(MakeError(kStopping, "the daemon is stopping"));
+          }) {
   metrics_.DeclareCounter("timelined_slack_backfill_total",
                           "Slack thread backfills, by outcome and error reason");
   metrics_.DeclareCounter("timelined_slack_backfill_messages_total",
@@ -51,54 +64,13 @@ SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::Metri
 SlackThreadBackfiller::~SlackThreadBackfiller() { Stop(); }
 
 void SlackThreadBackfiller::Enqueue(BackfillJob job, BackfillDone done) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(Queued{std::move(job), std::move(done)});
-      cv_.notify_all();
-      return;
-    }
-  }
-  if (done) done(MakeError(kStopping, "the daemon is stopping"));
+  Queued q{std::move(job), std::move(done)};
+  // The queue is unbounded (bindings are made by people), so the only refusal is kStopping.
+  if (worker_.TryPush(q) == SerialWorker<Queued>::Push::kQueued) return;
+  if (q.done) q.done(MakeError(kStopping, "the daemon is stopping"));
 }
 
-void SlackThreadBackfiller::Stop() {
-  std::deque<Queued> dropped;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    dropped.swap(queue_);
-    cv_.notify_all();
-  }
-  for (Queued& q : dropped) {
-    if (q.done) q.done(MakeError(kStopping, "the daemon is stopping"));
-  }
-  std::call_once(joined_, [this] {
-    if (worker_.joinable()) worker_.join();
-  });
-}
-
-void SlackThreadBackfiller::Wait(std::chrono::milliseconds delay) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, delay, [this] { return stopping_; });
-}
-
-void SlackThreadBackfiller::Run() {
-  for (;;) {
-    Queued q;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      q = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    Result<BackfillOutcome> outcome =
-        MakeError(ErrorCode::kInternal, "internal", "the thread backfill failed unexpectedly");
-    RunGuarded("slack_backfill", [&] { outcome = RunJob(q.job); });
-    if (q.done) RunGuarded("slack_backfill", [&] { q.done(std::move(outcome)); });
-  }
-}
+void SlackThreadBackfiller::Stop() { worker_.Stop(); }
 
 Result<BackfillOutcome> SlackThreadBackfiller::RunJob(const BackfillJob& job) {
   auto events = backfill_->FetchThread(job.team, job.channel, job.thread_ts);

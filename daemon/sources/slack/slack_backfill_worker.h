@@ -5,25 +5,22 @@
 // webhooks were missed) are not lost. Messages already stored stay as they are (the store
 // is idempotent); correlation takes them in through the binding.
 //
-// Threads: one worker thread runs the jobs in order (Slack rate-limits this method per
-// app and workspace, so serial is what the budget allows anyway); Enqueue is safe from
-// any thread. Retry delays (429 Retry-After, backoff) wait on a condition variable that
-// Stop() interrupts. Failures (ok:false, HTTP errors) are logged once per job with the
-// Slack error code and counted in timelined_slack_backfill_total{outcome="error",reason}.
-#include <condition_variable>
+// Threads: a SerialWorker (daemon/serial_worker.h) runs the jobs in order (Slack
+// rate-limits this method per app and workspace, so serial is what the budget allows
+// anyway); Enqueue is safe from any thread. Retry delays (429 Retry-After, backoff) are the
+// worker's Sleep, which Stop() interrupts. Failures (ok:false, HTTP errors) are logged once per job
+// with the Slack error code and counted in timelined_slack_backfill_total{outcome="error",reason}.
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "connectors/common/http_client.h"
 #include "connectors/slack/backfill.h"
 #include "daemon/config/slack.h"
 #include "daemon/http/metrics.h"
 #include "daemon/ingest/pipeline.h"
+#include "daemon/serial_worker.h"
 #include "store/model/error.h"
 
 namespace timelined::daemon {
@@ -56,8 +53,8 @@ class SlackThreadBackfiller {
   // or on the calling thread with kUnavailable "stopping" after Stop().
   void Enqueue(BackfillJob job, BackfillDone done);
 
-  // Interrupts retry waits, fails queued jobs with kUnavailable "stopping", joins the
-  // worker. Idempotent. The job running finishes its current request first.
+  // Interrupts retry waits, joins the worker (the job running finishes its current request
+  // first), then fails queued jobs with kUnavailable "stopping". Idempotent.
   void Stop();
 
  private:
@@ -66,21 +63,13 @@ class SlackThreadBackfiller {
     BackfillDone done;
   };
   SlackThreadBackfiller(IngestPipeline& ingest, http::MetricsRegistry& metrics);
-  void Run();
   Result<BackfillOutcome> RunJob(const BackfillJob& job);
-  // The Sleeper handed to SlackBackfill: waits on cv_, returns early on Stop().
-  void Wait(std::chrono::milliseconds delay);
 
   IngestPipeline& ingest_;
   http::MetricsRegistry& metrics_;
   std::unique_ptr<connectors::slack::SlackBackfill> backfill_;  // worker thread only
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Queued> queue_;  // guarded by mu_
-  bool stopping_ = false;     // guarded by mu_
-  std::once_flag joined_;
-  std::thread worker_;  // last: starts once the rest exists
+  SerialWorker<Queued> worker_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace timelined::daemon

@@ -30,8 +30,7 @@ std::string ThreadKey(std::string_view channel, std::string_view thread_ts) {
   return key;
 }
 
-SlackBindings::SlackBindings(store::SqliteEventStore& store,
-                             std::vector<config::SlackChannel> channels)
+SlackBindings::SlackBindings(store::BindingStore& store, std::vector<config::SlackChannel> channels)
     : store_(store) {
   for (config::SlackChannel& c : channels) channel_services_[c.channel] = std::move(c.service);
 }
@@ -44,8 +43,7 @@ Result<void> SlackBindings::Load() {
   return {};
 }
 
-Result<store::SqliteEventStore::BindingWrite> SlackBindings::Bind(const Binding& binding,
-                                                                  std::string_view actor) {
+Result<store::BindingWrite> SlackBindings::Bind(const Binding& binding, std::string_view actor) {
   auto written = store_.AddBinding(binding, actor);
   if (!written) return written;
   std::lock_guard<std::mutex> lock(mu_);

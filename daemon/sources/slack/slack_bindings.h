@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "daemon/config/slack.h"
+#include "store/binding_store.h"
 #include "store/model/error.h"
 #include "store/model/event.h"
-#include "store/sqlite_store.h"
 #include "summarizer/config.h"
 
 namespace timelined::daemon {
@@ -41,15 +41,14 @@ std::string ThreadKey(std::string_view channel, std::string_view thread_ts);
 
 class SlackBindings {
  public:
-  SlackBindings(store::SqliteEventStore& store, std::vector<config::SlackChannel> channels);
+  SlackBindings(store::BindingStore& store, std::vector<config::SlackChannel> channels);
 
   // Fills the cache from the store (at start-up).
   Result<void> Load();
 
   // Persists a binding (idempotent) and caches what is stored for its (kind, key); see
-  // SqliteEventStore::AddBinding.
-  Result<store::SqliteEventStore::BindingWrite> Bind(const Binding& binding,
-                                                     std::string_view actor);
+  // BindingStore::AddBinding.
+  Result<store::BindingWrite> Bind(const Binding& binding, std::string_view actor);
 
   // The incident a Slack event belongs to (rules above), "" for none. `new_thread`
   // receives the thread binding rule 3 created, if any (so the caller can backfill it).
@@ -62,7 +61,7 @@ class SlackBindings {
  private:
   Result<std::string> IncidentNamedIn(std::string_view text) const;
 
-  store::SqliteEventStore& store_;
+  store::BindingStore& store_;
   std::map<std::string, std::string> channel_services_;  // channel -> service
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, std::string> cache_;  // guarded by mu_

@@ -17,6 +17,7 @@
 #include "daemon/incident_hooks.h"
 #include "daemon/worker_guard.h"
 #include "store/model/hash.h"
+#include "store/sqlite_store.h"
 
 namespace timelined::daemon {
 namespace {

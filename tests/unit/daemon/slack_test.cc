@@ -7,6 +7,7 @@
 
 #include "daemon/sources/slack/slack_bindings.h"
 #include "daemon/sources/slack/webhooks_slack.h"
+#include "store/sqlite_store.h"
 
 namespace timelined::daemon {
 namespace {
