@@ -112,7 +112,7 @@ Result<void> App::CreateSources() {
 // The bearer check needs only the header: the server runs it before reading the body.
 http::Handler App::Guarded(config::Scope scope, http::Handler handler) const {
   return http::Gated(
-      [this, scope](const http::Request& req) -> std::optional<http::Response> {
+      [this, scope](http::Request& req) -> std::optional<http::Response> {
         return BearerCheck(*auth_, scope, req);
       },
       std::move(handler));

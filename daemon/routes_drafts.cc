@@ -170,7 +170,7 @@ void HandleRegenerate(const DraftRoutesContext& ctx, Request& req, Respond respo
 
 // A signed request is verified with its body (the signature covers it); any other needs a
 // token with scope regenerate, checked on the header.
-std::optional<Response> RegenerateCheck(const DraftRoutesContext& ctx, const Request& req) {
+std::optional<Response> RegenerateCheck(const DraftRoutesContext& ctx, Request& req) {
   if (!req.Header("x-timelined-signature").empty()) return std::nullopt;
   return BearerCheck(ctx.auth, config::Scope::kRegenerate, req);
 }
@@ -178,10 +178,13 @@ std::optional<Response> RegenerateCheck(const DraftRoutesContext& ctx, const Req
 }  // namespace
 
 std::optional<http::Response> BearerCheck(const config::Authenticator& auth, config::Scope scope,
-                                          const http::Request& req) {
+                                          http::Request& req) {
   auto who = auth.Authenticate(req.Header("authorization"), scope,
                                config::IsLoopbackAddress(req.remote_address));
-  if (who) return std::nullopt;
+  if (who) {
+    req.principal = who->name;
+    return std::nullopt;
+  }
   Response r = Response::FromError(who.error());
   if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
@@ -232,7 +235,7 @@ void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRou
   using config::Scope;
   const DraftRoutesContext* c = &ctx;
   router.Add("POST", "/v1/incidents/{id}/regenerate",
-             http::Gated([c](const Request& r) { return RegenerateCheck(*c, r); },
+             http::Gated([c](Request& r) { return RegenerateCheck(*c, r); },
                          [c](Request& r, Respond d) { HandleRegenerate(*c, r, std::move(d)); }));
   router.Add("GET", "/v1/incidents/{id}/timeline.md",
              guarded(Scope::kRead,

@@ -44,9 +44,10 @@ struct DraftRoutesContext {
 void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRoutesContext& ctx);
 
 // The bearer-token check of a route, on the header alone (a GatedHandler's HeaderCheck):
-// nullopt when `req` may use `scope`, else the 401 (with WWW-Authenticate: Bearer) or 403.
+// nullopt when `req` may use `scope` (and req.principal names the token), else the 401
+// (with WWW-Authenticate: Bearer) or 403.
 std::optional<http::Response> BearerCheck(const config::Authenticator& auth, config::Scope scope,
-                                          const http::Request& req);
+                                          http::Request& req);
 
 // The signature a client sends (see above); exposed for tests and clients.
 std::string RegenerateSignature(std::string_view secret, std::string_view timestamp,

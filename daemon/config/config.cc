@@ -179,6 +179,10 @@ const std::vector<KeySpec<Config>>& ConfigKeys() {
                       300'000,
                       "After the drain, once the listener is closed: time left to in-flight "
                       "requests and pending publishes before their connections are closed."),
+      keys::BoolKey<C>("server.access_log", Field(&C::server, &S::access_log),
+                       "One info log line per response: method, route pattern, status, "
+                       "latency, bytes, peer, token name and X-Request-Id (never the path, "
+                       "query or body). In JSON logs each is a field."),
       keys::StringKey<C>("store.path", Field(&C::store, &St::path),
                          "SQLite database file (WAL mode: -wal and -shm files sit beside it).", {},
                          CheckNonEmpty),

@@ -124,7 +124,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void PostResponse(Response r);
   void SendError(Response r);  // a server-made answer, then close
   void WriteResponse(Response r);
-  void CountResponse(int status);
+  // Metrics of the response, and its access-log line when options.access_log.
+  void CountResponse(int status, size_t body_bytes);
   void OnWrite(beast::error_code ec, size_t n);
   void LingeringClose();
   void OnLinger(beast::error_code ec, size_t n);

@@ -25,6 +25,9 @@ struct ServerOptions {
   // Request bodies (declared Content-Length, or the route's limit when chunked) admitted and
   // not yet answered, summed over all connections. Over it: 503 server_busy.
   uint64_t max_inflight_body_bytes = 64ull * 1024 * 1024;
+  // One info line per response (method, route, status, latency, bytes, peer, token name,
+  // request id): see Session::CountResponse.
+  bool access_log = false;
   // Per-route body limits that override max_body_bytes (pattern -> bytes).
   std::map<std::string, size_t> route_body_limits;
 };

@@ -5,6 +5,7 @@
 
 #include "daemon/http/request_head.h"
 #include "daemon/http/server_internal.h"
+#include "daemon/logging.h"
 
 namespace timelined::http::internal {
 namespace {
@@ -347,20 +348,29 @@ void Session::WriteResponse(Response r) {
   keep_alive_ = header_done && !close_after_ && !core_->draining && parser_->get().keep_alive();
   res.keep_alive(keep_alive_);
   res.prepare_payload();
-  CountResponse(r.status);
+  CountResponse(r.status, res.body().size());
   state_ = State::kWriting;
   stream_.expires_after(core_->options.read_timeout);
   bhttp::async_write(stream_, res,
                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
 }
 
-void Session::CountResponse(int status) {
+void Session::CountResponse(int status, size_t body_bytes) {
   const std::string& route = request_.route.empty() ? std::string("unmatched") : request_.route;
-  core_->metrics.Add(kRequestsTotal, {{"route", route},
-                                      {"method", BoundedMethod(request_.method)},
-                                      {"status", std::to_string(status)}});
+  const std::string method = BoundedMethod(request_.method);
+  core_->metrics.Add(kRequestsTotal,
+                     {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started_;
   core_->metrics.Observe(kRequestDuration, {{"route", route}}, elapsed.count());
+  if (!core_->options.access_log) return;
+  // The route pattern, not the path: paths and query strings carry IDs and sometimes
+  // credentials (a log shipper's ?token=); everything from the request is made log-safe.
+  Log().info(
+      "[log=access] [method={}] [route={}] [status={}] [ms={:.3f}] [bytes_in={}] [bytes_out={}] "
+      "[peer={}] [token={}] [request_id={}] {} {} {}",
+      method, route, status, elapsed.count() * 1e3, request_.body.size(), body_bytes,
+      daemon::LogTagValue(request_.remote_address), daemon::LogTagValue(request_.principal),
+      daemon::LogTagValue(request_.Header("x-request-id")), method, route, status);
 }
 
 void Session::OnWrite(beast::error_code ec, size_t) {

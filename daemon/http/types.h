@@ -25,6 +25,7 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP
   std::string route;           // the matched route pattern, for metrics ("/v1/events/{id}")
+  std::string principal;       // who the route's HeaderCheck let in (a token's name), for logs
 
   // Header lookup by lower-case name; empty when absent.
   std::string_view Header(std::string_view lower_name) const;
@@ -57,8 +58,9 @@ using Handler = std::function<void(Request&, Respond)>;
 // A route's checks that need only the request line and headers (credentials, a signature
 // header's presence, ...). The server runs it after the header and before reading the body:
 // when it returns a response, that is the answer and the body is never read (nor `100
-// Continue` sent). The request it sees has no body.
-using HeaderCheck = std::function<std::optional<Response>(const Request&)>;
+// Continue` sent). The request it sees has no body; it may set `principal` (the access log
+// names it).
+using HeaderCheck = std::function<std::optional<Response>(Request&)>;
 
 // A handler behind a HeaderCheck. Called directly (tests, other wrappers) it runs the check
 // and then the handler; the server finds it in a route's Handler (std::function::target) and

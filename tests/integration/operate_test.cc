@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/model/hash.h"
 #include "store/sqlite_store.h"
 #include "tests/integration/harness.h"
 
@@ -304,6 +305,62 @@ TEST(MetricsAtStart, LabelSetsFollowTheConfiguration) {
   }
   EXPECT_TRUE(api_timeout) << r.body;
   EXPECT_EQ(d.Stop(SIGTERM), 0);
+}
+
+// [server] access_log with [log] format = "json": one JSON line per response whose fields
+// name the route pattern, status, token and request id, and never the path's IDs, the query
+// or the body; the message's tags become fields in every JSON line.
+TEST(Logs, JsonAccessLogHasFieldsAndNeverThePathQueryOrBody) {
+  TempDir dir;
+  const std::string toml =
+      "[log]\nformat = \"json\"\n[[auth.tokens]]\nname = \"shipper\"\n"
+      "sha256 = \"" +
+      Sha256Hex("ingest-secret") + "\"\nscopes = [\"ingest\", \"read\"]\n";
+  Daemon d(dir, toml, "access_log = true");
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  const std::map<std::string, std::string> auth = {{"authorization", "Bearer ingest-secret"},
+                                                   {"x-request-id", "req-42"}};
+  auto posted = HttpCall(d.port(), "POST", "/ingest/events", EventJson("secret-ref-77"), auth);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  // Refused (the read API takes no such parameter) or not found: either way one access line.
+  auto missing = HttpCall(d.port(), "GET", "/v1/events/log_nosuchevent?token=leaky", "", auth);
+  EXPECT_GE(missing.status, 400);
+  EXPECT_EQ(d.Stop(SIGTERM), 0);
+
+  const std::string log = ReadFile(d.log_path());
+  std::vector<json> access;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    json j = json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "not a JSON line: " << line;
+    ASSERT_TRUE(j.contains("time") && j.contains("level") && j.contains("msg")) << line;
+    if (j.value("log", "") == "access") access.push_back(j);
+  }
+  ASSERT_EQ(access.size(), 2u) << log;
+  EXPECT_EQ(access[0]["method"], "POST");
+  EXPECT_EQ(access[0]["route"], "/ingest/events");
+  EXPECT_EQ(access[0]["status"], "200");
+  EXPECT_EQ(access[0]["token"], "shipper");
+  EXPECT_EQ(access[0]["request_id"], "req-42");
+  EXPECT_EQ(access[0]["peer"], "127.0.0.1");
+  EXPECT_NE(access[0]["bytes_in"], "0");
+  EXPECT_TRUE(access[0].contains("ms"));
+  EXPECT_EQ(access[1]["route"], "/v1/events/{id}");
+  EXPECT_EQ(access[1]["status"], std::to_string(missing.status));
+  for (const char* never :
+       {"secret-ref-77", "disk full", "nosuchevent", "leaky", "ingest-secret"}) {
+    EXPECT_EQ(log.find(never), std::string::npos) << never << " reached the log";
+  }
+}
+
+// Without access_log there is no access line.
+TEST(Logs, NoAccessLogByDefault) {
+  TempDir dir;
+  Daemon d(dir);
+  ASSERT_TRUE(d.started());
+  ASSERT_EQ(HttpCall(d.port(), "POST", "/ingest/events", EventJson("quiet")).status, 200);
+  EXPECT_EQ(d.Stop(SIGTERM), 0);
+  EXPECT_EQ(ReadFile(d.log_path()).find("log=access"), std::string::npos);
 }
 
 }  // namespace

@@ -518,7 +518,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
     lines += ch == '\n';
   }
   // One term per section, each on its own line so sections change independently.
-  const int core = 24 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
+  const int core = 25 + 2 + 4 + 2;  // scalar keys, table arrays, token and pattern fields
   //
   const int pagerduty = 8;  // subscriptions + 2 fields, 5 scalar keys
   //
