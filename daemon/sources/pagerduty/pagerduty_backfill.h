@@ -8,8 +8,9 @@
 // Threads: a SerialWorker (daemon/serial_worker.h). Enqueue is safe from any thread
 // (including the store's writer thread, where the IncidentHooks callbacks run: it only
 // queues). Jobs run one at a time on the worker thread, which also keeps requests serial per
-// token as PagerDuty asks. `done` runs on the worker thread. Stop() interrupts retry sleeps,
-// waits for the running job and fails queued jobs with kUnavailable "stopping".
+// token as PagerDuty asks. `done` runs on the worker thread, or, for a job refused or
+// dropped, on the thread calling Enqueue or Stop. Stop() interrupts retry sleeps, waits for
+// the running job, then fails queued jobs with kUnavailable "stopping".
 #include <cstddef>
 #include <functional>
 #include <memory>
