@@ -2,9 +2,9 @@
 
 #include <openssl/ssl.h>
 
-#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -12,7 +12,9 @@
 #include <boost/beast/ssl.hpp>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace timelined::connectors {
 namespace {
@@ -38,6 +40,10 @@ beast::error_code Await(asio::io_context& ioc, Initiate&& initiate) {
   initiate([&result](beast::error_code done, auto&&...) { result = done; });
   RunPending(ioc);
   return result;
+}
+
+std::unexpected<Error> Cancelled() {
+  return MakeError(ErrorCode::kUnavailable, "cancelled", "stopped by StreamCancel");
 }
 
 std::unexpected<Error> NetError(std::string_view failure, std::string_view step,
@@ -237,6 +243,11 @@ Result<HttpResponse> ExchangeBuffered(asio::io_context& ioc, Stream& stream,
 using HeadersFn = std::function<bool(int, const Headers&)>;
 using DataFn = std::function<bool(std::string_view)>;
 
+// Body pieces of a stream. Beast sizes each read by the buffer's free capacity (512 bytes for
+// an empty one): without the reserve a busy watch stream arrives about one line per read, and
+// so one sink call (one store transaction) per event.
+constexpr size_t kStreamPiece = 64 * 1024;
+
 template <typename Stream>
 Result<int> ExchangeStreaming(asio::io_context& ioc, Stream& stream,
                               http::request<http::string_body>& req, const HttpClientOptions& o,
@@ -245,6 +256,7 @@ Result<int> ExchangeStreaming(asio::io_context& ioc, Stream& stream,
     return std::unexpected(written.error());
   }
   beast::flat_buffer buffer;
+  buffer.reserve(kStreamPiece);
   http::response_parser<http::buffer_body> parser;
   parser.header_limit(64 * 1024);
   // boost::none trips a Boost 1.74 bug (optional comparison): use the maximum.
@@ -255,7 +267,7 @@ Result<int> ExchangeStreaming(asio::io_context& ioc, Stream& stream,
   if (ec) return NetError("io_failed", "read header", ec);
   int status = static_cast<int>(parser.get().result_int());
   if (!on_headers(status, ToHeaders(parser.get()))) return status;
-  std::array<char, 16 * 1024> chunk{};
+  std::vector<char> chunk(kStreamPiece);
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
@@ -280,43 +292,77 @@ struct BeastHttpClient::Impl {
 
   // Checks the request, picks the proxy, connects, then runs `exchange(ioc, stream, req)`.
   template <typename R, typename Fn>
-  Result<R> Run(const HttpRequest& request, Fn&& exchange) {
+  Result<R> Run(const HttpRequest& request, StreamCancel* cancel, Fn&& exchange) {
     auto url = ParseUrl(request.url);
     if (!url) return std::unexpected(url.error());
     if (auto ok = CheckHeaders(request.headers); !ok) return std::unexpected(ok.error());
     auto via = ProxyFor(*url, proxy);
     if (!via) return std::unexpected(via.error());
     auto req = BuildRequest(*url, request, options, *via);
-    return WithConnection<R>(*url, *via, [&](asio::io_context& ioc, auto& stream) {
-      return exchange(ioc, stream, req);
-    });
-  }
-
-  // Connects (to the proxy when there is one; through its tunnel for https), handshakes for
-  // https, then runs `exchange(ioc, stream)`.
-  template <typename R, typename Fn>
-  Result<R> WithConnection(const Url& url, const std::optional<Proxy>& via, Fn&& exchange) {
     asio::io_context ioc;
-    auto endpoints = Resolve(ioc, via ? via->url : url, options.connect_timeout);
-    if (!endpoints) return std::unexpected(endpoints.error());
-    beast::error_code ignored;
-    if (url.scheme == "https") {
+    auto run = [&](auto& stream) {
+      return WithConnection<R>(ioc, stream, *url, *via, cancel,
+                               [&](auto& s) { return exchange(ioc, s, req); });
+    };
+    if (url->scheme == "https") {
       TlsStream stream(ioc, tls);
-      auto ok = Connect(ioc, beast::get_lowest_layer(stream), *endpoints, options.connect_timeout);
-      if (ok && via) ok = Tunnel(ioc, beast::get_lowest_layer(stream), url, *via, options);
-      if (ok) ok = Handshake(ioc, stream, url, options);
-      if (!ok) return std::unexpected(ok.error());
-      // Connection: close and the whole response read: no TLS close_notify round trip.
-      Result<R> result = exchange(ioc, stream);
-      beast::get_lowest_layer(stream).socket().close(ignored);
-      return result;
+      return run(stream);
     }
     beast::tcp_stream stream(ioc);
-    if (auto ok = Connect(ioc, stream, *endpoints, options.connect_timeout); !ok) {
-      return std::unexpected(ok.error());
+    return run(stream);
+  }
+
+  // While alive, a StreamCancel's Cancel() posts a close of `socket` to `ioc` (the calling
+  // thread runs it: asio objects are not shared between threads). Detaches before the
+  // stream and the io_context go away; a close still queued then is destroyed, not run.
+  class CancelScope {
+   public:
+    CancelScope(StreamCancel* cancel, asio::io_context& ioc, beast::tcp_stream& socket)
+        : cancel_(cancel) {
+      if (cancel_) {
+        attached_ =
+            cancel_->Attach([&ioc, &socket] { asio::post(ioc, [&socket] { socket.close(); }); });
+      }
     }
-    Result<R> result = exchange(ioc, stream);
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    ~CancelScope() {
+      if (cancel_ && attached_) cancel_->Detach();
+    }
+    CancelScope(const CancelScope&) = delete;
+    CancelScope& operator=(const CancelScope&) = delete;
+    bool cancelled() const { return cancel_ && cancel_->cancelled(); }
+
+   private:
+    StreamCancel* cancel_;
+    bool attached_ = false;
+  };
+
+  // Connects (to the proxy when there is one; through its tunnel for https), handshakes for
+  // https, then runs `exchange(stream)`. A cancel that lands before the socket is open (during
+  // resolution) has nothing to close: hence the check after Resolve. Once the socket is open
+  // a close fails whatever operation is pending or next.
+  template <typename R, typename S, typename Fn>
+  Result<R> WithConnection(asio::io_context& ioc, S& stream, const Url& url,
+                           const std::optional<Proxy>& via, StreamCancel* cancel, Fn&& exchange) {
+    beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+    CancelScope scope(cancel, ioc, lowest);
+    if (scope.cancelled()) return Cancelled();
+    auto endpoints = Resolve(ioc, via ? via->url : url, options.connect_timeout);
+    if (scope.cancelled()) return Cancelled();
+    if (!endpoints) return std::unexpected(endpoints.error());
+    auto ok = Connect(ioc, lowest, *endpoints, options.connect_timeout);
+    beast::error_code ignored;
+    if constexpr (std::is_same_v<S, TlsStream>) {
+      if (ok && via) ok = Tunnel(ioc, lowest, url, *via, options);
+      if (ok) ok = Handshake(ioc, stream, url, options);
+    }
+    Result<R> result = ok ? exchange(stream) : Result<R>(std::unexpected(ok.error()));
+    if constexpr (std::is_same_v<S, TlsStream>) {
+      // Connection: close and the whole response read: no TLS close_notify round trip.
+      lowest.socket().close(ignored);
+    } else {
+      lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    if (scope.cancelled()) return Cancelled();
     return result;
   }
 };
@@ -331,8 +377,10 @@ std::unexpected<Error> TlsConfigError(std::string_view what, const beast::error_
 Result<void> ConfigureTls(ssl::context& tls, const HttpClientOptions& o) {
   beast::error_code ec;
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-  tls.set_default_verify_paths(ec);
-  if (ec) return TlsConfigError("system CA store", ec);
+  if (o.system_cas) {
+    tls.set_default_verify_paths(ec);
+    if (ec) return TlsConfigError("system CA store", ec);
+  }
   if (!o.ca_file.empty()) {
     tls.load_verify_file(o.ca_file, ec);
     if (ec) return TlsConfigError("ca_file", ec);
@@ -343,12 +391,16 @@ Result<void> ConfigureTls(ssl::context& tls, const HttpClientOptions& o) {
   }
   if (!o.client_cert_pem.empty()) {
     tls.use_certificate_chain(asio::buffer(o.client_cert_pem), ec);
-    if (ec) return TlsConfigError("client certificate", ec);
+  } else if (!o.client_cert_file.empty()) {
+    tls.use_certificate_chain_file(o.client_cert_file, ec);
   }
+  if (ec) return TlsConfigError("client certificate", ec);
   if (!o.client_key_pem.empty()) {
     tls.use_private_key(asio::buffer(o.client_key_pem), ssl::context::pem, ec);
-    if (ec) return TlsConfigError("client key", ec);
+  } else if (!o.client_key_file.empty()) {
+    tls.use_private_key_file(o.client_key_file, ssl::context::pem, ec);
   }
+  if (ec) return TlsConfigError("client key", ec);
   tls.set_verify_mode(o.verify_peer ? ssl::verify_peer : ssl::verify_none);
   return {};
 }
@@ -367,16 +419,43 @@ BeastHttpClient::BeastHttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(i
 BeastHttpClient::~BeastHttpClient() = default;
 
 Result<HttpResponse> BeastHttpClient::Send(const HttpRequest& request) {
-  return impl_->Run<HttpResponse>(request, [&](asio::io_context& ioc, auto& stream, auto& req) {
-    return ExchangeBuffered(ioc, stream, req, impl_->options);
-  });
+  return impl_->Run<HttpResponse>(request, nullptr,
+                                  [&](asio::io_context& ioc, auto& stream, auto& req) {
+                                    return ExchangeBuffered(ioc, stream, req, impl_->options);
+                                  });
 }
 
 Result<int> BeastHttpClient::Stream(const HttpRequest& request, const HeadersFn& on_headers,
-                                    const DataFn& on_data) {
-  return impl_->Run<int>(request, [&](asio::io_context& ioc, auto& stream, auto& req) {
-    return ExchangeStreaming(ioc, stream, req, impl_->options, on_headers, on_data);
+                                    const DataFn& on_data, const StreamOptions& call) {
+  HttpClientOptions options = impl_->options;
+  if (call.read_timeout) options.request_timeout = *call.read_timeout;
+  return impl_->Run<int>(request, call.cancel, [&](asio::io_context& ioc, auto& stream, auto& req) {
+    return ExchangeStreaming(ioc, stream, req, options, on_headers, on_data);
   });
+}
+
+void StreamCancel::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (close_) close_();
+}
+
+bool StreamCancel::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelled_;
+}
+
+bool StreamCancel::Attach(std::function<void()> close) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return false;
+  close_ = std::move(close);
+  return true;
+}
+
+void StreamCancel::Detach() {
+  std::lock_guard<std::mutex> lock(mu_);
+  close_ = nullptr;
 }
 
 }  // namespace timelined::connectors

@@ -10,18 +10,21 @@
 // http:// target by an absolute-form request to the proxy.
 // Every network step is bounded by a timeout. Send/Stream may be called concurrently from
 // several threads: each call runs on its own io_context; the TLS context is shared
-// read-only. No exceptions: failures come back as Error values:
+// read-only. A Stream can be stopped from another thread through a StreamCancel.
+// No exceptions: failures come back as Error values:
 //   kInvalidInput   bad URL (message "bad_url")
 //   kInvalidInput   a proxy setting that cannot be used ("bad_proxy")
 //   kUnavailable    resolve/connect/TLS/read/write failure or timeout ("connect_failed",
 //                   "tls_failed", "timeout", "io_failed"; "proxy_refused" when the proxy
 //                   answers CONNECT with a non-2xx) -> retry with backoff
+//   kUnavailable    "cancelled": the Stream's StreamCancel was triggered
 //   kTooLarge       response body over max_body_bytes ("response_too_large")
 // Non-2xx statuses are NOT errors here: callers decide what a status means.
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,13 +54,44 @@ struct HttpClientOptions {
                                                       // Stream: write + headers, then per read
   size_t max_body_bytes = 16 * 1024 * 1024;           // Send only
   bool verify_peer = true;                            // https: verify chain and host name
-  std::string ca_file;          // extra trusted CAs (PEM file), added to the system store
-  std::string ca_pem;           // extra trusted CAs (PEM text)
-  std::string client_cert_pem;  // client certificate chain (PEM text) for mTLS
-  std::string client_key_pem;   // its private key (PEM text)
+  std::string ca_file;           // extra trusted CAs (PEM file), added to the system store
+  std::string ca_pem;            // extra trusted CAs (PEM text)
+  bool system_cas = true;        // false: trust only ca_file / ca_pem (a cluster's own CA)
+  std::string client_cert_pem;   // client certificate chain (PEM text) for mTLS
+  std::string client_key_pem;    // its private key (PEM text)
+  std::string client_cert_file;  // the same from files (used when the *_pem field is empty)
+  std::string client_key_file;
   std::string user_agent = "timelined/0.1";
   // The proxy settings; nullopt = read HTTPS_PROXY / HTTP_PROXY / NO_PROXY at Create.
   std::optional<ProxySettings> proxy;
+};
+
+// Stops a Stream from another thread (the watcher's Stop()). Cancel() closes the socket of
+// the Stream call using this token (on that call's own thread, through its io_context) and
+// makes that call, and every later Stream given this token, fail with kUnavailable
+// "cancelled". Thread-safe and idempotent; there is no un-cancel. The token must outlive the
+// Stream calls that use it; one call at a time per token.
+class StreamCancel {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+ private:
+  friend class BeastHttpClient;
+  // The running call registers how to close its socket; false when already cancelled.
+  bool Attach(std::function<void()> close);
+  void Detach();
+
+  mutable std::mutex mu_;
+  bool cancelled_ = false;
+  std::function<void()> close_;  // posts the close to the running call's io_context
+};
+
+// Per-call settings of Stream.
+struct StreamOptions {
+  // Replaces request_timeout for this call: write + headers, then each read (idle timeout).
+  std::optional<std::chrono::milliseconds> read_timeout;
+  StreamCancel* cancel = nullptr;  // not owned; nullptr = cannot be cancelled
 };
 
 // The interface backfill clients depend on, so tests and other transports can stand in.
@@ -79,11 +113,13 @@ class BeastHttpClient final : public HttpClient {
   // Streams the response body (e.g. a Kubernetes watch): `on_headers(status, headers)` is
   // called once; returning false stops before the body. Then `on_data(chunk)` is called
   // for each piece of body as it arrives (chunk boundaries are arbitrary); returning false
-  // stops reading. request_timeout bounds the wait for each piece (an idle timeout).
-  // Returns the status on a clean end of body or on a stop requested by a callback.
+  // stops reading. request_timeout (or call.read_timeout) bounds the wait for each piece (an
+  // idle timeout). Returns the status on a clean end of body or on a stop requested by a
+  // callback; "cancelled" when call.cancel was triggered (callbacks may already have run).
   Result<int> Stream(const HttpRequest& request,
                      const std::function<bool(int status, const Headers& headers)>& on_headers,
-                     const std::function<bool(std::string_view chunk)>& on_data);
+                     const std::function<bool(std::string_view chunk)>& on_data,
+                     const StreamOptions& call = {});
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connectors/common/url.h"
 #include "connectors/kubernetes/mini_yaml.h"
 
 namespace timelined::connectors::kubernetes {
@@ -199,6 +200,47 @@ Result<std::string> CurrentToken(const KubeCredentials& creds) {
                      "cannot read token file " + creds.token_file);
   }
   return Trim(*text);
+}
+
+std::string ServerUrl::UrlOf(std::string_view target) const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + port + base_path +
+         std::string(target);
+}
+
+Result<ServerUrl> ParseServerUrl(std::string_view url) {
+  auto bad = [](std::string detail) {
+    return MakeError(ErrorCode::kInvalidInput, "invalid_server_url", std::move(detail));
+  };
+  auto parsed = ParseUrl(url);
+  if (!parsed) return bad(parsed.error().detail);
+  if (parsed->target.find('?') != std::string::npos || url.find('#') != std::string_view::npos) {
+    return bad("a server URL has no query or fragment");
+  }
+  std::string_view path = parsed->target;
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return ServerUrl{parsed->scheme == "https", parsed->host, parsed->port, std::string(path)};
+}
+
+Result<std::unique_ptr<BeastHttpClient>> MakeApiClient(const KubeCredentials& creds,
+                                                       HttpClientOptions options) {
+  if (auto url = ParseServerUrl(creds.server); !url) return std::unexpected(url.error());
+  options.verify_peer = !creds.insecure_skip_verify;
+  if (options.verify_peer) {
+    // The cluster's own CA replaces the system store (as kubectl does), rather than joining it.
+    options.ca_pem = creds.ca_data;
+    options.ca_file = creds.ca_data.empty() ? creds.ca_file : "";
+    options.system_cas = options.ca_pem.empty() && options.ca_file.empty();
+  }
+  options.client_cert_pem = creds.client_cert_data;
+  options.client_cert_file = creds.client_cert_file;
+  options.client_key_pem = creds.client_key_data;
+  options.client_key_file = creds.client_key_file;
+  auto client = BeastHttpClient::Create(std::move(options));
+  if (!client) {
+    return MakeError(ErrorCode::kInvalidInput, "invalid_tls_config", client.error().detail);
+  }
+  return std::move(*client);
 }
 
 }  // namespace timelined::connectors::kubernetes

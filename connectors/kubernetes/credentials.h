@@ -13,11 +13,15 @@
 //                            base64-decoded into memory (never written to disk). exec and
 //                            auth-provider users are rejected (kInvalidInput,
 //                            "unsupported_auth").
+//   MakeApiClient()          the shared HTTP client (connectors/common/http_client.h) set
+//                            up with these credentials' CA, client certificate and checks
 // These functions read files and the environment once; they are not used on a hot path.
 // Nothing here logs, and error details never contain token or key material.
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "connectors/common/http_client.h"
 #include "store/model/error.h"
 
 namespace timelined::connectors::kubernetes {
@@ -58,6 +62,31 @@ std::string DefaultKubeconfigPath();
 // The bearer token to send now: the token file's content (trimmed) when token_file is set,
 // else bearer_token. Errors: kUnavailable "token_unreadable".
 Result<std::string> CurrentToken(const KubeCredentials& creds);
+
+// KubeCredentials::server split and checked (connectors::ParseUrl underneath).
+struct ServerUrl {
+  bool tls = true;
+  std::string host;       // without brackets
+  std::string port;       // "443" / "80" when absent
+  std::string base_path;  // "" or "/prefix" (no trailing slash)
+
+  // The absolute URL of `target` ("/api/v1/events?…") on this server, below base_path.
+  std::string UrlOf(std::string_view target) const;
+};
+
+// "https://host[:port][/prefix]" or "http://…"; IPv6 hosts in brackets; no user info, query
+// or fragment. Errors: kInvalidInput "invalid_server_url".
+Result<ServerUrl> ParseServerUrl(std::string_view url);
+
+// A client for the API server: `options` (timeouts, proxy: nullopt = HTTPS_PROXY / NO_PROXY
+// from the environment, loopback always direct) with the TLS fields set from `creds`. The CA
+// (ca_data, else ca_file) is then the only trust anchor, else the system store; nothing is
+// verified with insecure_skip_verify; the client certificate and key (data, else file) are
+// presented for mTLS. Peer and host name checks, SNI and TLS >= 1.2 as BeastHttpClient does.
+// Errors: kInvalidInput "invalid_server_url", "invalid_tls_config" (unreadable CA, client
+// certificate or key; the detail names which).
+Result<std::unique_ptr<BeastHttpClient>> MakeApiClient(const KubeCredentials& creds,
+                                                       HttpClientOptions options = {});
 
 // RFC 4648 base64 (whitespace ignored). nullopt-like error on bad input.
 Result<std::string> Base64Decode(std::string_view in);

@@ -4,6 +4,5 @@ target_sources(timelined_connectors PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/kubectl_import.cc
   ${CMAKE_CURRENT_LIST_DIR}/mini_yaml.cc
   ${CMAKE_CURRENT_LIST_DIR}/credentials.cc
-  ${CMAKE_CURRENT_LIST_DIR}/http_stream.cc
   ${CMAKE_CURRENT_LIST_DIR}/watcher.cc
 )

@@ -8,7 +8,9 @@
 #include <random>
 #include <typeinfo>
 
+#include "connectors/common/headers.h"
 #include "connectors/common/json_text.h"
+#include "connectors/common/url.h"
 #include "connectors/kubernetes/event_parser.h"
 #include "store/model/untrusted.h"
 
@@ -100,12 +102,43 @@ std::chrono::milliseconds Watcher::BackoffDelay(const WatchOptions& o, int attem
 
 Result<void> Watcher::EnsureClient() {
   if (client_) return {};
-  auto client = StreamingHttpClient::Create(credentials_);
+  auto server = ParseServerUrl(credentials_.server);
+  if (!server) return std::unexpected(server.error());
+  HttpClientOptions http;
+  http.connect_timeout = options_.connect_timeout;
+  http.proxy = options_.proxy;
+  auto client = MakeApiClient(credentials_, std::move(http));
   if (!client) return std::unexpected(client.error());
-  std::lock_guard<std::mutex> lock(mu_);
+  server_ = std::move(*server);
   client_ = std::move(*client);
-  if (stopping()) client_->Cancel();
   return {};
+}
+
+Result<int> Watcher::Get(const std::string& target, std::chrono::milliseconds read_timeout,
+                         const std::function<bool(int status, std::string_view piece)>& on_body) {
+  HttpRequest request;
+  request.url = server_.UrlOf(target);
+  // Watch lines are split as they arrive: ask for the body as is (the API server compresses
+  // large responses only when asked).
+  request.headers = MakeHeaders({{"accept", "application/json"}, {"accept-encoding", "identity"}});
+  if (const std::string token = Token(false); !token.empty()) {
+    request.headers["authorization"] = "Bearer " + token;
+  }
+  bool compressed = false;
+  int status = 0;
+  auto on_headers = [&](int s, const Headers& headers) {
+    const std::string encoding = ToLowerAscii(TrimAscii(HeaderValue(headers, "content-encoding")));
+    compressed = !encoding.empty() && encoding != "identity";
+    status = s;
+    return !compressed && on_body(s, {});
+  };
+  auto on_data = [&](std::string_view piece) { return on_body(status, piece); };
+  auto result = client_->Stream(request, on_headers, on_data, {read_timeout, &cancel_});
+  if (result && compressed) {
+    return MakeError(ErrorCode::kUnavailable, "k8s_http_failed",
+                     "read header: unsupported Content-Encoding (asked for identity)");
+  }
+  return result;
 }
 
 Result<void> Watcher::Start() {
@@ -117,9 +150,11 @@ Result<void> Watcher::Start() {
 
 void Watcher::Stop() {
   stopping_ = true;
+  cancel_.Cancel();
   {
+    // A Backoff() between its predicate check and its wait holds mu_: taking it here means
+    // the notify below cannot fall into that gap.
     std::lock_guard<std::mutex> lock(mu_);
-    if (client_) client_->Cancel();
   }
   cv_.notify_all();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
@@ -279,13 +314,11 @@ Result<void> Watcher::ListPage(const std::string& cont, std::string* rv, std::st
   if (!cont.empty()) target += "&continue=" + UrlEncode(cont);
   std::string body;
   bool too_big = false;
-  auto status =
-      client_->Get(target, Token(false), {options_.connect_timeout, options_.list_read_timeout},
-                   [&](int, std::string_view piece) {
-                     too_big = body.size() + piece.size() > options_.max_list_bytes;
-                     if (!too_big) body.append(piece);
-                     return !too_big;
-                   });
+  auto status = Get(target, options_.list_read_timeout, [&](int, std::string_view piece) {
+    too_big = body.size() + piece.size() > options_.max_list_bytes;
+    if (!too_big) body.append(piece);
+    return !too_big;
+  });
   if (!status) return std::unexpected(status.error());
   if (too_big) return MakeError(ErrorCode::kTooLarge, "list_too_large", "LIST page too large");
   if (*status == 401) {
@@ -412,9 +445,8 @@ Watcher::WatchResult Watcher::WatchOnce() {
   if (!resource_version_.empty()) target += "&resourceVersion=" + UrlEncode(resource_version_);
   target += "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(options_.timeout_seconds) +
             SelectorQuery();
-  const StreamingHttpClient::Timeouts timeouts{
-      options_.connect_timeout,
-      std::chrono::seconds(options_.timeout_seconds) + options_.watch_grace};
+  const std::chrono::milliseconds read_timeout =
+      std::chrono::seconds(options_.timeout_seconds) + options_.watch_grace;
   Batch batch;
   std::string pending;
   std::string error_body;
@@ -445,7 +477,7 @@ Watcher::WatchResult Watcher::WatchOnce() {
     }
     return !decided && !stopping();
   };
-  auto status = client_->Get(target, Token(false), timeouts, on_body);
+  auto status = Get(target, read_timeout, on_body);
   WatchResult result;
   if (!stopping() && status && *status == 200 && !decided && !pending.empty()) {
     Outcome outcome = Outcome::kEnded;

@@ -24,9 +24,17 @@
 //      sink failures -> back off, watch again from the last RV.
 // Back-off: delay = min(cap, base * 2^(n-1)) * (0.5 + 0.5 * rand), n = consecutive failures.
 //
+// HTTP: the shared BeastHttpClient (MakeApiClient in credentials.h: the credentials' CA,
+// client certificate and checks; HTTPS_PROXY / NO_PROXY unless WatchOptions::proxy is set;
+// loopback always direct), one connection per LIST page and per watch, Accept-Encoding:
+// identity. connect_timeout bounds resolve + connect (+ CONNECT) + TLS handshake; the read
+// timeout (list_read_timeout, or timeout_seconds + watch_grace for a watch) bounds the
+// request write, the wait for the headers and every silence while reading the body.
+//
 // Threading: Start() runs Run() on a thread of its own; the sink and every hook are called
 // on that thread. Stop() (any thread, idempotent) wakes a back-off sleep, closes the socket
-// and joins; a sink call in progress is waited for. stats() may be read from any thread.
+// (through a StreamCancel) and joins; a sink call in progress is waited for. stats() may be
+// read from any thread.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,13 +42,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "connectors/common/http_client.h"
 #include "connectors/kubernetes/credentials.h"
-#include "connectors/kubernetes/http_stream.h"
 #include "store/model/error.h"
 #include "store/model/event.h"
 #include "store/model/time.h"
@@ -63,6 +72,8 @@ struct WatchOptions {
   std::chrono::milliseconds watch_grace{30'000};
   size_t max_line_bytes = 4 << 20;    // a longer watch line is an error (re-watch)
   size_t max_list_bytes = 256 << 20;  // per LIST page
+  // nullopt = HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment at Start().
+  std::optional<ProxySettings> proxy;
 };
 
 // Counters for /metrics. Atomics; last_rv behind a mutex.
@@ -130,6 +141,11 @@ class Watcher {
   struct Batch;
 
   Result<void> EnsureClient();
+  // GET `target` (below the server's base path) with the current token; body pieces to
+  // `on_body(status, piece)`, which returns false to stop. kUnavailable "cancelled" after
+  // Stop(), kUnavailable "k8s_http_failed" for a compressed body.
+  Result<int> Get(const std::string& target, std::chrono::milliseconds read_timeout,
+                  const std::function<bool(int status, std::string_view piece)>& on_body);
   std::string CollectionPath() const;
   std::string SelectorQuery() const;
   std::string Token(bool force_reread);
@@ -151,7 +167,9 @@ class Watcher {
   RandomSource random_;
   WatchStats stats_;
 
-  std::unique_ptr<StreamingHttpClient> client_;    // watcher thread only (Cancel: any)
+  ServerUrl server_;                               // set with client_
+  std::unique_ptr<BeastHttpClient> client_;        // watcher thread only
+  StreamCancel cancel_;                            // Stop() triggers it (any thread)
   std::string resource_version_;                   // watcher thread only
   std::unordered_map<std::string, int64_t> seen_;  // uid -> highest count emitted
   std::string token_;
@@ -159,7 +177,7 @@ class Watcher {
   bool listed_once_ = false;
   bool watched_once_ = false;
 
-  std::mutex mu_;  // guards the wake-up below and client_ creation vs. Stop
+  std::mutex mu_;  // guards the wake-up below
   std::condition_variable cv_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

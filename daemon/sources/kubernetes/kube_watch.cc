@@ -39,7 +39,7 @@ Result<std::unique_ptr<KubeWatch>> KubeWatch::Create(const config::KubernetesCon
   if (!creds) return std::unexpected(creds.error());
   // Fail now, with the reason, on a bad server URL, CA or client certificate (the watcher
   // would otherwise only log it from its thread).
-  if (auto client = k8s::StreamingHttpClient::Create(*creds); !client) {
+  if (auto client = k8s::MakeApiClient(*creds); !client) {
     return MakeError(client.error().code, "kubernetes_credentials",
                      "[kubernetes] " + creds->server + ": " + client.error().message +
                          (client.error().detail.empty() ? "" : ": " + client.error().detail));

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/write.hpp>
+#include <future>
+#include <utility>
+
 #include "connectors/common/http_retry.h"
 #include "connectors/common/json_text.h"
 #include "connectors/common/json_util.h"
@@ -252,6 +256,65 @@ TEST(HttpClientTest, ConnectionRefusedAndTimeout) {
   ASSERT_FALSE(timed_out.has_value());
   EXPECT_EQ(timed_out.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(timed_out.error().message, "timeout");
+}
+
+// Another thread stops a Stream that waits for headers, and one that waits for more body;
+// the token stays cancelled. Real sockets: the server side is driven by hand.
+TEST(HttpClientTest, StreamCancelStopsAStreamFromAnotherThread) {
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  asio::ip::tcp::acceptor listener(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  const std::string url = "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
+  StreamOptions call;  // default request_timeout (30 s): the cancel, not a timeout, ends it
+  StreamCancel cancel;
+  call.cancel = &cancel;
+  auto client = Client();
+  std::promise<void> got_data;
+  auto stream = std::async(std::launch::async, [&] {
+    bool first = true;
+    return client->Stream(
+        {"GET", url, {}, ""}, [](int, const Headers&) { return true; },
+        [&](std::string_view) {
+          if (std::exchange(first, false)) got_data.set_value();
+          return true;
+        },
+        call);
+  });
+  asio::ip::tcp::socket peer(ioc);
+  listener.accept(peer);
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n";
+  asio::write(peer, asio::buffer(head));
+  ASSERT_EQ(got_data.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  cancel.Cancel();
+  ASSERT_EQ(stream.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  auto stopped = stream.get();
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_EQ(stopped.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(stopped.error().message, "cancelled");
+  EXPECT_TRUE(cancel.cancelled());
+
+  // Sticky: a later call with the same token does not even connect.
+  auto again = client->Stream(
+      {"GET", url, {}, ""}, [](int, const Headers&) { return true; },
+      [](std::string_view) { return true; }, call);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().message, "cancelled");
+
+  // A call waiting for headers (nothing sent back) is stopped as well.
+  StreamCancel waiting;
+  call.cancel = &waiting;
+  auto headers = std::async(std::launch::async, [&] {
+    return client->Stream(
+        {"GET", url, {}, ""}, [](int, const Headers&) { return true; },
+        [](std::string_view) { return true; }, call);
+  });
+  asio::ip::tcp::socket silent(ioc);
+  listener.accept(silent);
+  waiting.Cancel();
+  ASSERT_EQ(headers.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  auto cut = headers.get();
+  ASSERT_FALSE(cut.has_value());
+  EXPECT_EQ(cut.error().message, "cancelled");
 }
 
 TEST(HttpClientTest, BadTlsConfigIsReported) {

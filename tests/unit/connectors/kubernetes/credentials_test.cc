@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "connectors/kubernetes/http_stream.h"
+#include "connectors/common/url.h"
 #include "connectors/kubernetes/mini_yaml.h"
 #include "tests/unit/connectors/kubernetes/fixture_util.h"
 

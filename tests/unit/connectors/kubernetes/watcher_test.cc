@@ -7,6 +7,7 @@
 #include <future>
 #include <set>
 
+#include "tests/unit/connectors/common/test_proxy.h"
 #include "tests/unit/connectors/kubernetes/fake_api_server.h"
 #include "tests/unit/connectors/kubernetes/test_certs.h"
 
@@ -480,6 +481,35 @@ TEST_F(WatcherTest, TlsInsecureSkipVerify) {
   ASSERT_TRUE(watcher->Start().has_value());
   ASSERT_TRUE(sink.WaitForIds(2));
   watcher->Stop();
+}
+
+// The watcher uses the shared client, so HTTPS_PROXY applies to it: LIST and WATCH go through
+// CONNECT tunnels to a server named kube.test (only the proxy maps it to loopback), TLS
+// stays end to end with the API server, and Stop() still ends the held watch.
+TEST_F(WatcherTest, GoesThroughTheHttpsProxy) {
+  const testing::TestCert cert = testing::MakeSelfSignedCert("DNS:kube.test", 6);
+  FakeApiServer server(ListThenHold(), cert.cert_pem, cert.key_pem);
+  testing::TestProxy proxy;
+  const std::string authority = "kube.test:" + server.url().substr(server.url().rfind(':') + 1);
+  Sink sink;
+  KubeCredentials creds;
+  creds.ca_data = cert.cert_pem;
+  creds.bearer_token = "t0k";
+  creds.server = "https://" + authority;
+  WatchOptions o = FastOptions();
+  o.proxy = ProxySettings{proxy.url(), "", ""};
+  Watcher watcher(creds, o, sink.Fn());
+  ASSERT_TRUE(watcher.Start().has_value());
+  ASSERT_TRUE(sink.WaitForIds(2));
+  ASSERT_TRUE(server.WaitForRequests(2));
+  auto stopped = std::async(std::launch::async, [&] { watcher.Stop(); });
+  EXPECT_EQ(stopped.wait_for(kWait), std::future_status::ready);
+  EXPECT_EQ(sink.ids(), (std::vector<std::string>{Id("uid-a", 1), Id("uid-b", 1)}));
+  EXPECT_EQ(server.requests().at(1).authorization, "Bearer t0k");
+  const auto seen = proxy.seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].first, "CONNECT " + authority);
+  EXPECT_EQ(seen[1].first, "CONNECT " + authority);
 }
 
 TEST(WatcherStart, RejectsUnreadableCaFile) {
