@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/version.hpp>
 #include <charconv>
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -352,8 +353,9 @@ int CmdImport(const Args& a) {
   constexpr size_t kChunk = 10'000;  // one transaction each; a failure leaves whole chunks
   for (size_t i = 0; i < total; i += kChunk) {
     std::vector<Event> chunk(
-        std::make_move_iterator(events->begin() + i),
-        std::make_move_iterator(events->begin() + std::min(total, i + kChunk)));
+        std::make_move_iterator(events->begin() + static_cast<std::ptrdiff_t>(i)),
+        std::make_move_iterator(events->begin() +
+                                static_cast<std::ptrdiff_t>(std::min(total, i + kChunk))));
     auto r = (*st)->SubmitAndWait(std::move(chunk));
     if (!r)
       return Fail("stored " + std::to_string(inserted) + " of " + std::to_string(total) +

@@ -162,9 +162,11 @@ Result<LogParse> ParseLokiPush(std::string_view body, const LogOptions& options,
         out.events.push_back(MakeLogEvent(**rec, options, received_at));
         continue;
       }
-      if (!options.skip_invalid_lines) return Invalid(where + ": " + why);
+      std::string what = where + ": ";
+      what += why;
+      if (!options.skip_invalid_lines) return Invalid(what);
       ++out.invalid_lines;
-      if (out.first_invalid.empty()) out.first_invalid = where + ": " + why;
+      if (out.first_invalid.empty()) out.first_invalid = std::move(what);
     }
   }
   RedactSplitPrivateKeys(out.events, options);

@@ -57,7 +57,7 @@ std::string Unacknowledged(Ctx& c) { return "Unacknowledged" + By(c); }
 std::string Resolved(Ctx& c) { return "Resolved" + By(c); }
 std::string Reopened(Ctx& c) { return "Reopened" + By(c); }
 
-std::string AssignedTo(Ctx& c, std::string verb) {
+std::string AssignedTo(Ctx& c, const std::string& verb) {
   std::string assignees = JoinRefSummaries(c.data, "assignees");
   c.attrs["assignees"] = assignees;
   return assignees.empty() ? verb : verb + " to " + assignees;
