@@ -2,49 +2,21 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "daemon/bounded_map.h"
 #include "daemon/serial_worker.h"
 #include "daemon/worker_guard.h"
+#include "tests/unit/store/store_test_util.h"  // Latch
 
 namespace timelined::daemon {
 namespace {
 
-using std::chrono::milliseconds;
-
-// A gate the test opens: the worker's first job blocks on it, so the queue fills
-// deterministically behind it.
-class Gate {
- public:
-  void Wait() {
-    std::unique_lock lock(mu_);
-    entered_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return open_; });
-  }
-  void WaitEntered() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return entered_; });
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;
-  bool open_ = false;
-};
+using store::testing_util::Latch;
 
 struct Recorder {
   std::mutex mu;
@@ -53,13 +25,16 @@ struct Recorder {
 };
 
 TEST(SerialWorker, RunsJobsInOrderAndRefusesBeyondTheCap) {
-  Gate gate;
+  Latch entered, released;  // the first job blocks, so the queue fills behind it
   Recorder rec;
   std::promise<void> last_ran;
   SerialWorker<std::string> w(
       "test_worker",
       [&](std::string& job) {
-        if (job == "block") gate.Wait();
+        if (job == "block") {
+          entered.Open();
+          released.Wait();
+        }
         std::lock_guard lock(rec.mu);
         rec.ran.push_back(job);
         if (job == "b") last_ran.set_value();
@@ -72,13 +47,13 @@ TEST(SerialWorker, RunsJobsInOrderAndRefusesBeyondTheCap) {
   w.Start();
   std::string block = "block";
   ASSERT_EQ(w.TryPush(block), SerialWorker<std::string>::Push::kQueued);
-  gate.WaitEntered();  // the running job does not count against the cap
+  ASSERT_TRUE(entered.Wait());  // the running job does not count against the cap
   std::string a = "a", b = "b", c = "c";
   EXPECT_EQ(w.TryPush(a), SerialWorker<std::string>::Push::kQueued);
   EXPECT_EQ(w.TryPush(b), SerialWorker<std::string>::Push::kQueued);
   EXPECT_EQ(w.TryPush(c), SerialWorker<std::string>::Push::kFull);
   EXPECT_EQ(c, "c");  // a refused job stays with the caller
-  gate.Open();
+  released.Open();
   last_ran.get_future().wait();
   w.Stop();
   EXPECT_EQ(rec.ran, (std::vector<std::string>{"block", "a", "b"}));
