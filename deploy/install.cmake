@@ -11,8 +11,14 @@ if(NOT DEFINED CMAKE_SKIP_INSTALL_ALL_DEPENDENCY)
   set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 endif()
 
-set(TIMELINED_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
-    CACHE PATH "Where the systemd unit is installed")
+# Empty = <prefix>/lib/systemd/system, worked out on every configure: a cached default would
+# keep the first prefix's path when the build is reconfigured with another prefix.
+set(TIMELINED_SYSTEMD_UNIT_DIR "" CACHE PATH
+    "Where the systemd unit is installed (empty: <prefix>/lib/systemd/system)")
+set(_timelined_unitdir "${TIMELINED_SYSTEMD_UNIT_DIR}")
+if(_timelined_unitdir STREQUAL "")
+  set(_timelined_unitdir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+endif()
 set(_timelined_confdir "${CMAKE_INSTALL_FULL_SYSCONFDIR}/timelined")
 
 install(TARGETS timelined RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -34,7 +40,7 @@ file(WRITE ${PROJECT_BINARY_DIR}/deploy/timelined.service "${_unit}")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              ${PROJECT_SOURCE_DIR}/deploy/systemd/timelined.service)
 install(FILES ${PROJECT_BINARY_DIR}/deploy/timelined.service
-        DESTINATION ${TIMELINED_SYSTEMD_UNIT_DIR})
+        DESTINATION ${_timelined_unitdir})
 
 # CPack: `cpack -G DEB` in the build directory (after building the timelined target).
 file(WRITE ${PROJECT_BINARY_DIR}/deploy/conffiles "${_timelined_confdir}/timelined.toml\n")
