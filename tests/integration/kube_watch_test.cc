@@ -5,13 +5,20 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "store/model/event.h"
 #include "store/sqlite_store.h"
 #include "tests/integration/harness.h"
+#include "tests/unit/connectors/common/test_proxy.h"
 #include "tests/unit/connectors/kubernetes/fake_api_server.h"
 #include "tests/unit/connectors/kubernetes/test_certs.h"
 
@@ -324,6 +331,70 @@ TEST(KubeWatch, TlsVerifiedByDefaultAgainstTheKubeconfigCa) {
     ASSERT_EQ(d.Stop(SIGTERM), 0);
     EXPECT_EQ(AllEvents(d.db_path()).size(), insecure ? 2u : 0u);
   }
+}
+
+// Sets environment variables for this scope (the daemon inherits them) and restores them.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::initializer_list<std::pair<const char*, const char*>> vars) {
+    for (const auto& [name, value] : vars) {
+      const char* old = getenv(name);
+      saved_.push_back({name, old ? std::optional<std::string>(old) : std::nullopt});
+      if (value) {
+        setenv(name, value, 1);
+      } else {
+        unsetenv(name);
+      }
+    }
+  }
+  ~ScopedEnv() {
+    for (const auto& [name, old] : saved_) {
+      if (old) {
+        setenv(name, old->c_str(), 1);
+      } else {
+        unsetenv(name);
+      }
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+};
+
+// The outbound proxy through the binary: HTTPS_PROXY from the daemon's environment takes
+// the watcher's LIST and WATCH through CONNECT tunnels to an API server named kube.test,
+// which only the proxy can reach (it maps every name to loopback); TLS stays end to end,
+// checked against the kubeconfig's CA for that name.
+TEST(KubeWatch, GoesThroughTheHttpsProxyFromTheEnvironment) {
+  const connectors::testing::TestCert ca =
+      connectors::testing::MakeSelfSignedCert("DNS:kube.test", 3);
+  FakeApiServer api(NewStyleScript(), ca.cert_pem, ca.key_pem);
+  connectors::testing::TestProxy proxy;
+  const std::string authority = "kube.test:" + api.url().substr(api.url().rfind(':') + 1);
+  const std::string proxy_url = proxy.url();
+  ScopedEnv env({{"HTTPS_PROXY", proxy_url.c_str()},
+                 {"https_proxy", nullptr},
+                 {"NO_PROXY", nullptr},
+                 {"no_proxy", nullptr}});
+  TempDir dir;
+  WriteFile(dir.File("ca.pem"), ca.cert_pem);
+  WriteFile(dir.File("kubeconfig"), TlsKubeconfig("https://" + authority, dir.File("ca.pem")));
+  Daemon d(dir, TlsToml(dir.File("kubeconfig"), false));
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  HttpClient http(d.port());
+  ASSERT_TRUE(WaitUntil([&] {
+    return http.Call("GET", "/v1/events/" + Id("n1", 3)).status == 200;
+  })) << ReadFile(d.log_path());
+  ASSERT_EQ(d.Stop(SIGTERM), 0);
+  EXPECT_EQ(AllEvents(d.db_path()).size(), 2u);
+  const auto reqs = api.requests();
+  ASSERT_GE(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].authorization, "Bearer tls-token");
+  const auto seen = proxy.seen();
+  ASSERT_GE(seen.size(), 2u);  // the LIST and the WATCH, each in its own tunnel
+  for (const auto& [line, auth] : seen) EXPECT_EQ(line, "CONNECT " + authority);
 }
 
 }  // namespace
