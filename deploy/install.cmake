@@ -30,6 +30,13 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}
         RENAME DEPLOY.md)
 
+# The man page, gzipped as Debian installs man pages (docs/timelined.1).
+file(ARCHIVE_CREATE OUTPUT ${PROJECT_BINARY_DIR}/deploy/timelined.1.gz
+     PATHS ${PROJECT_SOURCE_DIR}/docs/timelined.1 FORMAT raw COMPRESSION GZip)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${PROJECT_SOURCE_DIR}/docs/timelined.1)
+install(FILES ${PROJECT_BINARY_DIR}/deploy/timelined.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
 # The unit as written names /usr/bin/timelined and /etc/timelined; rewrite for this prefix.
 file(READ ${PROJECT_SOURCE_DIR}/deploy/systemd/timelined.service _unit)
 string(REPLACE "/usr/bin/timelined" "${CMAKE_INSTALL_FULL_BINDIR}/timelined" _unit "${_unit}")
