@@ -29,6 +29,7 @@ RUN apt-get update \
       libfmt9 \
       librdkafka1 \
       libre2-9 \
+      libsnappy1v5 \
       libspdlog1.10 \
       libsqlite3-0 \
       libssl3 \

@@ -7,6 +7,7 @@ target_sources(timelined_connectors PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http_retry.cc
   ${CMAKE_CURRENT_LIST_DIR}/json_text.cc
   ${CMAKE_CURRENT_LIST_DIR}/json_util.cc
+  ${CMAKE_CURRENT_LIST_DIR}/protobuf_reader.cc
   ${CMAKE_CURRENT_LIST_DIR}/retry.cc
   ${CMAKE_CURRENT_LIST_DIR}/url.cc
   ${CMAKE_CURRENT_LIST_DIR}/workload.cc

@@ -7,4 +7,5 @@ target_sources(timelined_connectors PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/log_record.cc
   ${CMAKE_CURRENT_LIST_DIR}/log_parser.cc
   ${CMAKE_CURRENT_LIST_DIR}/loki.cc
+  ${CMAKE_CURRENT_LIST_DIR}/snappy.cc
 )

@@ -107,6 +107,55 @@ def main():
                       "values": [["1773480000000000000", "boom", {"trace_id": "abc"}],
                                  ["1773480000000000001", "again"]]}]}))
 
+    # Loki protobuf pushes (after snappy), written with the wire format by hand (pb_*), and
+    # snappy blocks of them (literal runs plus one back-reference).
+    def pb_varint(v):
+        out = bytearray()
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        out.append(v)
+        return bytes(out)
+
+    def pb_len(field, data):
+        if isinstance(data, str):
+            data = data.encode()
+        return pb_varint(field << 3 | 2) + pb_varint(len(data)) + data
+
+    def pb_entry(ns, line, meta=()):
+        ts = pb_varint(1 << 3) + pb_varint(ns // 10**9) + pb_varint(2 << 3) + pb_varint(ns % 10**9)
+        return pb_len(1, ts) + pb_len(2, line) + b"".join(
+            pb_len(3, pb_len(1, k) + pb_len(2, v)) for k, v in meta)
+
+    def pb_stream(labels, entries):
+        return pb_len(1, pb_len(1, labels) + b"".join(pb_len(2, e) for e in entries))
+
+    def snappy_literal(data):
+        out = bytearray(pb_varint(len(data)))
+        for i in range(0, len(data), 60):
+            chunk = data[i:i + 60]
+            out.append((len(chunk) - 1) << 2)
+            out += chunk
+        return bytes(out)
+
+    loki_pb = {
+        "loki_push.pb": pb_stream('{app="payments", level="error", namespace="prod"}', [
+            pb_entry(1773480070482913000, "gateway timeout"),
+            pb_entry(1773480071000000000, "gateway timeout again",
+                     [("trace_id", "abc123"), ("user", "u1")])]) +
+        pb_stream('{host="web-1", job="varlogs"}', [pb_entry(1773480072000000000, "INFO started")]),
+        "escaped_labels.pb": pb_stream('{a="q\\"b\\\\\\u00e9\\x41", b="2",}', [pb_entry(1, "x")]),
+        "no_timestamp.pb": pb_stream("{}", [pb_len(2, "no ts")]),
+    }
+    reset("logs_loki_proto")
+    for name, data in loki_pb.items():
+        put("logs_loki_proto", name, data)
+    reset("snappy")
+    for name, data in loki_pb.items():
+        put("snappy", name + ".snappy", snappy_literal(data))
+    # "abc" then a copy of 8 bytes at offset 3 (tag 01, 1-byte offset): "abcabcabcab".
+    put("snappy", "copy1.snappy", pb_varint(11) + bytes([2 << 2]) + b"abc" + bytes([(8 - 4) << 2 | 1, 3]))
+
     # gzip: each log fixture compressed (mtime 0: stable bytes), and two members back to back.
     reset("gunzip")
     for p in sorted(logs.iterdir()):

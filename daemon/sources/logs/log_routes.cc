@@ -1,6 +1,7 @@
 #include "daemon/sources/logs/log_routes.h"
 
 #include "connectors/logs/loki.h"
+#include "connectors/logs/snappy.h"
 #include "daemon/ingest/body.h"
 
 namespace timelined::daemon {
@@ -19,14 +20,17 @@ void HandleIngestLogs(IngestPipeline& ingest, const MachineIngestOptions& option
 
 void HandleLokiPush(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
                     http::Request& req, http::Respond respond) {
-  if (connectors::logs::IsLokiProtobuf(req.Header("content-type"))) {
-    return respond(http::Response::JsonError(415, "unsupported_media_type",
-                                             "Loki protobuf pushes are not supported; configure "
-                                             "the client for JSON (application/json)"));
-  }
   auto body = DecodedBody(req, options.max_decompressed_bytes);
   if (!body) return respond(IngestErrorResponse(body.error()));
-  auto parsed = connectors::logs::ParseLokiPush(*body, options.log, clock.Now());
+  Result<connectors::logs::LogParse> parsed;
+  if (connectors::logs::IsLokiProtobuf(req.Header("content-type"))) {
+    // Promtail, Alloy and Vector: one snappy block, whatever Content-Encoding says.
+    auto raw = connectors::logs::SnappyUncompress(*body, options.max_decompressed_bytes);
+    if (!raw) return respond(IngestErrorResponse(raw.error()));
+    parsed = connectors::logs::ParseLokiProtobufPush(*raw, options.log, clock.Now());
+  } else {
+    parsed = connectors::logs::ParseLokiPush(*body, options.log, clock.Now());
+  }
   if (!parsed) return respond(IngestErrorResponse(parsed.error()));
   ingest.SubmitAndRespond("loki", std::move(parsed->events), std::move(respond),
                           [](const IngestOutcome&) { return http::Response::NoContent(); });

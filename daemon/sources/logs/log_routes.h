@@ -1,5 +1,5 @@
 #pragma once
-// The logs source's handlers: log pushes (Fluent Bit, Vector, curl) and Loki JSON push.
+// The logs source's handlers: log pushes (Fluent Bit, Vector, curl) and the Loki push.
 // Each parses the whole body first (all-or-nothing unless skip_invalid_lines) and answers
 // only once the events are durable.
 #include "connectors/logs/log_parser.h"
@@ -17,7 +17,8 @@ struct MachineIngestOptions {
 // query string); Content-Encoding: gzip accepted.
 void HandleIngestLogs(IngestPipeline& ingest, const MachineIngestOptions& options,
                       const Clock& clock, http::Request& req, http::Respond respond);
-// POST /loki/api/v1/push: Loki's JSON push format; 204 on success, 415 for protobuf.
+// POST /loki/api/v1/push: Loki's JSON push, or its protobuf push (application/x-protobuf,
+// snappy-compressed, as Promtail, Alloy and Vector send it); 204 on success.
 void HandleLokiPush(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
                     http::Request& req, http::Respond respond);
 
