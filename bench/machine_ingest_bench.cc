@@ -3,6 +3,8 @@
 //
 //   POST /ingest/events   100-event JSON bodies                      → events/s to durable
 //   POST /ingest/logs     1 000-line NDJSON bodies (Fluent Bit shape) → lines/s to durable
+//   POST /loki/api/v1/push  the same 1 000 lines as one Loki stream: protobuf in a snappy
+//                         block (Promtail/Alloy/Vector), and Loki JSON    → lines/s to durable
 //   Kubernetes watch      a fake API server (plain HTTP on loopback) streams N ADDED
 //                         events; watcher → IngestPipeline → store     → events/s to durable
 //
@@ -11,6 +13,7 @@
 // until the store has inserted all N events.
 //
 // Usage: machine_ingest_bench [--requests N] [--connections C] [--watch-events W] [--dir D]
+#include <snappy.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -29,6 +32,7 @@
 
 #include "bench/bench_util.h"
 #include "daemon/app.h"
+#include "tests/unit/connectors/common/proto_writer.h"
 #include "tests/unit/connectors/kubernetes/fake_api_server.h"
 
 namespace beast = boost::beast;
@@ -77,16 +81,17 @@ std::string EventsBody(int conn, int req) {
   return batch.dump();
 }
 
+std::string LogLine(int conn, int req, int k) {
+  return "2026-03-14T09:26:10Z ERROR upstream request failed: connection reset (conn " +
+         std::to_string(conn) + " req " + std::to_string(req) + " line " + std::to_string(k) + ")";
+}
+
 // Fluent Bit json_lines with the kubernetes filter's metadata; every line distinct.
 std::string LogsBody(int conn, int req) {
   std::string out;
   for (int k = 0; k < 1000; ++k) {
     json line = {{"date", static_cast<double>(kBaseNs / 1000000000) + req + k / 1000.0},
-                 {"log",
-                  "2026-03-14T09:26:10Z ERROR upstream request failed: connection reset "
-                  "(conn " +
-                      std::to_string(conn) + " req " + std::to_string(req) + " line " +
-                      std::to_string(k) + ")"},
+                 {"log", LogLine(conn, req, k)},
                  {"stream", "stderr"},
                  {"kubernetes",
                   {{"namespace_name", "payments"},
@@ -96,6 +101,36 @@ std::string LogsBody(int conn, int req) {
     out += '\n';
   }
   return out;
+}
+
+constexpr const char* kLokiLabels =
+    R"({container="api", namespace="payments", pod="api-7d9f8b6c4-x2k9p", stream="stderr"})";
+
+// The same lines as LogsBody, as Promtail sends them: one stream, snappy-compressed protobuf.
+std::string LokiProtoBody(int conn, int req) {
+  std::vector<std::string> entries;
+  for (int k = 0; k < 1000; ++k) {
+    entries.push_back(timelined::connectors::testing::LokiEntry(
+        kBaseNs + int64_t{req} * 1'000'000'000 + k * 1'000'000, LogLine(conn, req, k)));
+  }
+  const std::string push = timelined::connectors::testing::LokiStream(kLokiLabels, entries);
+  std::string block;
+  snappy::Compress(push.data(), push.size(), &block);
+  return block;
+}
+
+// The same as Loki's JSON push (Fluent Bit's loki output).
+std::string LokiJsonBody(int conn, int req) {
+  json values = json::array();
+  for (int k = 0; k < 1000; ++k) {
+    values.push_back({std::to_string(kBaseNs + int64_t{req} * 1'000'000'000 + k * 1'000'000),
+                      LogLine(conn, req, k)});
+  }
+  json stream = {{"container", "api"},
+                 {"namespace", "payments"},
+                 {"pod", "api-7d9f8b6c4-x2k9p"},
+                 {"stream", "stderr"}};
+  return json{{"streams", json::array({{{"stream", stream}, {"values", values}}})}}.dump();
 }
 
 struct Load {
@@ -124,7 +159,7 @@ Load RunHttp(uint16_t port, const std::string& target, const std::string& conten
         beast::flat_buffer buf;
         bhttp::response<bhttp::string_body> res;
         bhttp::read(stream, buf, res);
-        (res.result_int() == 200 ? ok : failed)++;
+        (res.result_int() / 100 == 2 ? ok : failed)++;  // 204 from the Loki push
       }
     });
   }
@@ -151,8 +186,8 @@ std::vector<std::vector<std::string>> Bodies(const Args& a, F make) {
   return bodies;
 }
 
-bool HttpCase(const std::string& dir, const char* name, const std::string& target,
-              const std::string& content_type, int per_request,
+bool HttpCase(const std::string& dir, const char* name, const std::string& label,
+              const std::string& target, const std::string& content_type, int per_request,
               const std::vector<std::vector<std::string>>& bodies) {
   auto app = timelined::daemon::App::Create(BaseConfig(dir + "/" + name + ".db"));
   if (!app) return false;
@@ -160,8 +195,8 @@ bool HttpCase(const std::string& dir, const char* name, const std::string& targe
   if (!port) return false;
   Load l = RunHttp(*port, target, content_type, bodies);
   (*app)->Stop();
-  std::printf("%-34s %10ld %12.0f %14.0f\n", (std::string("POST ") + target).c_str(), l.ok,
-              l.ok / l.seconds, l.ok * per_request / l.seconds);
+  std::printf("%-34s %10ld %12.0f %14.0f\n", label.c_str(), l.ok, l.ok / l.seconds,
+              l.ok * per_request / l.seconds);
   return l.failed == 0;
 }
 
@@ -242,8 +277,19 @@ int main(int argc, char** argv) {
   std::printf("machine_ingest_bench: %d connections, %d requests per HTTP case, %d watch events\n",
               a.connections, a.requests / a.connections * a.connections, a.watch_events);
   std::printf("%-34s %10s %12s %14s\n", "case", "requests", "requests/s", "events/s durable");
-  bool ok = HttpCase(dir, "events", "/ingest/events", "application/json", 100, events);
-  ok = HttpCase(dir, "logs", "/ingest/logs", "application/x-ndjson", 1000, logs) && ok;
+  auto loki_proto = Bodies(a, LokiProtoBody);
+  auto loki_json = Bodies(a, LokiJsonBody);
+  bool ok = HttpCase(dir, "events", "POST /ingest/events", "/ingest/events", "application/json",
+                     100, events);
+  ok = HttpCase(dir, "logs", "POST /ingest/logs (NDJSON)", "/ingest/logs", "application/x-ndjson",
+                1000, logs) &&
+       ok;
+  ok = HttpCase(dir, "loki_proto", "POST /loki/.../push (protobuf)", "/loki/api/v1/push",
+                "application/x-protobuf", 1000, loki_proto) &&
+       ok;
+  ok = HttpCase(dir, "loki_json", "POST /loki/.../push (JSON)", "/loki/api/v1/push",
+                "application/json", 1000, loki_json) &&
+       ok;
   ok = WatchCase(dir, a.watch_events) && ok;
   return ok ? 0 : 1;
 }
