@@ -31,6 +31,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/deploy/README.md DESTINATION ${CMAKE_INSTALL
         RENAME DEPLOY.md)
 
 # The man page, gzipped as Debian installs man pages (docs/timelined.1).
+file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/deploy)  # ARCHIVE_CREATE does not create it
 file(ARCHIVE_CREATE OUTPUT ${PROJECT_BINARY_DIR}/deploy/timelined.1.gz
      PATHS ${PROJECT_SOURCE_DIR}/docs/timelined.1 FORMAT raw COMPRESSION GZip)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
