@@ -92,6 +92,10 @@ std::vector<keys::KeySpec<Config>> SlackKeys() {
                          }),
       keys::IntKey<C>("slack.request_timeout_ms", Field(&C::slack, &Sc::request_timeout_ms), 100,
                       300'000, "Timeout of one Web API request."),
+      keys::IntKey<C>("slack.ack_timeout_ms", Field(&C::slack, &Sc::ack_timeout_ms), 100, 2'900,
+                      "Longest wait for an Events API delivery to be durable before answering "
+                      "503 (Slack retries; under its 3 s deadline). At most "
+                      "server.publish_timeout_ms applies."),
       keys::IntKey<C>("slack.replies_page_limit", Field(&C::slack, &Sc::replies_page_limit), 1,
                       1000,
                       "Messages per conversations.replies page (non-Marketplace apps get at "

@@ -1,5 +1,6 @@
 #include "daemon/ingest/pipeline.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <future>
@@ -45,6 +46,12 @@ IngestPipeline::~IngestPipeline() {
 
 void IngestPipeline::Submit(std::string source, std::vector<Event> events,
                             std::function<void(Result<IngestOutcome>)> done) {
+  Submit(std::move(source), std::move(events), std::move(done), publish_timeout_);
+}
+
+void IngestPipeline::Submit(std::string source, std::vector<Event> events,
+                            std::function<void(Result<IngestOutcome>)> done,
+                            std::chrono::milliseconds timeout) {
   int redactions = 0;
   for (Event& e : events) redactions += redactor_.RedactEvent(e);
   // One validation, before anything is acknowledged: what passes here is what the store
@@ -67,7 +74,8 @@ void IngestPipeline::Submit(std::string source, std::vector<Event> events,
 
   auto pending = std::make_shared<PendingPublish>();
   pending->done = std::move(done);
-  pending->timer = std::make_unique<boost::asio::steady_timer>(timers_, publish_timeout_);
+  pending->timer =
+      std::make_unique<boost::asio::steady_timer>(timers_, std::min(timeout, publish_timeout_));
   pending->timer->async_wait([this, pending, source](const boost::system::error_code& ec) {
     if (ec || !pending->Claim()) return;
     metrics_.Add("timelined_ingest_publish_failures_total",

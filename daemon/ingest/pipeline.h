@@ -37,6 +37,10 @@ class IngestPipeline {
   // the metrics. `done` runs on a feed or timer thread.
   void Submit(std::string source, std::vector<Event> events,
               std::function<void(Result<IngestOutcome>)> done);
+  // The same with a shorter wait for durability than the publish timeout (Slack's 3 s
+  // deadline): min(timeout, publish timeout).
+  void Submit(std::string source, std::vector<Event> events,
+              std::function<void(Result<IngestOutcome>)> done, std::chrono::milliseconds timeout);
 
   // The common HTTP answer: `ok` builds the success response from the outcome.
   void SubmitAndRespond(std::string source, std::vector<Event> events, http::Respond respond,

@@ -2,6 +2,7 @@
 // Requests are signed here with a test secret; conversations.replies is served by a local
 // Beast server (tests/unit/connectors/common/fake_http_server.h).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -198,6 +199,49 @@ TEST(SlackWebhook, RetriedDeliveryIsStoredOnce) {
   EXPECT_EQ(stored["url"], "https://acme.slack.com/archives/C0INC/p1773480390001200");
   auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
   EXPECT_NE(metrics.find("timelined_store_events_inserted_total 1"), std::string::npos) << metrics;
+}
+
+// Slack's 3-second contract with a slow store: another process holds SQLite's write lock, so
+// the delivery is not durable within [slack] ack_timeout_ms and is answered 503 (Slack
+// retries) well before Slack would give up on it; once the lock goes, Slack's retry of the
+// same delivery leaves exactly one stored message, never two, never none.
+TEST(SlackWebhook, SlowStoreAnswers503InTimeAndTheRetryStoresOnce) {
+  TempDir dir;
+  // The publish timeout is a minute: only the Slack ack timeout can answer in time (had the
+  // route waited for the writer, which gives up on the lock after 5 s, the answer would be
+  // another error, and no "timeout" failure would be counted).
+  Daemon d(dir, SlackToml("http://127.0.0.1:9/api", "ack_timeout_ms = 300\n"),
+           "publish_timeout_ms = 60000");
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(d.db_path().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10'000);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  const std::string ts = "1773480391.000100";
+  const json payload = Callback("Ev0SLOW1", Message("C0INC", ts, "U0ALICE", "rolling back"));
+  auto first = PostSlack(d.port(), payload);
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(first.status, 503) << first.body;
+  EXPECT_EQ(json::parse(first.body, nullptr, false).value("error", ""), "not_durable");
+  EXPECT_TRUE(first.headers.contains("retry-after"));
+
+  auto retry = PostSlack(d.port(), payload,
+                         {{"x-slack-retry-num", "1"}, {"x-slack-retry-reason", "http_error"}});
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  const json r = json::parse(retry.body);
+  // Usually the first delivery committed once the lock went (duplicates 1); had the writer
+  // given up on the lock instead, the retry stores it (inserted 1). Either way: one.
+  EXPECT_EQ(r.value("inserted", 0) + r.value("duplicates", 0), 1) << retry.body;
+  EXPECT_TRUE(GetEvent(d.port(), MessageId("C0INC", ts)).is_object());
+  auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("timelined_store_events_inserted_total 1\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(R"(timelined_ingest_publish_failures_total{reason="timeout",source="slack"} 1)"),
+      std::string::npos)
+      << metrics;
 }
 
 // A thread discussed before anyone bound it, then bound through the API: the backfill

@@ -170,14 +170,15 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
       [this, team = std::move(team), dedup_key = std::move(dedup_key),
        new_threads = std::move(new_threads),
        respond = std::move(respond)](Result<IngestOutcome> r) mutable {
-        if (!r) {
-          http::Response resp = http::Response::FromError(r.error());
-          respond(std::move(resp));
-          return;
+        if (r) {
+          seen_.Insert(dedup_key, clock_.Now());
+          metrics_.Add(kRequests, {{"outcome", "stored"}});
+          respond(Ok(json{{"ok", true}, {"inserted", r->inserted}, {"duplicates", r->duplicates}}));
+        } else {
+          respond(http::Response::FromError(r.error()));  // 503 when not durable: Slack retries
         }
-        seen_.Insert(dedup_key, clock_.Now());
-        metrics_.Add(kRequests, {{"outcome", "stored"}});
-        respond(Ok(json{{"ok", true}, {"inserted", r->inserted}, {"duplicates", r->duplicates}}));
+        // The binding is stored already, so Slack's retry of this delivery finds it and
+        // reports no new thread: the backfill is queued now, whatever the answer was.
         for (Binding& b : new_threads) {
           metrics_.Add(kThreadBindings, {});
           spdlog::info("[src=slack] [inc={}] thread {} bound by its root message", b.incident_id,
@@ -188,7 +189,8 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
               BackfillJob{team, b.key.substr(0, colon), b.key.substr(colon + 1), b.incident_id},
               nullptr);
         }
-      });
+      },
+      std::chrono::milliseconds(config_.ack_timeout_ms));
 }
 
 }  // namespace timelined::daemon
