@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "connectors/slack/events.h"
@@ -143,6 +145,10 @@ void SlackWebhook::Handle(http::Request& req, http::Respond respond) {
 
 void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
                                   std::vector<Event> events, http::Respond respond) {
+  // Slack's deadline covers the whole answer: resolving bindings (which may write one) and
+  // then waiting for durability share [slack] ack_timeout_ms.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.ack_timeout_ms);
   {
     std::lock_guard<std::mutex> lock(team_mu_);
     last_team_ = team;
@@ -190,7 +196,9 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
               nullptr);
         }
       },
-      std::chrono::milliseconds(config_.ack_timeout_ms));
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                   deadline - std::chrono::steady_clock::now()),
+               std::chrono::milliseconds(1)));
 }
 
 }  // namespace timelined::daemon
