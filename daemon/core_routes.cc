@@ -41,11 +41,12 @@ std::string NotReadyReason(const Readiness& r) {
 }
 
 void AddHealthRoutes(http::Router& router, http::MetricsRegistry& metrics, Readiness readiness) {
-  router.Add("GET", "/healthz",
-             [](Request&, Respond respond) { respond(Response::Json(200, R"({"status":"ok"})")); });
+  router.Add("GET", "/healthz", [](Request&, const Respond& respond) {
+    respond(Response::Json(200, R"({"status":"ok"})"));
+  });
   router.Add("GET", "/readyz",
-             [readiness](Request&, Respond respond) { respond(Readyz(readiness)); });
-  router.Add("GET", "/metrics", [&metrics](Request&, Respond respond) {
+             [readiness](Request&, const Respond& respond) { respond(Readyz(readiness)); });
+  router.Add("GET", "/metrics", [&metrics](Request&, const Respond& respond) {
     respond(Response::Text(200, metrics.RenderPrometheus(),
                            "text/plain; version=0.0.4; charset=utf-8"));
   });

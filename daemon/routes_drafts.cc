@@ -42,7 +42,8 @@ Response WithDraftHeaders(Response r, const store::StoredDraft& d) {
   return r;
 }
 
-void HandleTimeline(const DraftRoutesContext& ctx, bool markdown, Request& req, Respond respond) {
+void HandleTimeline(const DraftRoutesContext& ctx, bool markdown, Request& req,
+                    const Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto version = VersionParam(req, "version");
   if (!version) return respond(Response::FromError(version.error()));
@@ -73,7 +74,7 @@ json DraftInfoJson(const store::StoredDraft& d) {
               {"json", base + ".json" + q}};
 }
 
-void HandleListDrafts(const DraftRoutesContext& ctx, Request& req, Respond respond) {
+void HandleListDrafts(const DraftRoutesContext& ctx, Request& req, const Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto list = ctx.store.ListDrafts(id);
   if (!list) return respond(Response::FromError(list.error()));
@@ -90,7 +91,7 @@ bool WantsMarkdown(const Request& req) {
   return req.Header("accept").find("text/markdown") != std::string_view::npos;
 }
 
-void HandleDiff(const DraftRoutesContext& ctx, Request& req, Respond respond) {
+void HandleDiff(const DraftRoutesContext& ctx, Request& req, const Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto from = VersionParam(req, "from");
   if (!from) return respond(Response::FromError(from.error()));
