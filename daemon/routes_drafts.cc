@@ -238,18 +238,17 @@ void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRou
   router.Add("POST", "/v1/incidents/{id}/regenerate",
              http::Gated([c](Request& r) { return RegenerateCheck(*c, r); },
                          [c](Request& r, Respond d) { HandleRegenerate(*c, r, std::move(d)); }));
-  router.Add("GET", "/v1/incidents/{id}/timeline.md",
-             guarded(Scope::kRead,
-                     [c](Request& r, Respond d) { HandleTimeline(*c, true, r, std::move(d)); }));
+  router.Add(
+      "GET", "/v1/incidents/{id}/timeline.md",
+      guarded(Scope::kRead, [c](Request& r, const Respond& d) { HandleTimeline(*c, true, r, d); }));
   router.Add("GET", "/v1/incidents/{id}/timeline.json",
              guarded(Scope::kRead,
-                     [c](Request& r, Respond d) { HandleTimeline(*c, false, r, std::move(d)); }));
-  router.Add("GET", "/v1/incidents/{id}/drafts", guarded(Scope::kRead, [c](Request& r, Respond d) {
-               HandleListDrafts(*c, r, std::move(d));
-             }));
-  router.Add("GET", "/v1/incidents/{id}/diff", guarded(Scope::kRead, [c](Request& r, Respond d) {
-               HandleDiff(*c, r, std::move(d));
-             }));
+                     [c](Request& r, const Respond& d) { HandleTimeline(*c, false, r, d); }));
+  router.Add(
+      "GET", "/v1/incidents/{id}/drafts",
+      guarded(Scope::kRead, [c](Request& r, const Respond& d) { HandleListDrafts(*c, r, d); }));
+  router.Add("GET", "/v1/incidents/{id}/diff",
+             guarded(Scope::kRead, [c](Request& r, const Respond& d) { HandleDiff(*c, r, d); }));
 }
 
 }  // namespace timelined::daemon

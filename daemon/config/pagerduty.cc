@@ -77,10 +77,9 @@ std::vector<KeySpec<Config>> PagerDutyKeys() {
 Result<void> ValidatePagerDuty(const Config& c) {
   const PagerDutyConfig& p = c.pagerduty;
   for (size_t i = 0; i < p.subscriptions.size(); ++i) {
-    // One short string per configured subscription, once at startup.
-    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
     const std::string where = "pagerduty.subscriptions[" + std::to_string(i) + "]";
     if (std::string problem = CheckSubscriptionId(p.subscriptions[i].id); !problem.empty()) {
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): once, leaving the loop
       return Invalid(where + ".id: " + problem);
     }
     if (p.subscriptions[i].secret.empty()) {
