@@ -41,11 +41,12 @@ std::string NotReadyReason(const Readiness& r) {
 }
 
 void AddHealthRoutes(http::Router& router, http::MetricsRegistry& metrics, Readiness readiness) {
-  router.Add("GET", "/healthz",
-             [](Request&, Respond respond) { respond(Response::Json(200, R"({"status":"ok"})")); });
+  router.Add("GET", "/healthz", [](Request&, const Respond& respond) {
+    respond(Response::Json(200, R"({"status":"ok"})"));
+  });
   router.Add("GET", "/readyz",
-             [readiness](Request&, Respond respond) { respond(Readyz(readiness)); });
-  router.Add("GET", "/metrics", [&metrics](Request&, Respond respond) {
+             [readiness](Request&, const Respond& respond) { respond(Readyz(readiness)); });
+  router.Add("GET", "/metrics", [&metrics](Request&, const Respond& respond) {
     respond(Response::Text(200, metrics.RenderPrometheus(),
                            "text/plain; version=0.0.4; charset=utf-8"));
   });
@@ -55,19 +56,19 @@ void AddReadRoutes(http::Router& router, const GuardFn& guard, const store::Sqli
                    const DraftService& drafts, const DraftRoutesContext& draft_routes) {
   using config::Scope;
   const store::SqliteEventStore& st = store;
-  router.Add("GET", "/v1/events/{id}", guard(Scope::kRead, [&st](Request& r, Respond d) {
-               HandleGetEvent(st, r, std::move(d));
+  router.Add("GET", "/v1/events/{id}", guard(Scope::kRead, [&st](Request& r, const Respond& d) {
+               HandleGetEvent(st, r, d);
              }));
-  router.Add("GET", "/v1/incidents", guard(Scope::kRead, [&st](Request& r, Respond d) {
-               HandleListIncidents(st, r, std::move(d));
+  router.Add("GET", "/v1/incidents", guard(Scope::kRead, [&st](Request& r, const Respond& d) {
+               HandleListIncidents(st, r, d);
              }));
-  router.Add("GET", "/v1/incidents/{id}", guard(Scope::kRead, [&st](Request& r, Respond d) {
-               HandleGetIncident(st, r, std::move(d));
+  router.Add("GET", "/v1/incidents/{id}", guard(Scope::kRead, [&st](Request& r, const Respond& d) {
+               HandleGetIncident(st, r, d);
              }));
   const DraftService& ds = drafts;
   router.Add("GET", "/v1/incidents/{id}/events",
-             guard(Scope::kRead, [&st, &ds](Request& r, Respond d) {
-               HandleIncidentEvents(st, ds.config(), r, std::move(d));
+             guard(Scope::kRead, [&st, &ds](Request& r, const Respond& d) {
+               HandleIncidentEvents(st, ds.config(), r, d);
              }));
   AddDraftRoutes(router, guard, draft_routes);
 }

@@ -60,7 +60,7 @@ json EventForApi(const store::SqliteEventStore& store, const Event& e) {
 }  // namespace
 
 void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
-                    http::Respond respond) {
+                    const http::Respond& respond) {
   const std::string& id = req.path_params["id"];
   if (!IsValidEventId(id)) {
     respond(http::Response::JsonError(400, "bad_event_id",
@@ -75,7 +75,7 @@ void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
 }
 
 void HandleListIncidents(const store::SqliteEventStore& store, http::Request& req,
-                         http::Respond respond) {
+                         const http::Respond& respond) {
   auto list = store.ListIncidents(LimitParam(req, 100, 1000));
   if (!list) return respond(http::Response::FromError(list.error()));
   json out = json::array();
@@ -84,7 +84,7 @@ void HandleListIncidents(const store::SqliteEventStore& store, http::Request& re
 }
 
 void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
-                       http::Respond respond) {
+                       const http::Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto inc = store.GetIncident(id);
   if (!inc) return respond(http::Response::FromError(inc.error()));
@@ -95,7 +95,7 @@ void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
 
 void HandleIncidentEvents(const store::SqliteEventStore& store,
                           const summarizer::SummarizerConfig& config, http::Request& req,
-                          http::Respond respond) {
+                          const http::Respond& respond) {
   const std::string& id = req.path_params["id"];
   const size_t limit = LimitParam(req, 10'000, 100'000);
   auto inc = store.GetIncident(id);

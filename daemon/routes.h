@@ -13,17 +13,17 @@ namespace timelined::daemon {
 // "(message deleted)", body "", attrs without "files", "deleted": true and "deleted_by"
 // = the tombstone's ID. The stored row still holds the text (erasure is not built yet).
 void HandleGetEvent(const store::SqliteEventStore& store, http::Request& req,
-                    http::Respond respond);
+                    const http::Respond& respond);
 void HandleListIncidents(const store::SqliteEventStore& store, http::Request& req,
-                         http::Respond respond);
+                         const http::Respond& respond);
 void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
-                       http::Respond respond);
+                       const http::Respond& respond);
 // GET /v1/incidents/{id}/events: exactly the incident's correlated set (summarizer
 // Correlate: named events, plus scoped events of its service inside the window), in
 // (occurred_at, id) order, each with "included_because": "named" | "scope:<pattern>".
 // ?limit=N (default 10000, at most 100000) truncates, with "truncated": true.
 void HandleIncidentEvents(const store::SqliteEventStore& store,
                           const summarizer::SummarizerConfig& config, http::Request& req,
-                          http::Respond respond);
+                          const http::Respond& respond);
 
 }  // namespace timelined::daemon

@@ -42,7 +42,8 @@ Response WithDraftHeaders(Response r, const store::StoredDraft& d) {
   return r;
 }
 
-void HandleTimeline(const DraftRoutesContext& ctx, bool markdown, Request& req, Respond respond) {
+void HandleTimeline(const DraftRoutesContext& ctx, bool markdown, Request& req,
+                    const Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto version = VersionParam(req, "version");
   if (!version) return respond(Response::FromError(version.error()));
@@ -73,7 +74,7 @@ json DraftInfoJson(const store::StoredDraft& d) {
               {"json", base + ".json" + q}};
 }
 
-void HandleListDrafts(const DraftRoutesContext& ctx, Request& req, Respond respond) {
+void HandleListDrafts(const DraftRoutesContext& ctx, Request& req, const Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto list = ctx.store.ListDrafts(id);
   if (!list) return respond(Response::FromError(list.error()));
@@ -90,7 +91,7 @@ bool WantsMarkdown(const Request& req) {
   return req.Header("accept").find("text/markdown") != std::string_view::npos;
 }
 
-void HandleDiff(const DraftRoutesContext& ctx, Request& req, Respond respond) {
+void HandleDiff(const DraftRoutesContext& ctx, Request& req, const Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto from = VersionParam(req, "from");
   if (!from) return respond(Response::FromError(from.error()));
@@ -237,18 +238,17 @@ void AddDraftRoutes(http::Router& router, const GuardFn& guarded, const DraftRou
   router.Add("POST", "/v1/incidents/{id}/regenerate",
              http::Gated([c](Request& r) { return RegenerateCheck(*c, r); },
                          [c](Request& r, Respond d) { HandleRegenerate(*c, r, std::move(d)); }));
-  router.Add("GET", "/v1/incidents/{id}/timeline.md",
-             guarded(Scope::kRead,
-                     [c](Request& r, Respond d) { HandleTimeline(*c, true, r, std::move(d)); }));
+  router.Add(
+      "GET", "/v1/incidents/{id}/timeline.md",
+      guarded(Scope::kRead, [c](Request& r, const Respond& d) { HandleTimeline(*c, true, r, d); }));
   router.Add("GET", "/v1/incidents/{id}/timeline.json",
              guarded(Scope::kRead,
-                     [c](Request& r, Respond d) { HandleTimeline(*c, false, r, std::move(d)); }));
-  router.Add("GET", "/v1/incidents/{id}/drafts", guarded(Scope::kRead, [c](Request& r, Respond d) {
-               HandleListDrafts(*c, r, std::move(d));
-             }));
-  router.Add("GET", "/v1/incidents/{id}/diff", guarded(Scope::kRead, [c](Request& r, Respond d) {
-               HandleDiff(*c, r, std::move(d));
-             }));
+                     [c](Request& r, const Respond& d) { HandleTimeline(*c, false, r, d); }));
+  router.Add(
+      "GET", "/v1/incidents/{id}/drafts",
+      guarded(Scope::kRead, [c](Request& r, const Respond& d) { HandleListDrafts(*c, r, d); }));
+  router.Add("GET", "/v1/incidents/{id}/diff",
+             guarded(Scope::kRead, [c](Request& r, const Respond& d) { HandleDiff(*c, r, d); }));
 }
 
 }  // namespace timelined::daemon

@@ -95,6 +95,7 @@ Result<SqliteEventStore::BindingWrite> SqliteEventStore::AddBinding(const Bindin
   if (auto r = db->Exec("PRAGMA wal_autocheckpoint = 0"); !r) return std::unexpected(r.error());
   if (auto r = db->Exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());
   auto fail = [&db](Error e) -> Result<BindingWrite> {
+    // A failed ROLLBACK leaves nothing to do; the error reported is the one that caused it.
     (void)db->Exec("ROLLBACK");
     return std::unexpected(std::move(e));
   };

@@ -47,11 +47,12 @@ auto InTransaction(const sql::Db& db, F body) -> decltype(body()) {
   if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());
   auto result = body();
   if (!result) {
+    // A failed ROLLBACK leaves nothing to do; the error reported is the one that caused it.
     (void)db.Exec("ROLLBACK");
     return result;
   }
   if (auto r = db.Exec("COMMIT"); !r) {
-    (void)db.Exec("ROLLBACK");
+    (void)db.Exec("ROLLBACK");  // as above
     return std::unexpected(r.error());
   }
   return result;

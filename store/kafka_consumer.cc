@@ -216,7 +216,11 @@ void StoreConsumer::Impl::ProduceToDlq(const rd_kafka_message_t* m, const Error&
         RD_KAFKA_V_HEADER("original_partition", partition.data(),
                           static_cast<ssize_t>(partition.size())),
         RD_KAFKA_V_HEADER("original_offset", offset.data(), static_cast<ssize_t>(offset.size())),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(generation)), RD_KAFKA_V_END);
+        // The opaque is the batch's generation as a tag, compared in OnDlqDelivery and never
+        // dereferenced; librdkafka's per-message opaque is only a void*.
+        RD_KAFKA_V_OPAQUE(
+            reinterpret_cast<void*>(generation)),  // NOLINT(performance-no-int-to-ptr)
+        RD_KAFKA_V_END);
     if (!err) {
       ++dlq_pending;
       return;
@@ -302,6 +306,7 @@ bool StoreConsumer::Impl::Drain() {
 void StoreConsumer::Impl::Abandon() {
   Ranges rewind = std::move(ranges);
   for (InFlightBatch& batch : in_flight) {
+    // Only the wait matters: this batch failed or is abandoned either way.
     if (batch.events > 0) (void)batch.written.get();
     for (const auto& [tp, range] : batch.ranges) {
       auto [it, inserted] = rewind.try_emplace(tp, range);

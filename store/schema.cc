@@ -128,6 +128,7 @@ Result<void> MigrateStep(const sql::Db& db, std::span<const std::string_view> mi
                          int64_t now_ns) {
   if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return r;
   auto fail = [&](Error e) -> Result<void> {
+    // A failed ROLLBACK leaves nothing to do; the error reported is the one that caused it.
     (void)db.Exec("ROLLBACK");
     e.detail = "migration " + std::to_string(next) + ": " + e.detail;
     return std::unexpected(std::move(e));

@@ -165,6 +165,7 @@ void Writer::Commit(std::vector<Pending>& batch, size_t events, const Listeners&
 Result<Writer::Applied> Writer::Apply(std::vector<Pending>& batch) {
   const ChainHead saved = head_;
   auto fail = [&](Error e) -> Result<Applied> {
+    // A failed ROLLBACK leaves nothing to do; the error reported is the one that caused it.
     if (sqlite3_get_autocommit(db_.get()) == 0) (void)db_.Exec("ROLLBACK");
     head_ = saved;
     incident_cache_.clear();  // it may hold rows of the rolled-back transaction

@@ -35,7 +35,7 @@ std::optional<PackedId> PackId(std::string_view id) {
     for (int k = 0; k < 5; ++k) b[2 + half * 5 + k] = static_cast<uint8_t>(bits >> (8 * (4 - k)));
   }
   PackedId p;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < 3; ++i) {
     p.w[i] = (uint32_t{b[4 * i]} << 24) | (uint32_t{b[4 * i + 1]} << 16) |
              (uint32_t{b[4 * i + 2]} << 8) | uint32_t{b[4 * i + 3]};
   }

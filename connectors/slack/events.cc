@@ -16,8 +16,8 @@ std::unexpected<Error> Missing(std::string_view field) {
 }
 
 // reaction_added / pin_added: the item is a message identified by (channel, ts).
-Result<std::optional<Event>> MapItemEvent(const json& ev, MessageContext ctx, std::string kind,
-                                          const SlackOptions& options) {
+Result<std::optional<Event>> MapItemEvent(const json& ev, MessageContext ctx,
+                                          const std::string& kind, const SlackOptions& options) {
   const json* item = ObjectMember(ev, "item");
   if (item == nullptr || StringMember(*item, "type") != "message") return std::nullopt;
   ctx.channel = StringMember(*item, "channel");

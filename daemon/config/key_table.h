@@ -302,8 +302,8 @@ std::vector<KeyDoc> Describe(const std::vector<KeySpec<T>>& specs, std::string_v
     }
     std::string name = std::string(prefix) + s.name;
     if (s.type == KeyType::kSecret) {
-      name = s.allow_inline ? name + " | " + s.name + "_env | " + s.name + "_file"
-                            : name + "_env | " + s.name + "_file";
+      if (s.allow_inline) name.append(" | ").append(s.name);
+      name.append("_env | ").append(s.name).append("_file");
     }
     std::string description = s.description;
     if (!s.bounds.empty()) {
@@ -475,8 +475,8 @@ KeySpec<T> TableArrayKey(std::string name, std::string description,
   s.type = KeyType::kTableArray;
   s.description = std::move(description);
   s.children = [element_specs] { return Describe(element_specs); };
-  s.apply = [element_specs, add = std::move(add)](T& t, const toml::node& node,
-                                                  const Where& w) -> Result<void> {
+  s.apply = [element_specs = std::move(element_specs), add = std::move(add)](
+                T& t, const toml::node& node, const Where& w) -> Result<void> {
     const toml::array* array = node.as_array();
     if (array == nullptr) {
       return KeyError(w, std::string("expected array of tables, got ") + NodeTypeName(node));

@@ -79,6 +79,7 @@ Result<void> ValidatePagerDuty(const Config& c) {
   for (size_t i = 0; i < p.subscriptions.size(); ++i) {
     const std::string where = "pagerduty.subscriptions[" + std::to_string(i) + "]";
     if (std::string problem = CheckSubscriptionId(p.subscriptions[i].id); !problem.empty()) {
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): once, leaving the loop
       return Invalid(where + ".id: " + problem);
     }
     if (p.subscriptions[i].secret.empty()) {

@@ -1,6 +1,7 @@
 #include "daemon/http/metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -24,8 +25,8 @@ namespace {
 
 using Family = MetricsRegistry::Family;
 
-const std::vector<double> kDefaultBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                            0.5,   1,    2.5,   5,    10};
+constexpr std::array<double, 11> kDefaultBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                   0.5,   1,    2.5,   5,    10};
 
 // Label order does not make a different series: {a,b} and {b,a} are one.
 Labels Canonical(Labels labels) {
@@ -158,7 +159,9 @@ void MetricsRegistry::Observe(const std::string& name, const Labels& labels, dou
   if (std::isnan(value)) return;
   std::lock_guard lock(mu_);
   auto [it, inserted] = families_.try_emplace(name, nullptr);
-  if (inserted) it->second = MakeFamily(Family::Type::kHistogram, "", kDefaultBounds);
+  if (inserted)
+    it->second = MakeFamily(Family::Type::kHistogram, "",
+                            std::vector<double>(kDefaultBounds.begin(), kDefaultBounds.end()));
   Family& f = *it->second;
   if (f.type != Family::Type::kHistogram) return;
   Family::Series& s = f.series[Canonical(labels)];

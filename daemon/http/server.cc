@@ -13,11 +13,11 @@ namespace timelined::http {
 namespace internal {
 
 spdlog::logger& Log() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
+  static const std::shared_ptr<spdlog::logger> kLogger = [] {
     if (auto registered = spdlog::get("http")) return registered;
     return spdlog::default_logger()->clone("http");
   }();
-  return *logger;
+  return *kLogger;
 }
 
 ServerCore::ServerCore(ServerOptions o, const Router& r, MetricsRegistry& m)

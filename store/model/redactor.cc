@@ -280,7 +280,7 @@ bool ValidName(std::string_view name) {
 }
 
 Result<Rule> CompileExtra(const RedactionPattern& p) {
-  auto fail = [&](std::string why) {
+  auto fail = [&](const std::string& why) {
     std::string name = p.name.substr(0, kMaxNameLength);
     return MakeError(ErrorCode::kInvalidInput, "invalid_redaction_pattern",
                      "redaction pattern '" + name + "': " + why);

@@ -84,12 +84,12 @@ std::optional<Nanos> ParseRfc3339(std::string_view s, bool allow_no_zone) {
     if (!Digits(s, pos + 1, 2, &oh) || !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
-    offset_s = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
+    offset_s = (int64_t{oh} * 3600 + int64_t{om} * 60) * (s[pos] == '+' ? 1 : -1);
   } else {
     return std::nullopt;
   }
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  int64_t seconds = days * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + sec - offset_s;
   return SecondsToNanos(seconds, frac);
 }
 
@@ -132,8 +132,8 @@ Nanos SystemClock::Now() const {
 }
 
 const SystemClock& SystemClock::Instance() {
-  static const SystemClock clock;
-  return clock;
+  static const SystemClock kClock;
+  return kClock;
 }
 
 }  // namespace timelined

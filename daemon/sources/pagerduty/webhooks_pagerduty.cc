@@ -179,15 +179,17 @@ void PagerDutyEndpoints::HandleBackfill(http::Request& req, http::Respond respon
         404, "backfill_not_configured",
         "PagerDuty backfill needs [pagerduty] api_token (or api_token_env / api_token_file)"));
   }
-  backfill_->Enqueue(req.path_params["id"], "api", [respond](Result<BackfillReport> r) {
-    if (!r) return respond(BackfillErrorResponse(r.error()));
-    respond(http::Response::Json(200, json{{"incident_id", r->incident_id},
+  backfill_->Enqueue(
+      req.path_params["id"], "api", [respond = std::move(respond)](Result<BackfillReport> r) {
+        if (!r) return respond(BackfillErrorResponse(r.error()));
+        respond(
+            http::Response::Json(200, json{{"incident_id", r->incident_id},
                                            {"log_entries", r->fetched},
                                            {"inserted", r->inserted},
                                            {"already_known", r->duplicates},
                                            {"incident", IncidentToJson(r->incident)}}
                                           .dump(-1, ' ', false, json::error_handler_t::replace)));
-  });
+      });
 }
 
 }  // namespace timelined::daemon

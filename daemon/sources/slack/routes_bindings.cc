@@ -54,6 +54,7 @@ std::string ParseBindRequest(std::string_view body, BindRequest* out) {
 // The workspace of `channel`: from a stored message of it, else the last Slack event's.
 std::string TeamOf(const BindingRouteDeps& deps, const std::string& channel) {
   std::string team;
+  // A read error leaves `team` empty, which the fallback below handles like no message.
   (void)deps.store.ForEachEvent(EventQuery{.scope = "slack/" + channel, .limit = 1},
                                 [&team](const Event& e) {
                                   auto it = e.attrs.find("team");
@@ -139,7 +140,8 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
                          });
 }
 
-void HandleListBindings(const EventReader& store, http::Request& req, http::Respond respond) {
+void HandleListBindings(const EventReader& store, http::Request& req,
+                        const http::Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto incident = store.GetIncident(id);
   if (!incident) return respond(http::Response::FromError(incident.error()));

@@ -33,7 +33,7 @@ struct BindingRouteDeps {
 };
 
 void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Respond respond);
-void HandleListBindings(const EventReader& store, http::Request& req, http::Respond respond);
+void HandleListBindings(const EventReader& store, http::Request& req, const http::Respond& respond);
 
 nlohmann::json BindingToJson(const Binding& b);
 

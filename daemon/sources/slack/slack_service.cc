@@ -42,9 +42,8 @@ void SlackService::AddRoutes(http::Router& router, const Guard& guarded) {
                HandleAddBinding(deps, r, std::move(d));
              }));
   router.Add("GET", "/v1/incidents/{id}/bindings",
-             guarded(config::Scope::kRead, [this](Request& r, Respond d) {
-               HandleListBindings(*store_, r, std::move(d));
-             }));
+             guarded(config::Scope::kRead,
+                     [this](Request& r, const Respond& d) { HandleListBindings(*store_, r, d); }));
 }
 
 void SlackService::Stop() {

@@ -19,7 +19,7 @@ constexpr const char* kRequests = "timelined_slack_requests_total";
 constexpr const char* kSignatureFailures = "timelined_webhook_signature_failures_total";
 constexpr const char* kThreadBindings = "timelined_slack_thread_bindings_total";
 
-http::Response Ok(json body) { return http::Response::Json(200, body.dump()); }
+http::Response Ok(const json& body) { return http::Response::Json(200, body.dump()); }
 
 }  // namespace
 
