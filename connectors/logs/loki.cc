@@ -403,7 +403,8 @@ Result<LogParse> ParseLokiProtobufPush(std::string_view body, const LogOptions& 
         out.events.push_back(MakeLogEvent(r, options, received_at));
         continue;
       }
-      std::string what = where + ": " + why;
+      std::string what = where + ": ";
+      what += why;
       if (!options.skip_invalid_lines) return Invalid(what);
       ++out.invalid_lines;
       if (out.first_invalid.empty()) out.first_invalid = std::move(what);
