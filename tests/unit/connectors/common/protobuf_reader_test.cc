@@ -90,7 +90,9 @@ TEST(ProtoReader, MalformedInputFails) {
 }
 
 TEST(ProtoReader, StaysFailed) {
-  ProtoReader r(std::string("\x0b", 1) + VarintField(1, 1));
+  // The reader keeps a view: the bytes must outlive it.
+  const std::string bytes = std::string("\x0b", 1) + VarintField(1, 1);
+  ProtoReader r(bytes);
   ProtoField f;
   EXPECT_FALSE(r.Next(&f));
   EXPECT_TRUE(r.failed());
