@@ -167,6 +167,110 @@ TEST(MachineIngest, LokiProtobufPushIsStoredOnceAndMatchesTheJsonPush) {
   EXPECT_EQ(e.attrs["structured_metadata"], (json{{"trace_id", "abc123"}, {"user", "u1"}}));
 }
 
+// OTLP/HTTP logs as the Collector's otlphttp exporter sends them (protobuf, gzip) and in
+// OTLP/JSON: stored once, answered with ExportLogsServiceResponse in the request's encoding.
+std::string OtlpRecord(uint64_t time_ns, int severity, const std::string& body) {
+  using connectors::testing::Fixed64Field;
+  using connectors::testing::LenField;
+  using connectors::testing::OtlpString;
+  using connectors::testing::VarintField;
+  return Fixed64Field(1, time_ns) + VarintField(2, static_cast<uint64_t>(severity)) +
+         LenField(5, OtlpString(body));
+}
+
+std::string OtlpPush(const std::vector<std::string>& records) {
+  using connectors::testing::LenField;
+  using connectors::testing::OtlpKeyValue;
+  using connectors::testing::OtlpString;
+  const std::string resource =
+      LenField(1, OtlpKeyValue("k8s.namespace.name", OtlpString("prod"))) +
+      LenField(1, OtlpKeyValue("k8s.deployment.name", OtlpString("checkout")));
+  return connectors::testing::OtlpResourceLogs(resource,
+                                               {connectors::testing::OtlpScopeLogs("", records)});
+}
+
+TEST(MachineIngest, OtlpLogsAreStoredOnceInEitherEncoding) {
+  TempDir dir;
+  Daemon d(dir);
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  const std::string push = OtlpPush({OtlpRecord(1773480070482913000, 17, "payment timeout"),
+                                     OtlpRecord(1773480071000000000, 9, "retrying")});
+  const std::map<std::string, std::string> proto_gzip = {{"content-type", "application/x-protobuf"},
+                                                         {"content-encoding", "gzip"}};
+  auto first = HttpCall(d.port(), "POST", "/v1/logs", Gzip(push), proto_gzip);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.headers["content-type"], "application/x-protobuf");
+  EXPECT_EQ(first.body, "");  // no partial_success: nothing rejected
+  auto again = HttpCall(d.port(), "POST", "/otlp/v1/logs", push,
+                        {{"content-type", "application/x-protobuf"}});
+  EXPECT_EQ(again.status, 200) << again.body;
+  const std::string as_json = R"({"resourceLogs":[{"resource":{"attributes":[
+      {"key":"k8s.namespace.name","value":{"stringValue":"prod"}},
+      {"key":"k8s.deployment.name","value":{"stringValue":"checkout"}}]},
+    "scopeLogs":[{"logRecords":[
+      {"timeUnixNano":"1773480070482913000","severityNumber":17,
+       "body":{"stringValue":"payment timeout"}},
+      {"timeUnixNano":"1773480072000000000","severityNumber":13,
+       "body":{"stringValue":"queue depth 900"}}]}]}]})";
+  auto js = HttpCall(d.port(), "POST", "/v1/logs", as_json, {{"content-type", "application/json"}});
+  EXPECT_EQ(js.status, 200) << js.body;
+  EXPECT_EQ(js.body, "{}");
+
+  struct Bad {
+    const char* name;
+    std::string body;
+    const char* content_type;
+    int status;
+    const char* error;
+  } bad[] = {
+      {"text", "hello", "text/plain", 415, "unsupported_media_type"},
+      {"not protobuf",
+       "\x0a\x05"
+       "ab",
+       "application/x-protobuf", 400, "invalid_otlp_logs"},
+      {"a record without a body",
+       OtlpPush({OtlpRecord(1773480073000000000, 9, "ok"),
+                 connectors::testing::Fixed64Field(1, 1773480074000000000)}),
+       "application/x-protobuf", 400, "invalid_otlp_logs"},
+      {"JSON not OTLP", R"({"resourceLogs":{}})", "application/json", 400, "invalid_otlp_logs"},
+  };
+  for (const auto& b : bad) {
+    auto r = HttpCall(d.port(), "POST", "/v1/logs", b.body, {{"content-type", b.content_type}});
+    EXPECT_EQ(r.status, b.status) << b.name << ": " << r.body;
+    EXPECT_EQ(json::parse(r.body, nullptr, false).value("error", ""), b.error) << b.name;
+  }
+  auto unauth_metrics = HttpCall(d.port(), "GET", "/metrics");
+  EXPECT_NE(unauth_metrics.body.find(R"(source="otlp")"), std::string::npos);
+
+  ASSERT_EQ(d.Stop(SIGTERM), 0);
+  const auto events = AllEvents(d.db_path());
+  ASSERT_EQ(events.size(), 3u);  // the bad pushes stored nothing, the repeats nothing new
+  std::map<std::string, const Event*> by_summary;
+  for (const auto& e : events) by_summary[e.summary] = &e;
+  ASSERT_EQ(by_summary.count("payment timeout"), 1u);
+  EXPECT_EQ(by_summary["payment timeout"]->kind, "log.error");
+  EXPECT_EQ(by_summary["payment timeout"]->scope, "log/prod/checkout");
+  ASSERT_EQ(by_summary.count("queue depth 900"), 1u);
+  EXPECT_EQ(by_summary["queue depth 900"]->kind, "log.warn");
+}
+
+TEST(MachineIngest, OtlpPartialSuccessCountsSkippedRecords) {
+  TempDir dir;
+  Daemon d(dir, "[logs]\nskip_invalid_lines = true\n");
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  const std::string push = OtlpPush({OtlpRecord(1773480073000000000, 9, "ok"),
+                                     connectors::testing::Fixed64Field(1, 1773480074000000000)});
+  auto r =
+      HttpCall(d.port(), "POST", "/v1/logs", push, {{"content-type", "application/x-protobuf"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, connectors::testing::LenField(
+                        1, connectors::testing::VarintField(1, 1) +
+                               connectors::testing::LenField(
+                                   2, "resource 1 scope 1 record 2: no body and no event_name")));
+  ASSERT_EQ(d.Stop(SIGTERM), 0);
+  EXPECT_EQ(AllEvents(d.db_path()).size(), 1u);
+}
+
 TEST(MachineIngest, BadLineRejectsWholeBatchNamingIt) {
   TempDir dir;
   Daemon d(dir);

@@ -21,5 +21,12 @@ void HandleIngestLogs(IngestPipeline& ingest, const MachineIngestOptions& option
 // snappy-compressed, as Promtail, Alloy and Vector send it); 204 on success.
 void HandleLokiPush(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
                     http::Request& req, http::Respond respond);
+// POST /v1/logs (and /otlp/v1/logs): OTLP/HTTP logs, protobuf or JSON, gzip accepted; 200
+// with ExportLogsServiceResponse in the request's encoding (partial_success counts records
+// skipped under skip_invalid_lines); other content types 415. Errors are JSON
+// {"error","detail"} like every route, not google.rpc.Status: OTLP clients act on the
+// status code (400 drop, 429/503 + Retry-After retry) and only log the body.
+void HandleOtlpLogs(IngestPipeline& ingest, const MachineIngestOptions& options, const Clock& clock,
+                    http::Request& req, http::Respond respond);
 
 }  // namespace timelined::daemon

@@ -24,8 +24,15 @@ class LogsSource final : public Source {
                guard(config::Scope::kIngest, [this](Request& r, Respond d) {
                  HandleLokiPush(ingest_, options_, clock_, r, std::move(d));
                }));
+    // OTLP/HTTP's default logs path, and the one an exporter whose endpoint ends in /otlp
+    // (as for Loki's OTLP endpoint) posts to.
+    for (const char* path : {"/v1/logs", "/otlp/v1/logs"}) {
+      router.Add("POST", path, guard(config::Scope::kIngest, [this](Request& r, Respond d) {
+                   HandleOtlpLogs(ingest_, options_, clock_, r, std::move(d));
+                 }));
+    }
   }
-  std::vector<std::string> IngestSources() const override { return {"log", "loki"}; }
+  std::vector<std::string> IngestSources() const override { return {"log", "loki", "otlp"}; }
 
  private:
   IngestPipeline& ingest_;
