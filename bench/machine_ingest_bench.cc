@@ -5,6 +5,9 @@
 //   POST /ingest/logs     1 000-line NDJSON bodies (Fluent Bit shape) → lines/s to durable
 //   POST /loki/api/v1/push  the same 1 000 lines as one Loki stream: protobuf in a snappy
 //                         block (Promtail/Alloy/Vector), and Loki JSON    → lines/s to durable
+//   POST /v1/logs         the same 1 000 lines as one OTLP ExportLogsServiceRequest (the
+//                         OTel Collector's otlphttp exporter): protobuf, and OTLP/JSON
+//                                                                      → lines/s to durable
 //   Kubernetes watch      a fake API server (plain HTTP on loopback) streams N ADDED
 //                         events; watcher → IngestPipeline → store     → events/s to durable
 //
@@ -268,6 +271,42 @@ bool WatchCase(const std::string& dir, int n) {
 
 }  // namespace
 
+// The same lines as OTLP log records of one resource (k8s attributes), one scope.
+std::string OtlpProtoBody(int conn, int req) {
+  namespace t = timelined::connectors::testing;
+  const std::string resource =
+      t::LenField(1, t::OtlpKeyValue("k8s.namespace.name", t::OtlpString("payments"))) +
+      t::LenField(1, t::OtlpKeyValue("k8s.pod.name", t::OtlpString("api-7d9f8b6c4-x2k9p"))) +
+      t::LenField(1, t::OtlpKeyValue("k8s.container.name", t::OtlpString("api")));
+  std::vector<std::string> records;
+  for (int k = 0; k < 1000; ++k) {
+    records.push_back(t::Fixed64Field(
+                          1, static_cast<uint64_t>(kBaseNs + int64_t{req} * 1'000'000'000 +
+                                                   k * 1'000'000)) +
+                      t::LenField(5, t::OtlpString(LogLine(conn, req, k))));
+  }
+  return t::OtlpResourceLogs(resource, {t::OtlpScopeLogs("", records)});
+}
+
+std::string OtlpJsonBody(int conn, int req) {
+  auto kv = [](const char* k, const char* v) {
+    return json{{"key", k}, {"value", {{"stringValue", v}}}};
+  };
+  json records = json::array();
+  for (int k = 0; k < 1000; ++k) {
+    records.push_back(
+        {{"timeUnixNano", std::to_string(kBaseNs + int64_t{req} * 1'000'000'000 + k * 1'000'000)},
+         {"body", {{"stringValue", LogLine(conn, req, k)}}}});
+  }
+  json resource = {{"attributes", json::array({kv("k8s.namespace.name", "payments"),
+                                               kv("k8s.pod.name", "api-7d9f8b6c4-x2k9p"),
+                                               kv("k8s.container.name", "api")})}};
+  return json{{"resourceLogs",
+               json::array({{{"resource", resource},
+                             {"scopeLogs", json::array({{{"logRecords", records}}})}}})}}
+      .dump();
+}
+
 int main(int argc, char** argv) {
   Args a = Parse(argc, argv);
   const timelined::bench::ScratchDir scratch(a.dir, "machine_bench");
@@ -289,6 +328,12 @@ int main(int argc, char** argv) {
        ok;
   ok = HttpCase(dir, "loki_json", "POST /loki/.../push (JSON)", "/loki/api/v1/push",
                 "application/json", 1000, loki_json) &&
+       ok;
+  ok = HttpCase(dir, "otlp_proto", "POST /v1/logs (OTLP protobuf)", "/v1/logs",
+                "application/x-protobuf", 1000, Bodies(a, OtlpProtoBody)) &&
+       ok;
+  ok = HttpCase(dir, "otlp_json", "POST /v1/logs (OTLP JSON)", "/v1/logs", "application/json",
+                1000, Bodies(a, OtlpJsonBody)) &&
        ok;
   ok = WatchCase(dir, a.watch_events) && ok;
   return ok ? 0 : 1;

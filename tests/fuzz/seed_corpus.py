@@ -156,6 +156,48 @@ def main():
     # "abc" then a copy of 8 bytes at offset 3 (tag 01, 1-byte offset): "abcabcabcab".
     put("snappy", "copy1.snappy", pb_varint(11) + bytes([2 << 2]) + b"abc" + bytes([(8 - 4) << 2 | 1, 3]))
 
+    # OTLP/HTTP logs (ExportLogsServiceRequest) as protobuf, by hand from logs.proto and
+    # common.proto, and as OTLP/JSON; one target takes both.
+    def pb_fixed64(field, v):
+        return pb_varint(field << 3 | 1) + v.to_bytes(8, "little")
+
+    def pb_kv(key, any_value):
+        return pb_len(1, key) + pb_len(2, any_value)
+
+    def otlp_request(resource_attrs, records, scope=b""):
+        resource = b"".join(pb_len(1, pb_kv(k, pb_len(1, v))) for k, v in resource_attrs)
+        scope_logs = (pb_len(1, scope) if scope else b"") + b"".join(pb_len(2, r) for r in records)
+        return pb_len(1, pb_len(1, resource) + pb_len(2, scope_logs))
+
+    otlp_record = (pb_fixed64(1, 1773480070482913000) + pb_varint(2 << 3) + pb_varint(17) +
+                   pb_len(3, "ERROR") + pb_len(5, pb_len(1, "payment timeout")) +
+                   pb_len(6, pb_kv("http.status", pb_varint(3 << 3) + pb_varint(503))) +
+                   pb_len(9, bytes(range(16))) + pb_len(10, bytes(range(8))))
+    otlp_kvlist = (pb_fixed64(11, 1773480071000000000) + pb_len(3, "WARN") +
+                   pb_len(5, pb_len(6, pb_len(1, pb_kv("msg", pb_len(1, "slow"))) +
+                                    pb_len(1, pb_kv("n", pb_fixed64(4, 0x4004000000000000))))) +
+                   pb_len(12, "checkout.slow"))
+    reset("logs_otlp")
+    put("logs_otlp", "k8s.pb", otlp_request(
+        [("k8s.namespace.name", "prod"), ("k8s.deployment.name", "checkout"),
+         ("service.name", "checkout-svc")], [otlp_record, otlp_kvlist],
+        scope=pb_len(1, "io.opentelemetry.java") + pb_len(2, "1.40.0")))
+    put("logs_otlp", "no_body.pb", otlp_request([], [pb_fixed64(1, 1)]))
+    put("logs_otlp", "k8s.json", compact({"resourceLogs": [{
+        "resource": {"attributes": [
+            {"key": "k8s.namespace.name", "value": {"stringValue": "prod"}},
+            {"key": "k8s.pod.name", "value": {"stringValue": "api-5f7d8c9b4-abcde"}}]},
+        "scopeLogs": [{"scope": {"name": "otel", "version": "1"}, "logRecords": [
+            {"timeUnixNano": "1773480070482913000", "severityNumber": 17, "severityText": "ERROR",
+             "body": {"stringValue": "payment timeout"},
+             "attributes": [{"key": "n", "value": {"intValue": "-5"}}],
+             "traceId": "000102030405060708090a0b0c0d0e0f", "spanId": "0001020304050607"},
+            {"observedTimeUnixNano": 1773480071000000000, "body": {"arrayValue": {"values": [
+                {"boolValue": True}, {"doubleValue": 2.5}, {"bytesValue": "AP8="},
+                {"kvlistValue": {"values": [{"key": "k", "value": {}}]}}]}}}]}]}]}))
+    put("logs_otlp", "snake.json", compact({"resource_logs": [{"scope_logs": [{"log_records": [
+        {"time_unix_nano": 5, "event_name": "x"}]}]}]}))
+
     # gzip: each log fixture compressed (mtime 0: stable bytes), and two members back to back.
     reset("gunzip")
     for p in sorted(logs.iterdir()):
