@@ -280,10 +280,10 @@ std::string OtlpProtoBody(int conn, int req) {
       t::LenField(1, t::OtlpKeyValue("k8s.container.name", t::OtlpString("api")));
   std::vector<std::string> records;
   for (int k = 0; k < 1000; ++k) {
-    records.push_back(t::Fixed64Field(
-                          1, static_cast<uint64_t>(kBaseNs + int64_t{req} * 1'000'000'000 +
-                                                   k * 1'000'000)) +
-                      t::LenField(5, t::OtlpString(LogLine(conn, req, k))));
+    records.push_back(
+        t::Fixed64Field(
+            1, static_cast<uint64_t>(kBaseNs + int64_t{req} * 1'000'000'000 + k * 1'000'000)) +
+        t::LenField(5, t::OtlpString(LogLine(conn, req, k))));
   }
   return t::OtlpResourceLogs(resource, {t::OtlpScopeLogs("", records)});
 }
@@ -301,9 +301,9 @@ std::string OtlpJsonBody(int conn, int req) {
   json resource = {{"attributes", json::array({kv("k8s.namespace.name", "payments"),
                                                kv("k8s.pod.name", "api-7d9f8b6c4-x2k9p"),
                                                kv("k8s.container.name", "api")})}};
-  return json{{"resourceLogs",
-               json::array({{{"resource", resource},
-                             {"scopeLogs", json::array({{{"logRecords", records}}})}}})}}
+  return json{
+      {"resourceLogs", json::array({{{"resource", resource},
+                                     {"scopeLogs", json::array({{{"logRecords", records}}})}}})}}
       .dump();
 }
 
@@ -332,8 +332,8 @@ int main(int argc, char** argv) {
   ok = HttpCase(dir, "otlp_proto", "POST /v1/logs (OTLP protobuf)", "/v1/logs",
                 "application/x-protobuf", 1000, Bodies(a, OtlpProtoBody)) &&
        ok;
-  ok = HttpCase(dir, "otlp_json", "POST /v1/logs (OTLP JSON)", "/v1/logs", "application/json",
-                1000, Bodies(a, OtlpJsonBody)) &&
+  ok = HttpCase(dir, "otlp_json", "POST /v1/logs (OTLP JSON)", "/v1/logs", "application/json", 1000,
+                Bodies(a, OtlpJsonBody)) &&
        ok;
   ok = WatchCase(dir, a.watch_events) && ok;
   return ok ? 0 : 1;

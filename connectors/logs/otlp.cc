@@ -1,6 +1,7 @@
 #include "connectors/logs/otlp.h"
 
-#include <cmath>
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -128,8 +129,12 @@ std::optional<std::string> LevelFromSeverityNumber(uint64_t n) {
 }
 
 // The Event of one record, or nullopt with `why` set.
+// `copy_budget`: bytes of resource and record attributes still allowed into attrs for this
+// request, so that one large resource over many small records cannot multiply the body in
+// memory; once spent, records keep their labels and get attributes_truncated.
 std::optional<Event> BuildEvent(RecordFields& f, const Context& ctx, size_t ordinal,
-                                const LogOptions& options, Nanos received_at, std::string* why) {
+                                size_t* copy_budget, const LogOptions& options, Nanos received_at,
+                                std::string* why) {
   LogRecord r;
   r.labels = ctx.labels;
   if (f.body && f.body->is_string()) {
@@ -152,7 +157,9 @@ std::optional<Event> BuildEvent(RecordFields& f, const Context& ctx, size_t ordi
   if (f.time == 0 && f.observed != 0) otlp["time_source"] = "observed";
   r.level = NormalizeLevel(f.severity_text);
   if (!r.level) r.level = LevelFromSeverityNumber(f.severity_number);
-  if (ctx.resource_bytes + f.attributes.dump().size() <= options.fields_max_bytes) {
+  const size_t copied = ctx.resource_bytes + f.attributes.dump().size();
+  if (copied <= options.fields_max_bytes && copied <= *copy_budget) {
+    *copy_budget -= copied;
     if (!ctx.resource.empty()) otlp["resource"] = ctx.resource;
     if (!f.attributes.empty()) otlp["attributes"] = std::move(f.attributes);
   } else {
@@ -174,6 +181,7 @@ std::optional<Event> BuildEvent(RecordFields& f, const Context& ctx, size_t ordi
 struct Collector {
   const LogOptions& options;
   Nanos received_at;
+  size_t copy_budget;
   LogParse out;
 
   // false (with `*error` set) when a bad record fails the whole request.
@@ -182,7 +190,7 @@ struct Collector {
     ++out.records;
     std::string why = malformed ? "malformed LogRecord" : std::string();
     if (!malformed) {
-      if (auto e = BuildEvent(f, ctx, out.records, options, received_at, &why)) {
+      if (auto e = BuildEvent(f, ctx, out.records, &copy_budget, options, received_at, &why)) {
         out.events.push_back(std::move(*e));
         return true;
       }
@@ -528,6 +536,9 @@ std::optional<Span> At(const std::vector<Span>& spans, size_t i, size_t expected
   return spans[i];
 }
 
+// Four times the body, and at least 1 MiB.
+size_t CopyBudget(std::string_view body) { return std::max<size_t>(4 * body.size(), 1 << 20); }
+
 void ProtoVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>((v & 0x7f) | 0x80));
@@ -540,7 +551,7 @@ void ProtoVarint(std::string& out, uint64_t v) {
 
 Result<LogParse> ParseOtlpLogsProtobuf(std::string_view body, const LogOptions& options,
                                        Nanos received_at) {
-  Collector c{options, received_at, {}};
+  Collector c{options, received_at, CopyBudget(body), {}};
   ProtoReader top(body);
   ProtoField rf;
   size_t resource_no = 0;
@@ -613,7 +624,7 @@ Result<LogParse> ParseOtlpLogsJson(std::string_view body, const LogOptions& opti
   if (scanned.status == ScanStatus::kOk) root = Span{first, scanned.end};
   const auto rspans = ElementSpans(body, root, "resourceLogs", "resource_logs");
 
-  Collector c{options, received_at, {}};
+  Collector c{options, received_at, CopyBudget(body), {}};
   for (size_t ri = 0; ri < resource_logs->size(); ++ri) {
     const std::string rwhere = "resource " + std::to_string(ri + 1);
     const json& rl = (*resource_logs)[ri];

@@ -35,7 +35,9 @@
 //             in the message
 //   attrs.otlp {resource, scope, attributes, severity_number, severity_text, trace_id,
 //             span_id, event_name}; resource and record attributes beyond
-//             LogOptions::fields_max_bytes are dropped (attrs.otlp.attributes_truncated)
+//             LogOptions::fields_max_bytes are dropped (attrs.otlp.attributes_truncated),
+//             and so are they once a request has copied 4x its size (at least 1 MiB)
+//             of them: a large resource over many small records cannot blow up memory
 //   raw_sha256 the LogRecord's exact bytes (protobuf) or JSON text.
 // Strings that are not valid UTF-8 are repaired (U+FFFD).
 //

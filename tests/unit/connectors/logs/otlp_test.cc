@@ -246,6 +246,30 @@ TEST(OtlpLogs, OversizedAttributesAreDropped) {
   EXPECT_EQ(r->events[0].scope, "log/prod/checkout");  // labels are kept
 }
 
+// One 7 KiB resource over 300 tiny records: copied into the first records' attrs until the
+// request has copied 1 MiB (4x a small body), then dropped; labels stay on every record.
+TEST(OtlpLogs, ResourceCopiesAreBoundedPerRequest) {
+  const std::string resource =
+      kResource + LenField(1, OtlpKeyValue("big", OtlpString(std::string(7000, 'r'))));
+  std::vector<std::string> records;
+  for (int i = 0; i < 300; ++i) {
+    records.push_back(Fixed64Field(1, kT1 + static_cast<uint64_t>(i)) +
+                      LenField(5, OtlpString("r" + std::to_string(i))));
+  }
+  auto r = ParseOtlpLogsProtobuf(ResourceLogs(resource, {ScopeLogs("", records)}), {}, kReceived);
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  ASSERT_EQ(r->events.size(), 300u);
+  size_t copied = 0;
+  for (const auto& e : r->events) {
+    EXPECT_EQ(e.scope, "log/prod/checkout");
+    if (e.attrs["otlp"].contains("resource")) ++copied;
+  }
+  EXPECT_TRUE(r->events.front().attrs["otlp"].contains("resource"));
+  EXPECT_EQ(r->events.back().attrs["otlp"]["attributes_truncated"], true);
+  EXPECT_GT(copied, 100u);
+  EXPECT_LT(copied, 160u);
+}
+
 std::string Nested(int depth) {
   std::string v = OtlpString("leaf");
   for (int i = 0; i < depth; ++i) v = LenField(5, LenField(1, v));  // array of one
