@@ -258,7 +258,7 @@ TEST(MetricsAtStart, AlertedCountersAreExportedAtZero) {
         {"timelined_slack_backfill_total", {{"outcome", "error"}, {"reason", reason}}});
   }
   for (const char* source :
-       {"api", "log", "loki", "kubernetes", "pagerduty", "pagerduty_backfill", "slack"}) {
+       {"api", "log", "loki", "otlp", "kubernetes", "pagerduty", "pagerduty_backfill", "slack"}) {
     expected.push_back({"timelined_ingest_redactions_total", {{"source", source}}});
     for (const char* reason : {"timeout", "unavailable", "exhausted", "invalid_event"}) {
       expected.push_back(
