@@ -473,7 +473,9 @@ Result<LogParse> ParseLokiPush(std::string_view body, const LogOptions& options,
 bool IsLokiProtobuf(std::string_view content_type) {
   std::string lower;
   for (char c : content_type.substr(0, content_type.find(';'))) {
-    if (c != ' ' && c != '\t') lower.push_back(static_cast<char>(std::tolower(c)));
+    if (c != ' ' && c != '\t') {
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
   }
   return lower == "application/x-protobuf" || lower == "application/protobuf" ||
          lower == "application/vnd.google.protobuf";

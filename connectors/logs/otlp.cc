@@ -84,7 +84,16 @@ struct Context {
   json resource = json::object();
   size_t resource_bytes = 2;  // resource.dump().size()
   json scope = json::object();
+  size_t scope_bytes = 2;  // scope.dump().size()
 };
+
+void SetContextScope(Context& ctx, json scope) {
+  ctx.scope = std::move(scope);
+  ctx.scope_bytes = ctx.scope.dump().size();
+}
+
+// Label values are cut as scope parts are (253 bytes): they are copied into every event.
+constexpr size_t kMaxLabelBytes = 253;
 
 const char* AttrString(const json& attrs, const char* key) {
   auto it = attrs.find(key);
@@ -97,6 +106,7 @@ const char* AttrString(const json& attrs, const char* key) {
 void SetContextResource(Context& ctx, json resource) {
   ctx.resource = std::move(resource);
   ctx.resource_bytes = ctx.resource.dump().size();
+  ctx.labels.clear();
   auto first = [&](std::initializer_list<const char*> keys) -> const char* {
     for (const char* k : keys) {
       if (const char* v = AttrString(ctx.resource, k)) return v;
@@ -104,7 +114,7 @@ void SetContextResource(Context& ctx, json resource) {
     return nullptr;
   };
   auto set = [&](const char* label, const char* value) {
-    if (value != nullptr) ctx.labels[label] = value;
+    if (value != nullptr) ctx.labels[label] = TruncateUtf8(value, kMaxLabelBytes);
   };
   set("namespace", first({"k8s.namespace.name"}));
   set("pod", first({"k8s.pod.name"}));
@@ -114,7 +124,7 @@ void SetContextResource(Context& ctx, json resource) {
   set("job", first({"k8s.job.name"}));
   if (const char* s = first({"service.name"});
       s != nullptr && std::string_view(s).rfind("unknown_service", 0) != 0) {
-    ctx.labels["service"] = s;
+    ctx.labels["service"] = TruncateUtf8(s, kMaxLabelBytes);
   }
   set("host", first({"host.name", "k8s.node.name"}));
 }
@@ -157,15 +167,15 @@ std::optional<Event> BuildEvent(RecordFields& f, const Context& ctx, size_t ordi
   if (f.time == 0 && f.observed != 0) otlp["time_source"] = "observed";
   r.level = NormalizeLevel(f.severity_text);
   if (!r.level) r.level = LevelFromSeverityNumber(f.severity_number);
-  const size_t copied = ctx.resource_bytes + f.attributes.dump().size();
+  const size_t copied = ctx.resource_bytes + ctx.scope_bytes + f.attributes.dump().size();
   if (copied <= options.fields_max_bytes && copied <= *copy_budget) {
     *copy_budget -= copied;
     if (!ctx.resource.empty()) otlp["resource"] = ctx.resource;
+    if (!ctx.scope.empty()) otlp["scope"] = ctx.scope;
     if (!f.attributes.empty()) otlp["attributes"] = std::move(f.attributes);
   } else {
     otlp["attributes_truncated"] = true;
   }
-  if (!ctx.scope.empty()) otlp["scope"] = ctx.scope;
   if (f.severity_number != 0) otlp["severity_number"] = f.severity_number;
   if (!f.severity_text.empty()) otlp["severity_text"] = f.severity_text;
   if (!f.trace_id.empty()) otlp["trace_id"] = f.trace_id;
@@ -344,7 +354,7 @@ Result<json> ResourceOrScopeProto(std::string_view bytes, bool scope, const std:
     if (f.number == attrs_field) {
       if (!KeyValueProto(f.bytes, 0, attrs)) return Invalid(where + ": malformed attribute");
     } else {
-      out[f.number == 1 ? "name" : "version"] = Repaired(f.bytes);
+      if (!f.bytes.empty()) out[f.number == 1 ? "name" : "version"] = Repaired(f.bytes);
     }
   }
   if (r.failed()) return Invalid(where + ": not protobuf");
@@ -579,7 +589,7 @@ Result<LogParse> ParseOtlpLogsProtobuf(std::string_view body, const LogOptions& 
     for (size_t si = 0; si < scopes.size(); ++si) {
       const std::string swhere = rwhere + " scope " + std::to_string(si + 1);
       std::vector<std::string_view> records;
-      ctx.scope = json::object();
+      SetContextScope(ctx, json::object());
       ProtoReader sr(scopes[si]);
       while (sr.Next(&f)) {
         if (f.number != 1 && f.number != 2) continue;
@@ -590,7 +600,7 @@ Result<LogParse> ParseOtlpLogsProtobuf(std::string_view body, const LogOptions& 
         }
         auto scope = ResourceOrScopeProto(f.bytes, true, swhere);
         if (!scope) return std::unexpected(scope.error());
-        ctx.scope = std::move(*scope);
+        SetContextScope(ctx, std::move(*scope));
       }
       if (sr.failed()) return Invalid(swhere + ": not a protobuf ScopeLogs");
       for (size_t ri = 0; ri < records.size(); ++ri) {
@@ -648,21 +658,22 @@ Result<LogParse> ParseOtlpLogsJson(std::string_view body, const LogOptions& opti
       const std::string swhere = rwhere + " scope " + std::to_string(si + 1);
       const json& sl = (*scope_logs)[si];
       if (!sl.is_object()) return Invalid(swhere + ": not an object");
-      ctx.scope = json::object();
+      json scope_json = json::object();
       if (const json* scope = Member(sl, "scope", "scope"); scope != nullptr && !scope->is_null()) {
         if (!scope->is_object()) return Invalid(swhere + ": \"scope\" is not an object");
         for (const char* k : {"name", "version"}) {
           if (const json* v = Member(*scope, k, k); v != nullptr && !v->is_null()) {
             if (!v->is_string()) return Invalid(swhere + ": scope " + k + " is not a string");
-            if (!v->get_ref<const std::string&>().empty()) ctx.scope[k] = *v;
+            if (!v->get_ref<const std::string&>().empty()) scope_json[k] = *v;
           }
         }
         json attrs = json::object();
         if (!KeyValuesJson(Member(*scope, "attributes", "attributes"), 0, attrs)) {
           return Invalid(swhere + ": malformed scope attributes");
         }
-        if (!attrs.empty()) ctx.scope["attributes"] = std::move(attrs);
+        if (!attrs.empty()) scope_json["attributes"] = std::move(attrs);
       }
+      SetContextScope(ctx, std::move(scope_json));
       const json* records = Member(sl, "logRecords", "log_records");
       if (records == nullptr || records->is_null()) continue;
       if (!records->is_array()) return Invalid(swhere + ": \"logRecords\" is not an array");

@@ -34,10 +34,11 @@
 //             (1-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal), else detected
 //             in the message
 //   attrs.otlp {resource, scope, attributes, severity_number, severity_text, trace_id,
-//             span_id, event_name}; resource and record attributes beyond
+//             span_id, event_name}; resource, scope and record attributes together beyond
 //             LogOptions::fields_max_bytes are dropped (attrs.otlp.attributes_truncated),
 //             and so are they once a request has copied 4x its size (at least 1 MiB)
-//             of them: a large resource over many small records cannot blow up memory
+//             of them: a large resource or scope over many small records cannot blow up
+//             memory. Label values are cut at 253 bytes, as scope parts are.
 //   raw_sha256 the LogRecord's exact bytes (protobuf) or JSON text.
 // Strings that are not valid UTF-8 are repaired (U+FFFD).
 //

@@ -14,7 +14,8 @@ namespace {
 bool IsJsonMediaType(std::string_view content_type) {
   std::string lower;
   for (char c : content_type.substr(0, content_type.find(';'))) {
-    if (c != ' ' && c != '\t') lower.push_back(static_cast<char>(std::tolower(c)));
+    if (c != ' ' && c != '\t')
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return lower == "application/json";
 }

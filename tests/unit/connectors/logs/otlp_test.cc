@@ -268,6 +268,30 @@ TEST(OtlpLogs, ResourceCopiesAreBoundedPerRequest) {
   EXPECT_EQ(r->events.back().attrs["otlp"]["attributes_truncated"], true);
   EXPECT_GT(copied, 100u);
   EXPECT_LT(copied, 160u);
+
+  // A large scope counts as well.
+  const std::string scope = LenField(1, std::string(7000, 's'));
+  auto s =
+      ParseOtlpLogsProtobuf(ResourceLogs(kResource, {ScopeLogs(scope, records)}), {}, kReceived);
+  ASSERT_TRUE(s.has_value()) << s.error().detail;
+  ASSERT_EQ(s->events.size(), 300u);
+  EXPECT_TRUE(s->events.front().attrs["otlp"].contains("scope"));
+  EXPECT_FALSE(s->events.back().attrs["otlp"].contains("scope"));
+  EXPECT_EQ(s->events.back().attrs["otlp"]["attributes_truncated"], true);
+}
+
+// Label values are copied into every event: cut at 253 bytes like scope parts.
+TEST(OtlpLogs, LongLabelValuesAreCut) {
+  const std::string resource =
+      LenField(1, OtlpKeyValue("k8s.namespace.name", OtlpString(std::string(400, 'n'))));
+  auto r =
+      ParseOtlpLogsProtobuf(ResourceLogs(resource, {ScopeLogs("", {kRecord1})}), {}, kReceived);
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  const std::string ns = r->events.at(0).attrs["labels"]["namespace"];
+  EXPECT_LE(ns.size(), 253u);
+  EXPECT_GT(ns.size(), 200u);
+  EXPECT_EQ(r->events[0].attrs["otlp"]["resource"]["k8s.namespace.name"].get<std::string>().size(),
+            400u);  // the resource itself, under fields_max_bytes, is kept whole
 }
 
 std::string Nested(int depth) {
