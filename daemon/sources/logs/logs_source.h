@@ -1,6 +1,7 @@
 #pragma once
-// The logs source: POST /ingest/logs (Fluent Bit, Vector, curl; source label "log") and
-// POST /loki/api/v1/push (Loki's JSON push; "loki"), both scope ingest, built from [logs].
+// The logs source: POST /ingest/logs (Fluent Bit, Vector, curl; source label "log"),
+// POST /loki/api/v1/push (Loki's JSON or protobuf push; "loki") and POST /v1/logs =
+// /otlp/v1/logs (OTLP/HTTP logs; "otlp"), all scope ingest, built from [logs].
 // Runs wherever there is a feed.
 #include "daemon/sources/source.h"
 
