@@ -29,8 +29,10 @@ class BindingStore {
   // row (action "bind", `actor`, subject = incident). Returns the binding stored for
   // (kind, key) — `b` itself when created, else the existing one, which may name another
   // incident — and whether it was created. kInvalidInput for an empty kind, key or
-  // incident_id; kUnavailable when the database stays locked (busy timeout).
-  virtual Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor) = 0;
+  // incident_id; kUnavailable when the database stays locked for `busy_timeout_ms` (the
+  // caller's budget: an admin call can wait seconds, a Slack delivery not past its deadline).
+  virtual Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor,
+                                          int busy_timeout_ms) = 0;
   virtual Result<std::vector<Binding>> ListBindings() const = 0;  // every binding, by (kind, key)
   virtual Result<std::optional<Incident>> GetIncident(const std::string& id) const = 0;
   // The incident with this PagerDuty number (the most recently updated if several).

@@ -1,5 +1,6 @@
 // SqliteEventStore: the bindings table (Slack threads and channels bound to incidents) and
 // the incident lookups that binding needs.
+#include <algorithm>
 #include <chrono>
 
 #include "store/reader_pool.h"
@@ -11,7 +12,6 @@ namespace timelined::store {
 namespace {
 
 constexpr std::string_view kBindingColumns = "kind, key, incident_id, created_at";
-constexpr int kBindingBusyTimeoutMs = 5000;
 
 Binding ReadBinding(const sql::Stmt& st) {
   return Binding{std::string(st.ColumnText(0)), std::string(st.ColumnText(1)),
@@ -75,7 +75,8 @@ Result<std::vector<Binding>> CollectBindings(sqlite3* db, sql::Stmt& st) {
 }  // namespace
 
 Result<SqliteEventStore::BindingWrite> SqliteEventStore::AddBinding(const Binding& b,
-                                                                    std::string_view actor) {
+                                                                    std::string_view actor,
+                                                                    int busy_timeout_ms) {
   if (b.kind.empty() || b.key.empty() || b.incident_id.empty()) {
     return MakeError(ErrorCode::kInvalidInput, "invalid_binding",
                      "a binding needs a kind, a key and an incident");
@@ -85,8 +86,8 @@ Result<SqliteEventStore::BindingWrite> SqliteEventStore::AddBinding(const Bindin
   auto db = sql::Db::Open(path(), SQLITE_OPEN_READWRITE);
   if (!db) return std::unexpected(db.error());
   if (auto r = schema::ConfigureReader(
-          *db,
-          schema::ConnectionSettings{.cache_mib = 1, .busy_timeout_ms = kBindingBusyTimeoutMs});
+          *db, schema::ConnectionSettings{.cache_mib = 1,
+                                          .busy_timeout_ms = std::max(busy_timeout_ms, 1)});
       !r) {
     return std::unexpected(r.error());
   }

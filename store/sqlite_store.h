@@ -139,7 +139,8 @@ class SqliteEventStore final : public DraftStore, public BindingStore {
 
   // BindingStore (store/binding_store.h; bindings.cc).
   using BindingWrite = store::BindingWrite;
-  Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor) override;
+  Result<BindingWrite> AddBinding(const Binding& b, std::string_view actor,
+                                  int busy_timeout_ms) override;
   Result<std::vector<Binding>> GetBindings(const std::string& incident_id) const override;
   Result<std::vector<Binding>> ListBindings() const override;
   Result<std::optional<Incident>> FindIncidentByNumber(int64_t number) const override;

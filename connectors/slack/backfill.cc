@@ -1,6 +1,8 @@
 #include "connectors/slack/backfill.h"
 
 #include <algorithm>
+#include <chrono>
+#include <iterator>
 
 #include "connectors/common/http_retry.h"
 #include "connectors/slack/replies.h"
@@ -26,6 +28,7 @@ Result<std::unique_ptr<SlackBackfill>> SlackBackfill::Create(SlackBackfillOption
   while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();
   options.limit = std::clamp(options.limit, 1, 1000);
   options.max_pages = std::max(options.max_pages, 1);
+  options.min_interval = std::max(options.min_interval, std::chrono::milliseconds(0));
   if (http == nullptr) {
     auto client = BeastHttpClient::Create(options.http);
     if (!client) return std::unexpected(client.error());
@@ -42,9 +45,20 @@ SlackBackfill::SlackBackfill(SlackBackfillOptions options, std::shared_ptr<HttpC
       sleep_(std::move(sleep)),
       clock_(clock) {}
 
+void SlackBackfill::Pace() {
+  if (!last_request_end_ || options_.min_interval.count() == 0) return;
+  auto due = *last_request_end_ + options_.min_interval;
+  auto now = std::chrono::steady_clock::now();
+  if (now < due) {
+    // Rounded up, so the request never starts before the interval is over.
+    sleep_(std::chrono::ceil<std::chrono::milliseconds>(due - now));
+  }
+}
+
 Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
                                                       std::string_view channel,
-                                                      std::string_view thread_ts) {
+                                                      std::string_view thread_ts,
+                                                      const ProgressFn& progress) {
   if (!ValidId(team) || !ValidId(channel) || !ParseSlackTs(thread_ts)) {
     return MakeError(ErrorCode::kInvalidInput, "bad_argument", "malformed team, channel or ts");
   }
@@ -56,7 +70,9 @@ Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
                   "&ts=" + std::string(thread_ts) + "&limit=" + std::to_string(options_.limit);
     if (!cursor.empty()) request.url += "&cursor=" + UrlEncode(cursor);
     request.headers["authorization"] = "Bearer " + options_.token;
+    Pace();
     auto response = SendWithRetry(*http_, request, options_.retry, sleep_);
+    last_request_end_ = std::chrono::steady_clock::now();
     if (!response) return std::unexpected(response.error());
     if (response->status < 200 || response->status > 299) {
       return std::unexpected(HttpStatusError(response->status, "conversations.replies"));
@@ -69,6 +85,7 @@ Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
     }
     if (!page) return std::unexpected(page.error());
     std::move(page->events.begin(), page->events.end(), std::back_inserter(events));
+    if (progress) progress(FetchProgress{page_no + 1, events.size()});
     if (page->next_cursor.empty()) return events;
     cursor = std::move(page->next_cursor);
   }

@@ -100,6 +100,10 @@ std::vector<keys::KeySpec<Config>> SlackKeys() {
                       1000,
                       "Messages per conversations.replies page (non-Marketplace apps get at "
                       "most 15)."),
+      keys::IntKey<C>("slack.replies_min_interval_ms",
+                      Field(&C::slack, &Sc::replies_min_interval_ms), 0, 600'000,
+                      "Pause between two conversations.replies requests: 1200 keeps Tier 3 "
+                      "(50/min); commercially distributed non-Marketplace apps need 60000."),
       keys::TableArrayKey<C, SlackChannel>(
           "slack.channels",
           "A service's incident channel: its messages correlate with that service's incidents "

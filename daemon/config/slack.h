@@ -27,6 +27,9 @@ struct SlackConfig {
   std::string api_base_url = "https://slack.com/api";
   int request_timeout_ms = 10'000;  // per Web API request
   int replies_page_limit = 15;      // conversations.replies `limit`
+  // Pause between two conversations.replies requests: 1200 keeps Slack's Tier 3 (50/min);
+  // commercially distributed non-Marketplace apps need 60000 (1/min).
+  int replies_min_interval_ms = 1'200;
   // How long an Events API delivery waits for durability before 503: under Slack's 3 s, so
   // Slack sees the 503 and retries instead of timing out (and retrying anyway).
   int ack_timeout_ms = 2'500;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "store/model/event.h"
@@ -475,6 +477,126 @@ TEST(SlackWebhook, RootNamingAnIncidentAndServiceChannelBind) {
                 .status,
             200);
   EXPECT_EQ(GetEvent(d.port(), MessageId("C0WAR2", "1773480500.000100"))["incident_id"], kIncident);
+}
+
+// The binding of a thread whose backfill has a key.
+json BackfillOf(const HttpResult& listed, const std::string& key) {
+  if (listed.status != 200) return nullptr;
+  json body = json::parse(listed.body, nullptr, false);
+  if (!body.is_object()) return nullptr;
+  for (const json& b : body["bindings"]) {
+    if (b["key"] == key) return b.value("backfill", json());
+  }
+  return nullptr;
+}
+
+// A backfill's progress is on its binding: a job behind another is "queued"; a running job
+// shows the pages and messages fetched so far, and when its next request is due while it
+// waits out a 429; a finished job is "done" with its counts. The job gauges and the page
+// counter follow. Slack's API here blocks page 2 of the long thread until the test has seen
+// page 1's progress, and rate-limits the other thread for ten minutes.
+TEST(SlackWebhook, BackfillProgressIsShownOnTheBinding) {
+  const std::string root = "1773480390.001200";
+  const std::string limited = "1773480500.000100";
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  FakeHttpServer slack_api([&](const RecordedRequest& r) -> CannedResponse {
+    if (r.target.find("ts=" + limited) != std::string::npos) {
+      return {429, {{"retry-after", "600"}}, R"({"ok":false,"error":"ratelimited"})"};
+    }
+    auto page = [&](std::vector<json> messages, const std::string& next) -> CannedResponse {
+      json body = {{"ok", true},
+                   {"messages", std::move(messages)},
+                   {"has_more", !next.empty()},
+                   {"response_metadata", {{"next_cursor", next}}}};
+      return {200, {{"content-type", "application/json"}}, body.dump()};
+    };
+    if (r.target.find("cursor=") == std::string::npos) {
+      return page({Message("C0INC", root, "U0ALICE", "checkout 5xx, looking", root),
+                   Message("C0INC", "1773480400.000100", "U0BOB", "pods crash-looping", root)},
+                  "cGFnZTI");
+    }
+    if (r.target.find("cursor=cGFnZTI") != std::string::npos) {
+      std::unique_lock lock(mu);  // bounded, so a failed test never hangs the server
+      cv.wait_for(lock, std::chrono::seconds(60), [&] { return release; });
+      return page({Message("C0INC", "1773480455.004500", "U0BOB", "rolling back", root)},
+                  "cGFnZTM");
+    }
+    return page({Message("C0INC", "1773480470.000700", "U0ALICE", "error rate normal", root)}, "");
+  });
+  auto unblock = [&] {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  };
+  TempDir dir;
+  Daemon d(dir, SlackToml(slack_api.base_url() + "/api", "replies_min_interval_ms = 0\n"));
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  CreateIncident(d.port(), kIncident, 4711);
+  const std::string bind_path = std::string("/v1/incidents/") + kIncident + "/bindings";
+
+  auto queued = HttpCall(
+      d.port(), "POST", bind_path,
+      json{{"channel", "C0INC"}, {"thread_ts", root}, {"wait", false}, {"team", kTeam}}.dump());
+  ASSERT_EQ(queued.status, 201) << queued.body;
+  EXPECT_EQ(json::parse(queued.body)["backfill"]["status"], "queued");
+  const std::string key = "C0INC:" + root;
+  auto running = WaitForGet(d.port(), bind_path, [&](const HttpResult& r) {
+    json b = BackfillOf(r, key);
+    return b.is_object() && b["status"] == "running" && b["pages"] == 1;
+  });
+  json progress = BackfillOf(running, key);
+  ASSERT_TRUE(progress.is_object()) << running.body;
+  EXPECT_EQ(progress["status"], "running") << running.body;
+  EXPECT_EQ(progress["fetched"], 2);
+  EXPECT_TRUE(progress.contains("queued_at"));
+  EXPECT_TRUE(progress.contains("started_at"));
+  EXPECT_FALSE(progress.contains("finished_at"));
+
+  // A second thread waits behind the first.
+  auto second = HttpCall(
+      d.port(), "POST", bind_path,
+      json{{"channel", "C0INC"}, {"thread_ts", limited}, {"wait", false}, {"team", kTeam}}.dump());
+  ASSERT_EQ(second.status, 201) << second.body;
+  const std::string limited_key = "C0INC:" + limited;
+  EXPECT_EQ(BackfillOf(HttpCall(d.port(), "GET", bind_path), limited_key)["status"], "queued");
+  auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("timelined_slack_backfill_jobs{state=\"queued\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("timelined_slack_backfill_jobs{state=\"running\"} 1"), std::string::npos);
+
+  unblock();
+  auto done = WaitForGet(d.port(), bind_path, [&](const HttpResult& r) {
+    json b = BackfillOf(r, key);
+    return b.is_object() && b["status"] == "done";
+  });
+  json finished = BackfillOf(done, key);
+  ASSERT_TRUE(finished.is_object()) << done.body;
+  EXPECT_EQ(finished["status"], "done") << done.body;
+  EXPECT_EQ(finished["pages"], 3);
+  EXPECT_EQ(finished["fetched"], 4);
+  EXPECT_EQ(finished["inserted"], 4);
+  EXPECT_EQ(finished["duplicates"], 0);
+  EXPECT_TRUE(finished.contains("finished_at"));
+
+  // The rate-limited thread now runs, waiting out Retry-After: 600 s.
+  auto waiting = WaitForGet(d.port(), bind_path, [&](const HttpResult& r) {
+    json b = BackfillOf(r, limited_key);
+    return b.is_object() && b["status"] == "running" && b.contains("next_request_at");
+  });
+  json wait = BackfillOf(waiting, limited_key);
+  ASSERT_TRUE(wait.is_object()) << waiting.body;
+  EXPECT_EQ(wait["status"], "running") << waiting.body;
+  EXPECT_EQ(wait["pages"], 0);
+  // RFC 3339 UTC strings of one format compare in time order.
+  EXPECT_GT(wait.value("next_request_at", ""),
+            FormatRfc3339((std::time(nullptr) + 300) * kNanosPerSecond));
+  metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("timelined_slack_backfill_pages_total 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("timelined_slack_backfill_jobs{state=\"queued\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("timelined_slack_backfill_jobs{state=\"running\"} 1"), std::string::npos);
+  // Stopping the daemon interrupts the wait (the destructors below).
 }
 
 }  // namespace

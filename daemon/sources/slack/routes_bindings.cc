@@ -140,8 +140,29 @@ void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Re
                          });
 }
 
-void HandleListBindings(const EventReader& store, http::Request& req,
-                        const http::Respond& respond) {
+json BackfillStatusJson(const BackfillStatus& s) {
+  json out{{"status", s.state}, {"pages", s.pages}, {"fetched", s.fetched}};
+  for (auto [name, at] : {std::pair{"queued_at", s.queued_at},
+                          {"started_at", s.started_at},
+                          {"finished_at", s.finished_at}}) {
+    if (at != 0) out[name] = FormatRfc3339(at);
+  }
+  if (s.state == "running" && s.next_request_at != 0) {
+    out["next_request_at"] = FormatRfc3339(s.next_request_at);
+  }
+  if (s.state == "done") {
+    out["inserted"] = s.inserted;
+    out["duplicates"] = s.duplicates;
+  }
+  if (s.state == "failed") {
+    out["error"] = s.error;
+    out["detail"] = s.detail;
+  }
+  return out;
+}
+
+void HandleListBindings(const EventReader& store, const SlackThreadBackfiller* backfill,
+                        http::Request& req, const http::Respond& respond) {
   const std::string& id = req.path_params["id"];
   auto incident = store.GetIncident(id);
   if (!incident) return respond(http::Response::FromError(incident.error()));
@@ -151,7 +172,17 @@ void HandleListBindings(const EventReader& store, http::Request& req,
   auto list = store.GetBindings(id);
   if (!list) return respond(http::Response::FromError(list.error()));
   json out = json::array();
-  for (const Binding& b : *list) out.push_back(BindingToJson(b));
+  for (const Binding& b : *list) {
+    json j = BindingToJson(b);
+    if (b.kind == kBindingSlackThread) {
+      std::optional<BackfillStatus> status;
+      if (backfill != nullptr) status = backfill->Status(b.key);
+      j["backfill"] = backfill == nullptr ? json{{"status", "not_configured"}}
+                      : status            ? BackfillStatusJson(*status)
+                                          : json{{"status", "none"}};
+    }
+    out.push_back(std::move(j));
+  }
   respond(http::Response::Json(200, json{{"incident_id", id}, {"bindings", out}}.dump()));
 }
 

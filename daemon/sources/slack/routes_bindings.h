@@ -13,7 +13,9 @@
 // the status is "not_configured"; with no known workspace "failed"/"unknown_team"; channel
 // bindings are not backfilled ("not_applicable").
 //
-// GET (scope read): {"incident_id", "bindings": [{kind, key, incident_id, created_at}]}.
+// GET (scope read): {"incident_id", "bindings": [{kind, key, incident_id, created_at}]}; a
+// thread binding also has "backfill": its latest backfill since the daemon started
+// (BackfillStatusJson), {"status": "none"} when there was none, or "not_configured".
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -33,8 +35,13 @@ struct BindingRouteDeps {
 };
 
 void HandleAddBinding(const BindingRouteDeps& deps, http::Request& req, http::Respond respond);
-void HandleListBindings(const EventReader& store, http::Request& req, const http::Respond& respond);
+void HandleListBindings(const EventReader& store, const SlackThreadBackfiller* backfill,
+                        http::Request& req, const http::Respond& respond);
 
 nlohmann::json BindingToJson(const Binding& b);
+// {"status": queued|running|done|failed, "queued_at", "started_at", "finished_at" (RFC 3339,
+// when reached), "pages", "fetched", and by state "next_request_at" (running, waiting for the
+// pace or a retry), "inserted"/"duplicates" (done), "error"/"detail" (failed)}.
+nlohmann::json BackfillStatusJson(const BackfillStatus& s);
 
 }  // namespace timelined::daemon

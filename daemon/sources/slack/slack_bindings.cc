@@ -43,8 +43,9 @@ Result<void> SlackBindings::Load() {
   return {};
 }
 
-Result<store::BindingWrite> SlackBindings::Bind(const Binding& binding, std::string_view actor) {
-  auto written = store_.AddBinding(binding, actor);
+Result<store::BindingWrite> SlackBindings::Bind(const Binding& binding, std::string_view actor,
+                                                int busy_timeout_ms) {
+  auto written = store_.AddBinding(binding, actor, busy_timeout_ms);
   if (!written) return written;
   std::lock_guard<std::mutex> lock(mu_);
   cache_[{written->stored.kind, written->stored.key}] = written->stored.incident_id;
@@ -78,7 +79,8 @@ Result<std::string> SlackBindings::IncidentNamedIn(std::string_view text) const 
   return std::string();
 }
 
-Result<std::string> SlackBindings::Resolve(const Event& e, std::optional<Binding>* new_thread) {
+Result<std::string> SlackBindings::Resolve(const Event& e, std::optional<Binding>* new_thread,
+                                           std::chrono::steady_clock::time_point deadline) {
   const std::string channel = AttrString(e, "channel");
   if (channel.empty()) return std::string();
   std::string root = AttrString(e, "thread_ts");
@@ -91,8 +93,11 @@ Result<std::string> SlackBindings::Resolve(const Event& e, std::optional<Binding
     auto named = IncidentNamedIn(e.body);
     if (!named) return std::unexpected(named.error());
     if (!named->empty()) {
-      auto written = Bind(Binding{kBindingSlackThread, ThreadKey(channel, root), *named, 0},
-                          "slack:thread-root");
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      auto written =
+          Bind(Binding{kBindingSlackThread, ThreadKey(channel, root), *named, 0},
+               "slack:thread-root", static_cast<int>(std::max<int64_t>(left.count(), 1)));
       if (!written) return std::unexpected(written.error());
       if (written->created && new_thread != nullptr) *new_thread = written->stored;
       return written->stored.incident_id;

@@ -14,6 +14,7 @@
 // per-message lookups 1-2 touch no database. Lookups 3-4 read the store.
 //
 // Threads: every method is safe from any thread (the cache is behind a mutex).
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -47,13 +48,17 @@ class SlackBindings {
   Result<void> Load();
 
   // Persists a binding (idempotent) and caches what is stored for its (kind, key); see
-  // BindingStore::AddBinding.
-  Result<store::BindingWrite> Bind(const Binding& binding, std::string_view actor);
+  // BindingStore::AddBinding. An admin call may wait kAdminBusyTimeoutMs for the lock.
+  static constexpr int kAdminBusyTimeoutMs = 5'000;
+  Result<store::BindingWrite> Bind(const Binding& binding, std::string_view actor,
+                                   int busy_timeout_ms = kAdminBusyTimeoutMs);
 
   // The incident a Slack event belongs to (rules above), "" for none. `new_thread`
   // receives the thread binding rule 3 created, if any (so the caller can backfill it).
-  // Errors: the store's (kUnavailable, ...).
-  Result<std::string> Resolve(const Event& event, std::optional<Binding>* new_thread);
+  // Rule 3's write waits at most until `deadline` for the database lock (Slack's answer
+  // must not wait past it). Errors: the store's (kUnavailable, ...).
+  Result<std::string> Resolve(const Event& event, std::optional<Binding>* new_thread,
+                              std::chrono::steady_clock::time_point deadline);
 
   // The cached incident of a binding, or nullopt.
   std::optional<std::string> Lookup(std::string_view kind, std::string_view key) const;

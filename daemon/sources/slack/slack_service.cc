@@ -42,8 +42,9 @@ void SlackService::AddRoutes(http::Router& router, const Guard& guarded) {
                HandleAddBinding(deps, r, std::move(d));
              }));
   router.Add("GET", "/v1/incidents/{id}/bindings",
-             guarded(config::Scope::kRead,
-                     [this](Request& r, const Respond& d) { HandleListBindings(*store_, r, d); }));
+             guarded(config::Scope::kRead, [this](Request& r, const Respond& d) {
+               HandleListBindings(*store_, backfill_.get(), r, d);
+             }));
 }
 
 void SlackService::Stop() {

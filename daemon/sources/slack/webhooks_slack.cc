@@ -161,7 +161,7 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
   std::vector<Binding> new_threads;
   for (Event& e : events) {
     std::optional<Binding> bound;
-    auto incident = bindings_.Resolve(e, &bound);
+    auto incident = bindings_.Resolve(e, &bound, deadline);
     if (!incident) {
       spdlog::warn("[src=slack] binding lookup failed: {}: {}", incident.error().message,
                    incident.error().detail);

@@ -1,8 +1,10 @@
 // Slack pieces of the daemon without sockets: the retry-dedup set, the store's bindings
 // methods, and how SlackBindings resolves a message's incident.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "daemon/sources/slack/slack_bindings.h"
@@ -13,6 +15,10 @@ namespace timelined::daemon {
 namespace {
 
 constexpr Nanos kS = kNanosPerSecond;
+
+std::chrono::steady_clock::time_point Later() {
+  return std::chrono::steady_clock::now() + std::chrono::seconds(5);
+}
 
 TEST(RecentKeys, ForgetsAfterTheTtlAndKeepsAtMostMaxKeys) {
   RecentKeys keys(10 * kS, 3);
@@ -100,19 +106,20 @@ class SlackBindingsTest : public ::testing::Test {
 
 TEST_F(SlackBindingsTest, StoreBindingsAreIdempotentAndFirstWins) {
   Binding b{kBindingSlackThread, "C0INC:1.000100", "Q1", 0};
-  auto first = store_->AddBinding(b, "test");
+  auto first = store_->AddBinding(b, "test", 5000);
   ASSERT_TRUE(first) << first.error().detail;
   EXPECT_TRUE(first->created);
   EXPECT_GT(first->stored.created_at, 0);
-  auto again = store_->AddBinding(b, "test");
+  auto again = store_->AddBinding(b, "test", 5000);
   ASSERT_TRUE(again);
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->stored, first->stored);
-  auto other = store_->AddBinding(Binding{kBindingSlackThread, "C0INC:1.000100", "Q2", 0}, "t");
+  auto other =
+      store_->AddBinding(Binding{kBindingSlackThread, "C0INC:1.000100", "Q2", 0}, "t", 5000);
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->created);
   EXPECT_EQ(other->stored.incident_id, "Q1");
-  ASSERT_TRUE(store_->AddBinding(Binding{kBindingSlackChannel, "C0WAR", "Q1", 5}, "t"));
+  ASSERT_TRUE(store_->AddBinding(Binding{kBindingSlackChannel, "C0WAR", "Q1", 5}, "t", 5000));
   auto of_q1 = store_->GetBindings("Q1");
   ASSERT_TRUE(of_q1);
   ASSERT_EQ(of_q1->size(), 2u);
@@ -120,7 +127,7 @@ TEST_F(SlackBindingsTest, StoreBindingsAreIdempotentAndFirstWins) {
   EXPECT_EQ((*of_q1)[0].created_at, 5);
   EXPECT_TRUE(store_->GetBindings("Q2")->empty());
   EXPECT_EQ(store_->ListBindings()->size(), 2u);
-  EXPECT_FALSE(store_->AddBinding(Binding{kBindingSlackChannel, "", "Q1", 0}, "t"));
+  EXPECT_FALSE(store_->AddBinding(Binding{kBindingSlackChannel, "", "Q1", 0}, "t", 5000));
 }
 
 TEST_F(SlackBindingsTest, FindsIncidentsByNumberAndOpenOnesByService) {
@@ -140,33 +147,60 @@ TEST_F(SlackBindingsTest, ResolvesThreadChannelRootReferenceAndServiceChannel) {
   ASSERT_TRUE(b.Load());
   std::optional<Binding> created;
   // Unknown references and replies never bind.
-  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "10.000100", "see #9999"), &created), "");
-  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "11.000100", "re #4711", "10.000100"), &created), "");
+  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "10.000100", "see #9999"), &created, Later()), "");
+  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "11.000100", "re #4711", "10.000100"), &created, Later()), "");
   EXPECT_FALSE(created);
   // A root naming a known incident binds its thread; replies follow.
-  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "12.000100", "war room for #4711"), &created), "Q1ABC");
+  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "12.000100", "war room for #4711"), &created, Later()),
+            "Q1ABC");
   ASSERT_TRUE(created);
   EXPECT_EQ(created->key, "C0WAR:12.000100");
   std::optional<Binding> none;
-  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "13.000100", "on it", "12.000100"), &none), "Q1ABC");
+  EXPECT_EQ(*b.Resolve(Msg("C0WAR", "13.000100", "on it", "12.000100"), &none, Later()), "Q1ABC");
   EXPECT_FALSE(none);
   // By URL, in an edit of a root.
   EXPECT_EQ(
       *b.Resolve(Msg("C0WAR", "14.000100", "<https://acme.pagerduty.com/incidents/Q1ABC|incident>",
                      "", "slack.message_changed"),
-                 &none),
+                 &none, Later()),
       "Q1ABC");
   // Service channel: unbound while no incident of the service is open.
-  EXPECT_EQ(*b.Resolve(Msg("C0PAY", "15.000100", "deploying"), &none), "");
+  EXPECT_EQ(*b.Resolve(Msg("C0PAY", "15.000100", "deploying"), &none, Later()), "");
   AddIncident("Q2OPEN", 4712, "triggered", 200 * kS);
-  EXPECT_EQ(*b.Resolve(Msg("C0PAY", "16.000100", "5xx again"), &none), "Q2OPEN");
+  EXPECT_EQ(*b.Resolve(Msg("C0PAY", "16.000100", "5xx again"), &none, Later()), "Q2OPEN");
   // An explicit channel binding wins over the service.
   ASSERT_TRUE(b.Bind(Binding{kBindingSlackChannel, "C0PAY", "Q1ABC", 0}, "test"));
-  EXPECT_EQ(*b.Resolve(Msg("C0PAY", "17.000100", "5xx again"), &none), "Q1ABC");
+  EXPECT_EQ(*b.Resolve(Msg("C0PAY", "17.000100", "5xx again"), &none, Later()), "Q1ABC");
   // A fresh cache loads what is stored.
   SlackBindings reloaded(*store_, {});
   ASSERT_TRUE(reloaded.Load());
   EXPECT_EQ(reloaded.Lookup(kBindingSlackThread, "C0WAR:12.000100"), "Q1ABC");
+}
+
+// A root naming an incident binds its thread with a write that must not outlast Slack's
+// deadline: with the write lock held elsewhere and the deadline passed, Resolve fails with
+// kUnavailable (the webhook answers 503, Slack retries) and binds nothing; the retry, once
+// the lock is free, binds the thread.
+TEST_F(SlackBindingsTest, ThreadRootBindingGivesUpAtTheDeadlineWhileLocked) {
+  AddIncident("Q1ABC", 4711, "triggered", 100 * kS);
+  SlackBindings b(*store_, {});
+  ASSERT_TRUE(b.Load());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "t.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::optional<Binding> created;
+  const Event root = Msg("C0WAR", "12.000100", "war room for #4711");
+  auto blocked = b.Resolve(root, &created, std::chrono::steady_clock::now());
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_EQ(blocked.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(created);
+  EXPECT_FALSE(b.Lookup(kBindingSlackThread, "C0WAR:12.000100").has_value());
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  auto retried = b.Resolve(root, &created, Later());
+  ASSERT_TRUE(retried.has_value()) << retried.error().detail;
+  EXPECT_EQ(*retried, "Q1ABC");
+  EXPECT_TRUE(created);
 }
 
 }  // namespace

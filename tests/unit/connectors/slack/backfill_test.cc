@@ -29,8 +29,10 @@ struct Harness {
   std::vector<std::chrono::milliseconds> sleeps;
   FixedClock clock;
 
-  std::unique_ptr<SlackBackfill> Make(const std::string& base_url, int max_retries = 2) {
+  std::unique_ptr<SlackBackfill> Make(const std::string& base_url, int max_retries = 2,
+                                      std::chrono::milliseconds min_interval = {}) {
     SlackBackfillOptions options;
+    options.min_interval = min_interval;
     options.base_url = base_url + "/api";
     options.token = "xoxb-test-token";
     options.retry.max_retries = max_retries;
@@ -92,6 +94,36 @@ TEST(SlackBackfillTest, FollowsCursorRetries429AndMapsLikeEventsApi) {
   EXPECT_EQ((*events)[1].url,
             "https://acme.slack.com/archives/C0INC1234/p1773480455004500"
             "?thread_ts=1773480390.001200&cid=C0INC1234");
+}
+
+// With a minimum interval, every request after the first waits for it (through the injected
+// sleeper, which does not really sleep), across pages and across threads; progress is
+// reported after each page.
+TEST(SlackBackfillTest, PacesRequestsAndReportsProgressPerPage) {
+  FakeHttpServer server([&](const RecordedRequest& r) -> CannedResponse {
+    if (r.target.find("cursor=") == std::string::npos)
+      return Json(ReadFixture("slack/replies_page1.json"));
+    return Json(ReadFixture("slack/replies_page2.json"));
+  });
+  Harness h;
+  const auto interval = std::chrono::milliseconds(60'000);
+  auto backfill = h.Make(server.base_url(), 2, interval);
+  std::vector<std::pair<int, size_t>> seen;
+  auto progress = [&seen](const FetchProgress& p) { seen.emplace_back(p.pages, p.messages); };
+  auto first = backfill->FetchThread(kTeam, kChannel, kRootTs, progress);
+  ASSERT_TRUE(first.has_value()) << first.error().detail;
+  EXPECT_EQ(seen, (std::vector<std::pair<int, size_t>>{{1, 2}, {2, 3}}));
+  ASSERT_EQ(h.sleeps.size(), 1u);  // none before the very first request
+  // The fake sleeper returns at once, so the wait asked for is the whole interval less the
+  // few milliseconds the first request took.
+  EXPECT_LE(h.sleeps[0], interval);
+  EXPECT_GT(h.sleeps[0], interval - std::chrono::milliseconds(5'000));
+
+  // The next thread's first request keeps the pace too.
+  ASSERT_TRUE(backfill->FetchThread(kTeam, kChannel, kRootTs).has_value());
+  ASSERT_EQ(h.sleeps.size(), 3u);
+  EXPECT_GT(h.sleeps[1], interval - std::chrono::milliseconds(5'000));
+  EXPECT_EQ(server.requests().size(), 4u);
 }
 
 TEST(SlackBackfillTest, SlackErrorCodesBecomeErrors) {
