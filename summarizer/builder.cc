@@ -159,9 +159,10 @@ Timeline TimelineBuilder::State::Finish() {
   AddNoAck(mi, &lines);
   if (trigger_at != 0) {
     mi.first_ack = lifecycle.First("acknowledged", trigger_at);
+    if (mi.first_signal.found()) mi.change = k8s.LastRolloutStartBefore(mi.first_signal.at);
     mi.first_mitigation =
         EarliestOf({lifecycle.FirstMitigation(trigger_at), slack.FirstMitigation(trigger_at),
-                    FirstRecovery(trigger_at)});
+                    k8s.FirstRolloutDone(trigger_at), FirstRecovery(trigger_at)});
   }
   Timeline t;
   t.metrics = ComputeMetrics(mi);

@@ -88,16 +88,24 @@ Result<void> ReadCorrelation(const json& j, CorrelationConfig* c) {
 }  // namespace
 
 std::vector<std::string> DefaultSalientKeywords() {
-  return {"all clear",    "decided",    "decision",   "deploy",    "failover",
-          "fail over",    "fixed",      "hotfix",     "mitigat",   "revert",
-          "resolved",     "restart",    "roll back",  "rollback",  "rolled back",
-          "rolling back", "root cause", "workaround", "recovered", "restored"};
+  return {"all clear", "decided", "decision", "deploy", "failover", "fail over", "fixed", "hotfix",
+          "mitigat", "revert", "resolved", "restart", "roll back", "rollback", "rolled back",
+          "rolling back", "root cause", "workaround", "recovered", "restored",
+          // What a reader needs first: impact, onset and cause.
+          "impact", "customer", "outage", "degraded", "started at", "caused by"};
 }
 
+std::vector<std::string> DefaultIncludeReactions() { return {"pushpin"}; }
+std::vector<std::string> DefaultExcludeReactions() { return {"no_entry_sign"}; }
+
+// Statements that a mitigation took effect, not that one is planned or under way: "rolled
+// back" but not "rolling back" or "preparing rollback".
 std::vector<std::string> DefaultMitigationKeywords() {
-  return {"all clear",    "failover",   "fail over", "fixed",    "hotfix",
-          "mitigat",      "revert",     "roll back", "rollback", "rolled back",
-          "rolling back", "workaround", "recovered", "restored"};
+  return {"all clear",         "failed over",      "fixed",
+          "mitigated",         "reverted",         "rolled back",
+          "rollback complete", "rollback done",    "rollback finished",
+          "back to normal",    "back to baseline", "workaround in place",
+          "recovered",         "restored"};
 }
 
 std::vector<std::string> DefaultDeployReasons() {
@@ -112,6 +120,8 @@ json SummarizerConfigToJson(const SummarizerConfig& c) {
                {{"services", services}, {"defaults", ServiceToJson(c.correlation.defaults)}}},
               {"salient_keywords", c.salient_keywords},
               {"mitigation_keywords", c.mitigation_keywords},
+              {"include_reactions", c.include_reactions},
+              {"exclude_reactions", c.exclude_reactions},
               {"deploy_reasons", c.deploy_reasons},
               {"recovery_kinds", c.recovery_kinds},
               {"limits",
@@ -127,6 +137,8 @@ Result<SummarizerConfig> SummarizerConfigFromJson(const json& j) {
   for (auto r :
        {ReadCorrelation(j, &c.correlation), ReadStrings(j, "salient_keywords", &c.salient_keywords),
         ReadStrings(j, "mitigation_keywords", &c.mitigation_keywords),
+        ReadStrings(j, "include_reactions", &c.include_reactions),
+        ReadStrings(j, "exclude_reactions", &c.exclude_reactions),
         ReadStrings(j, "deploy_reasons", &c.deploy_reasons),
         ReadStrings(j, "recovery_kinds", &c.recovery_kinds), ReadLimits(j, &c.limits)}) {
     if (!r) return std::unexpected(r.error());

@@ -44,12 +44,18 @@ struct SummarizerLimits {
 std::vector<std::string> DefaultSalientKeywords();
 std::vector<std::string> DefaultMitigationKeywords();
 std::vector<std::string> DefaultDeployReasons();
+std::vector<std::string> DefaultIncludeReactions();  // pushpin
+std::vector<std::string> DefaultExcludeReactions();  // no_entry_sign
 
 // A default-constructed config has every list at its default and no services.
 struct SummarizerConfig {
   CorrelationConfig correlation;
   // Case-insensitive, matched at the start of a word ("deploy" matches "deployed").
   std::vector<std::string> salient_keywords = DefaultSalientKeywords();
+  // Slack reaction names (without colons) a responder adds to put a message in the timeline
+  // whatever its text, or to keep it out (exclude wins over every other rule).
+  std::vector<std::string> include_reactions = DefaultIncludeReactions();
+  std::vector<std::string> exclude_reactions = DefaultExcludeReactions();
   // Used by the time-to-mitigate metric (Slack messages, PagerDuty notes/status updates).
   std::vector<std::string> mitigation_keywords = DefaultMitigationKeywords();
   // Kubernetes reasons shown as deploy/scale/restart lines (when not of type Warning).

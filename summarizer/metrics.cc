@@ -51,11 +51,19 @@ std::vector<Metric> ComputeMetrics(const MetricInputs& in) {
   out.push_back(Between(Named("time_to_acknowledge", "Time to acknowledge",
                               "first_acknowledged_at \xE2\x88\x92 triggered_at"),
                         in.triggered, in.first_ack, no_trigger, "no acknowledgement event"));
-  out.push_back(Between(Named("time_to_mitigate", "Time to mitigate",
-                              "first_mitigation_at \xE2\x88\x92 triggered_at"),
-                        in.triggered, in.first_mitigation, no_trigger,
-                        "no mitigation statement (Slack, PagerDuty note or status update) or "
-                        "recovery signal after the trigger"));
+  // mitigated_at: the first evidence that a mitigation took effect, never an announced intent
+  // ("rolling back now"): a Kubernetes rollout or rollback completing, a statement of effect
+  // ([summarizer] mitigation_keywords: "rolled back", "mitigated", "recovered", ...) in Slack
+  // or a PagerDuty note or status update, or a recovery signal (recovery_kinds).
+  out.push_back(Between(
+      Named("time_to_mitigate", "Time to mitigate",
+            "mitigated_at \xE2\x88\x92 triggered_at; mitigated_at = first rollout/rollback "
+            "completed in Kubernetes, or statement that mitigation took effect, or recovery "
+            "signal"),
+      in.triggered, in.first_mitigation, no_trigger,
+      "no evidence after the trigger that a mitigation took effect (a completed Kubernetes "
+      "rollout or rollback, a \"rolled back\"/\"mitigated\"/\"recovered\" statement in Slack "
+      "or PagerDuty, or a recovery signal)"));
   Metric resolve =
       Named("time_to_resolve", "Time to resolve", "resolved_at \xE2\x88\x92 triggered_at");
   if (in.open) {
@@ -63,6 +71,14 @@ std::vector<Metric> ComputeMetrics(const MetricInputs& in) {
   } else {
     out.push_back(Between(std::move(resolve), in.triggered, in.resolved, no_trigger,
                           "no incident.resolved event"));
+  }
+  if (in.change.found() && in.first_signal.found()) {
+    out.push_back(Between(Named("change_to_first_signal", "Change to first signal",
+                                "first_signal_at \xE2\x88\x92 rollout_started_at"),
+                          in.change, in.first_signal, "", ""));
+    out.push_back(Between(
+        Named("change_to_page", "Change to page", "triggered_at \xE2\x88\x92 rollout_started_at"),
+        in.change, in.triggered, "", no_trigger));
   }
   return out;
 }

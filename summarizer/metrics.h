@@ -31,6 +31,7 @@ struct MetricPoint {
 };
 
 struct MetricInputs {
+  MetricPoint change;            // the rollout started closest before the first signal
   MetricPoint first_signal;      // earliest warning signal before the trigger
   MetricPoint triggered;         // the incident.triggered event(s)
   MetricPoint first_ack;         // first incident.acknowledged at or after the trigger
@@ -39,7 +40,9 @@ struct MetricInputs {
   bool open = false;             // incident currently triggered/acknowledged
 };
 
-// Always returns the four metrics, in the order detect, acknowledge, mitigate, resolve.
+// The four metrics detect, acknowledge, mitigate, resolve (omitted ones with their reason),
+// then, only when a rollout preceded the first signal (`change` found), "change to first
+// signal" and "change to page".
 std::vector<Metric> ComputeMetrics(const MetricInputs& in);
 
 }  // namespace timelined::summarizer

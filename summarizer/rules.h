@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/model/event.h"
@@ -105,11 +106,23 @@ class KubernetesRule {
   explicit KubernetesRule(const RuleContext& ctx);
   bool Add(const Event& e);  // false: not shown (Normal and not a deploy reason)
   void Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out);
+  // The first rollout or rollback that completed at or after `not_before`: a Deployment
+  // scaling a replica set down to 0 ("Scaled down replica set x to 0", the last step of
+  // every rollout, and of `kubectl rollout undo`), or a DeploymentRollback event. Evidence
+  // that a change took effect, for time to mitigate.
+  MetricPoint FirstRolloutDone(Nanos not_before) const;
+  // The change closest before `before`: of the replica sets a Deployment scaled up, the one
+  // whose first scale-up ("Scaled up replica set x to 1") is the latest before `before`;
+  // that first scale-up is when its rollout started.
+  MetricPoint LastRolloutStartBefore(Nanos before) const;
 
  private:
   void AddWarning(const Event& e, const std::string& reason);
   void AddDeploy(const Event& e, const std::string& reason);
   const RuleContext& ctx_;
+  // Both bounded by kMaxRolloutEvents (an incident has a handful of rollouts).
+  std::vector<std::pair<Nanos, std::string>> rollouts_done_;             // (at, event id)
+  std::map<std::string, std::pair<Nanos, std::string>> rollout_starts_;  // replica set -> first
   GroupTable warnings_;
   GroupTable scaling_;  // one line per (object, message)
   GroupTable deploys_;  // by (reason, replica set or workload)
@@ -138,7 +151,11 @@ struct SlackEntry {
   std::string quote;  // newest text, short
   bool salient_kw = false, mitigation_kw = false;
   bool edited = false, deleted = false, pinned = false, reacted = false, bot = false;
+  bool has_replies = false;               // reply_count > 0: the root of a thread
+  bool include = false, exclude = false;  // an include / exclude reaction was added
+  std::string thread_key;                 // "<channel>:<ts>" of the original
   IdList cites;
+  IdList signal_cites;  // reaction_added / pin_added events on it
 };
 
 class SlackRule {
@@ -150,8 +167,10 @@ class SlackRule {
 
  private:
   bool Salient(const SlackEntry& s) const;
+  void AddReaction(SlackEntry& s, std::string_view name) const;
   const RuleContext& ctx_;
-  std::unordered_map<std::string, SlackEntry> entries_;  // by original message id
+  std::unordered_map<std::string, SlackEntry> entries_;   // by original message id
+  std::unordered_set<std::string> threads_with_replies_;  // "<channel>:<thread_ts>"
 };
 
 }  // namespace timelined::summarizer

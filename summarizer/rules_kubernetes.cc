@@ -204,9 +204,75 @@ void KubernetesRule::AddWarning(const Event& e, const std::string& reason) {
   AddOccurrences(g, e, ctx_.resolve_cutoff);
 }
 
+namespace {
+
+constexpr size_t kMaxRolloutEvents = 10'000;
+
+// The replica set of "Scaled up replica set <name> to <n>…", or "".
+std::string_view ScaledUpReplicaSet(std::string_view message) {
+  constexpr std::string_view kPrefix = "Scaled up replica set ";
+  if (!message.starts_with(kPrefix)) return {};
+  message.remove_prefix(kPrefix.size());
+  size_t space = message.find(' ');
+  if (space == 0 || space == std::string_view::npos) return {};
+  return message.substr(0, space);
+}
+
+// "Scaled down replica set <name> to 0", optionally followed by " from <n>" (Kubernetes 1.27+).
+bool ScaledDownToZero(std::string_view message) {
+  constexpr std::string_view kPrefix = "Scaled down replica set ";
+  if (!message.starts_with(kPrefix)) return false;
+  message.remove_prefix(kPrefix.size());
+  size_t space = message.find(' ');
+  if (space == 0 || space == std::string_view::npos) return false;
+  message.remove_prefix(space);
+  return message == " to 0" || message.starts_with(" to 0 ");
+}
+
+}  // namespace
+
+MetricPoint KubernetesRule::LastRolloutStartBefore(Nanos before) const {
+  const std::pair<Nanos, std::string>* best = nullptr;
+  for (const auto& [rs, start] : rollout_starts_) {
+    if (start.first >= before) continue;
+    if (best == nullptr || start.first > best->first ||
+        (start.first == best->first && start.second > best->second)) {
+      best = &start;
+    }
+  }
+  if (best == nullptr) return {};
+  return MetricPoint{.at = best->first, .citations = {best->second}};
+}
+
+MetricPoint KubernetesRule::FirstRolloutDone(Nanos not_before) const {
+  const std::pair<Nanos, std::string>* best = nullptr;
+  for (const auto& done : rollouts_done_) {
+    if (done.first < not_before) continue;
+    if (best == nullptr || done < *best) best = &done;
+  }
+  if (best == nullptr) return {};
+  return MetricPoint{.at = best->first, .citations = {best->second}};
+}
+
 void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
   bool per_message = reason == "ScalingReplicaSet" || reason == "DeploymentRollback";
   std::string message = Message(e);
+  if ((reason == "DeploymentRollback" ||
+       (reason == "ScalingReplicaSet" && ScaledDownToZero(message))) &&
+      rollouts_done_.size() < kMaxRolloutEvents) {
+    rollouts_done_.emplace_back(e.occurred_at, e.id);
+  }
+  if (std::string_view rs = reason == "ScalingReplicaSet" ? ScaledUpReplicaSet(message) : "";
+      !rs.empty()) {
+    auto it = rollout_starts_.find(std::string(rs));
+    if (it == rollout_starts_.end()) {
+      if (rollout_starts_.size() < kMaxRolloutEvents) {
+        rollout_starts_.emplace(std::string(rs), std::pair{e.occurred_at, e.id});
+      }
+    } else if (std::pair{e.occurred_at, e.id} < it->second) {
+      it->second = {e.occurred_at, e.id};
+    }
+  }
   std::string tmpl = per_message ? std::string() : KubernetesMessageTemplate(e);
   bool created = false;
   Group& g = per_message ? scaling_.Get(reason + '\0' + ObjectPath(e) + '\0' + message, &created)

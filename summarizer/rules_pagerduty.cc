@@ -55,7 +55,15 @@ std::string TriggerDetail(const Incident& snap, size_t quote) {
 std::string Detail(const Event& e, std::string_view t, const RuleContext& ctx) {
   size_t quote = ctx.config.limits.quote_chars;
   std::optional<Incident> snap = IncidentFromEvent(e);
-  if (t == "triggered") return TriggerDetail(snap ? *snap : ctx.incident, quote);
+  if (t == "triggered") {
+    std::string d = TriggerDetail(snap ? *snap : ctx.incident, quote);
+    // Whom PagerDuty paged: only from this event's own snapshot (the incident's latest one
+    // names who holds it now, or nobody once resolved).
+    if (snap && !snap->assignees.empty()) {
+      d += "; paged " + ShortText(Join(snap->assignees, ", "), quote);
+    }
+    return d;
+  }
   if (t == "priority_updated" && snap && !snap->priority.empty()) return " to " + snap->priority;
   if ((t == "escalated" || t == "reassigned") && snap && !snap->assignees.empty())
     return " to " + ShortText(Join(snap->assignees, ", "), quote);

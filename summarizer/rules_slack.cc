@@ -1,8 +1,16 @@
 // Salient Slack messages. Edits and deletions are events that supersede the original
 // (attrs.supersedes): the line shows the newest text and cites every version seen.
+// Reactions and pins (slack.reaction_added / slack.pin_added, attrs.target = the message's
+// id) count for the message they are on, and its line cites them. A message is shown when,
+// in this order: it has no exclude reaction ([summarizer] exclude_reactions); and it has an
+// include reaction (include_reactions), or it is the root of a thread with replies in the
+// evidence (where the response started), or its text has a salient keyword, or it is pinned
+// or reacted to and not from a bot.
 // Deleted messages are never quoted; a deleted message that was salient before its
 // deletion keeps a line "<author>: (message deleted)" so the retraction is visible, a
 // deleted non-salient one is only counted under "Slack messages deleted".
+#include <algorithm>
+
 #include "summarizer/rules.h"
 
 namespace timelined::summarizer {
@@ -13,16 +21,15 @@ bool IsNewer(const SlackEntry& s, const Event& e) {
          (e.occurred_at == s.newest_at && e.id > s.newest_id);
 }
 
-bool HasReactions(const Event& e) {
-  if (!e.attrs.is_object()) return false;
-  auto it = e.attrs.find("reactions");
-  return it != e.attrs.end() && it->is_array() && !it->empty();
+bool Contains(const std::vector<std::string>& list, std::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
 }
 
 std::string Flags(const SlackEntry& s) {
   std::vector<std::string> f;
   if (s.edited) f.push_back("edited");
   if (s.pinned) f.push_back("pinned");
+  if (s.has_replies) f.push_back("thread root");
   if (s.reacted) f.push_back("with reactions");
   std::string out;
   for (const std::string& x : f) out += (out.empty() ? " (" : ", ") + x;
@@ -31,7 +38,26 @@ std::string Flags(const SlackEntry& s) {
 
 }  // namespace
 
+void SlackRule::AddReaction(SlackEntry& s, std::string_view name) const {
+  s.reacted = true;
+  s.include = s.include || Contains(ctx_.config.include_reactions, name);
+  s.exclude = s.exclude || Contains(ctx_.config.exclude_reactions, name);
+}
+
 void SlackRule::Add(const Event& e) {
+  if (e.kind == "slack.reaction_added" || e.kind == "slack.pin_added") {
+    std::string target = AttrString(e.attrs, "target");
+    if (!target.empty()) {
+      SlackEntry& s = entries_[target];
+      if (e.kind == "slack.pin_added") {
+        s.pinned = true;
+      } else {
+        AddReaction(s, AttrString(e.attrs, "reaction"));
+      }
+      s.signal_cites.Add(e.id);
+      return;
+    }
+  }
   bool is_update = e.kind == "slack.message_changed" || e.kind == "slack.message_deleted";
   std::string supersedes = is_update ? AttrString(e.attrs, "supersedes") : "";
   SlackEntry& s = entries_[supersedes.empty() ? e.id : supersedes];
@@ -43,7 +69,25 @@ void SlackRule::Add(const Event& e) {
   if (!e.actor.empty() && (original || s.author.empty())) s.author = e.actor;
   s.bot = s.bot || AttrBool(e.attrs, "bot");
   s.pinned = s.pinned || AttrBool(e.attrs, "pinned");
-  s.reacted = s.reacted || HasReactions(e);
+  if (e.attrs.is_object()) {
+    auto reactions = e.attrs.find("reactions");
+    if (reactions != e.attrs.end() && reactions->is_array()) {
+      for (const auto& r : *reactions) {
+        if (r.is_object()) AddReaction(s, AttrString(r, "name"));
+      }
+    }
+    auto replies = e.attrs.find("reply_count");
+    if (replies != e.attrs.end() && replies->is_number_integer() && replies->get<int64_t>() > 0) {
+      s.has_replies = true;
+    }
+  }
+  const std::string channel = AttrString(e.attrs, "channel");
+  const std::string ts = AttrString(e.attrs, "ts");
+  const std::string thread_ts = AttrString(e.attrs, "thread_ts");
+  if (original && !channel.empty() && !ts.empty()) s.thread_key = channel + ":" + ts;
+  if (!channel.empty() && !thread_ts.empty() && thread_ts != ts) {
+    threads_with_replies_.insert(channel + ":" + thread_ts);
+  }
   if (e.kind == "slack.message_deleted") {
     s.deleted = true;
   } else if (IsNewer(s, e)) {
@@ -58,17 +102,30 @@ void SlackRule::Add(const Event& e) {
 }
 
 bool SlackRule::Salient(const SlackEntry& s) const {
-  if (s.salient_kw) return true;
+  if (s.exclude) return false;
+  if (s.include || s.has_replies || s.salient_kw) return true;
   return !s.bot && (s.pinned || s.reacted);
 }
 
 void SlackRule::Finish(std::vector<TimelineLine>* out, TimelineStats* stats) {
   for (auto& [id, s] : entries_) {
-    bool salient = Salient(s) && (!s.quote.empty() || s.deleted);
-    if (!salient) {
-      ++stats->not_shown[s.deleted ? "Slack messages deleted" : "Slack messages not salient"];
+    if (!s.thread_key.empty() && threads_with_replies_.contains(s.thread_key)) {
+      s.has_replies = true;
+    }
+    if (!s.original_seen && s.quote.empty() && !s.deleted) {
+      // Only reactions or pins of a message that is not in the evidence.
+      stats->not_shown["Slack reactions/pins on messages not in the evidence"] +=
+          s.signal_cites.size();
       continue;
     }
+    bool salient = Salient(s) && (!s.quote.empty() || s.deleted);
+    if (!salient) {
+      ++stats->not_shown[s.deleted   ? "Slack messages deleted"
+                         : s.exclude ? "Slack messages excluded by a reaction"
+                                     : "Slack messages not salient"];
+      continue;
+    }
+    for (const std::string& signal : s.signal_cites.ToStrings()) s.cites.Add(signal);
     s.cites.SortUnique();
     TimelineLine line;
     line.at = s.at;

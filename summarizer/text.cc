@@ -90,8 +90,13 @@ std::string CountOf(size_t n, std::string_view plural) {
   std::string out = std::to_string(n) + " ";
   if (n == 1) {
     static constexpr std::pair<std::string_view, std::string_view> kNouns[] = {
-        {"events", "event"}, {"messages", "message"}, {"lines", "line"},
-        {"groups", "group"}, {"IDs", "ID"},           {"entries", "entry"}};
+        {"events", "event"},
+        {"messages", "message"},
+        {"lines", "line"},
+        {"groups", "group"},
+        {"IDs", "ID"},
+        {"entries", "entry"},
+        {"reactions/pins", "reaction/pin"}};
     size_t word = 0;
     while (word < plural.size()) {
       size_t end = plural.find(' ', word);

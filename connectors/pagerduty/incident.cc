@@ -110,6 +110,10 @@ std::string JoinRefSummaries(const json& j, std::string_view key) {
 std::string ActorOf(const json& envelope) {
   std::string agent = RefSummary(envelope, "agent");
   if (!agent.empty()) return agent;
+  const std::string type = StringMember(envelope, "event_type");
+  if (type == "incident.escalated" || type == "incident.unacknowledged") {
+    return std::string(kAutomationActor);
+  }
   std::string client = StringMember(envelope, "client", "name");
   return client.empty() ? std::string(kAutomationActor) : client;
 }

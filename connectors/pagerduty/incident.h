@@ -40,7 +40,10 @@ std::string RefSummary(const nlohmann::json& j, std::string_view key);
 // {"assignee": ref} as in REST assignments); "" when none.
 std::string JoinRefSummaries(const nlohmann::json& j, std::string_view key);
 
-// The actor of an event: agent.summary, else client.name, else kAutomationActor.
+// The actor of an event: agent.summary; else client.name (the monitoring tool that raised
+// or resolved it, or the integration that ran an action); else kAutomationActor. Escalations
+// and unacknowledgements without an agent are PagerDuty's own timers, never the client's,
+// although the envelope still names the client the incident came from: kAutomationActor.
 std::string ActorOf(const nlohmann::json& envelope);
 
 }  // namespace timelined::connectors::pagerduty

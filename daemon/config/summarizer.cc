@@ -110,6 +110,16 @@ std::vector<keys::KeySpec<Config>> SummarizerKeys() {
           "summarizer.mitigation_keywords",
           [](C& c, const std::vector<std::string>& v) { c.summarizer.mitigation_keywords = v; }, {},
           "Words that mark a mitigation, for time to mitigate (replaces the built-in list)."),
+      keys::StringListKey<C>(
+          "summarizer.include_reactions",
+          [](C& c, const std::vector<std::string>& v) { c.summarizer.include_reactions = v; }, {},
+          "Slack reactions (names without colons) that put a message in the timeline "
+          "(default [\"pushpin\"])."),
+      keys::StringListKey<C>(
+          "summarizer.exclude_reactions",
+          [](C& c, const std::vector<std::string>& v) { c.summarizer.exclude_reactions = v; }, {},
+          "Slack reactions that keep a message out of the timeline, over every other rule "
+          "(default [\"no_entry_sign\"])."),
       keys::TableArrayKey<C, SummarizerService>(
           "summarizer.services", "Correlation per PagerDuty service.", ServiceKeys(), AddService),
   };
@@ -149,6 +159,8 @@ summarizer::SummarizerConfig ToSummarizerConfig(const Config& c) {
   MergeSlackChannels(c, corr);
   if (s.salient_keywords) out.salient_keywords = *s.salient_keywords;
   if (s.mitigation_keywords) out.mitigation_keywords = *s.mitigation_keywords;
+  if (s.include_reactions) out.include_reactions = *s.include_reactions;
+  if (s.exclude_reactions) out.exclude_reactions = *s.exclude_reactions;
   return out;
 }
 

@@ -40,6 +40,8 @@ struct SummarizerSettings {
   // Unset = the summarizer's built-in lists.
   std::optional<std::vector<std::string>> salient_keywords;
   std::optional<std::vector<std::string>> mitigation_keywords;
+  std::optional<std::vector<std::string>> include_reactions;
+  std::optional<std::vector<std::string>> exclude_reactions;
 };
 
 // The summarizer library's configuration from [summarizer] (and, once [[slack.channels]]

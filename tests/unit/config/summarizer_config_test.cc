@@ -30,6 +30,7 @@ regenerate_secret_env = "TIMELINED_TEST_REGEN_SECRET"
 default_lookback_minutes = 45
 default_scopes = ["log/shared/"]
 salient_keywords = ["rollback"]
+exclude_reactions = ["x", "no_entry_sign"]
 [[summarizer.services]]
 service = "PSVCPAY"
 scopes = ["k8s/payments/"]
@@ -50,6 +51,8 @@ grace_minutes = 20
   EXPECT_EQ(s.correlation.defaults.scopes, std::vector<std::string>{"log/shared/"});
   EXPECT_EQ(s.salient_keywords, std::vector<std::string>{"rollback"});
   EXPECT_EQ(s.mitigation_keywords, summarizer::DefaultMitigationKeywords());
+  EXPECT_EQ(s.exclude_reactions, (std::vector<std::string>{"x", "no_entry_sign"}));
+  EXPECT_EQ(s.include_reactions, summarizer::DefaultIncludeReactions());
 }
 
 TEST(SummarizerConfig, BadEntriesAreRefusedWithTheKey) {

@@ -70,6 +70,71 @@ TEST(Metrics, RecoveryKindCountsAsMitigation) {
   EXPECT_EQ(Find(t.metrics, "time_to_mitigate").seconds, 480);
 }
 
+// Time to mitigate runs to evidence that the mitigation took effect: announcing a rollback
+// ("rolling back now", "preparing rollback") is not it; the Deployment scaling the bad
+// replica set down to 0 is, and so is a statement that it is done.
+TEST(Metrics, MitigationIsMeasuredFromEffectNotIntent) {
+  Event trig = Pd("t", "triggered", T(10));
+  Event intent = Slack("1.1", T(12), "carol", "preparing rollback, rolling back payments-api now");
+  Event rollout_step = testing::K8s("s1", "ScalingReplicaSet", T(13), "", false,
+                                    "Scaled up replica set payments-api-5b7d4c9f8 to 3");
+  rollout_step.attrs["object"] = {{"kind", "Deployment"}, {"name", "payments-api"}};
+  Event done = testing::K8s("s2", "ScalingReplicaSet", T(14), "", false,
+                            "Scaled down replica set payments-api-6c8f9d7b5 to 0 from 2");
+  done.attrs["object"] = {{"kind", "Deployment"}, {"name", "payments-api"}};
+  Event said = Slack("1.2", T(16), "carol", "rollback complete, error rate back to normal");
+  Timeline t =
+      BuildTimeline(testing::PaymentsIncident(), {}, {trig, intent, rollout_step, done, said});
+  const Metric& m = Find(t.metrics, "time_to_mitigate");
+  ASSERT_TRUE(m.present) << m.reason;
+  EXPECT_EQ(m.seconds, 240);  // T(10) -> T(14)
+  std::vector<std::string> want = {trig.id, done.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(m.citations, want);
+  EXPECT_NE(m.formula.find("rollout/rollback completed in Kubernetes"), std::string::npos);
+  // Without the Kubernetes evidence, the statement of effect counts; the intent never does.
+  Timeline said_only =
+      BuildTimeline(testing::PaymentsIncident(), {}, {trig, intent, rollout_step, said});
+  EXPECT_EQ(Find(said_only.metrics, "time_to_mitigate").seconds, 360);
+  Timeline intent_only = BuildTimeline(testing::PaymentsIncident(), {}, {trig, intent});
+  EXPECT_FALSE(Find(intent_only.metrics, "time_to_mitigate").present);
+}
+
+// A rollout started before the first signal: "change to first signal" and "change to page",
+// measured from the first scale-up of the latest replica set rolled out before the signal,
+// each citing both of its ends. Without such a rollout neither metric exists.
+TEST(Metrics, ChangeMetricsWhenARolloutPrecedesTheFirstSignal) {
+  auto scaling = [](const std::string& ref, Nanos at, const std::string& message) {
+    Event e = testing::K8s(ref, "ScalingReplicaSet", at, "", false, message);
+    e.attrs["object"] = {{"kind", "Deployment"}, {"name", "payments-api"}};
+    return e;
+  };
+  Event old_rollout = scaling("s0", T(1), "Scaled up replica set payments-api-111 to 1");
+  Event start = scaling("s1", T(3), "Scaled up replica set payments-api-222 to 1");
+  Event step = scaling("s2", T(4), "Scaled up replica set payments-api-222 to 2");
+  Event after = scaling("s3", T(8), "Scaled up replica set payments-api-333 to 1");
+  Event sig = Log("l", "error", T(5), "boom");
+  Event trig = Pd("t", "triggered", T(10));
+  Timeline t =
+      BuildTimeline(testing::PaymentsIncident(), {}, {old_rollout, step, start, after, sig, trig});
+  ASSERT_EQ(t.metrics.size(), 6u);
+  const Metric& to_signal = Find(t.metrics, "change_to_first_signal");
+  ASSERT_TRUE(to_signal.present) << to_signal.reason;
+  EXPECT_EQ(to_signal.seconds, 120);  // T(3) -> T(5)
+  std::vector<std::string> want = {start.id, sig.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(to_signal.citations, want);
+  EXPECT_EQ(to_signal.label, "Change to first signal");
+  const Metric& to_page = Find(t.metrics, "change_to_page");
+  EXPECT_EQ(to_page.seconds, 420);  // T(3) -> T(10)
+  want = {start.id, trig.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(to_page.citations, want);
+
+  Timeline no_change = BuildTimeline(testing::PaymentsIncident(), {}, {after, sig, trig});
+  EXPECT_EQ(no_change.metrics.size(), 4u);
+}
+
 TEST(Metrics, ComputeRejectsOutOfOrderInputs) {
   MetricInputs in;
   in.triggered = MetricPoint{T(10), {"pd_a"}};

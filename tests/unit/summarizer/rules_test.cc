@@ -69,6 +69,25 @@ TEST(Lifecycle, EveryTransitionHasALine) {
                        "PagerDuty pagerduty.incident.custom_thing: Something custom"}));
 }
 
+// The page names whom PagerDuty paged, from the trigger's own snapshot only.
+TEST(Lifecycle, TriggeredLineNamesWhomPagerDutyPaged) {
+  Event trig = Pd("t", "triggered", T(10), "Datadog");
+  trig.attrs["incident"]["assignees"] = {"Alice Ops", "Bob Lead"};
+  Timeline t = Build({trig});
+  ASSERT_EQ(t.lines.size(), 1u);
+  EXPECT_EQ(t.lines[0].text,
+            "Incident triggered by Datadog: Payments API 5xx rate above 5% (P1, high urgency); "
+            "paged Alice Ops, Bob Lead");
+  // Without a snapshot of its own, the incident's latest assignees are not whom it paged.
+  Event bare = Pd("t2", "triggered", T(10), "Datadog");
+  bare.attrs.erase("incident");
+  Incident inc = testing::PaymentsIncident();
+  inc.assignees = {"Carol Now"};
+  Timeline t2 = Build({bare}, {}, inc);
+  ASSERT_EQ(t2.lines.size(), 1u);
+  EXPECT_EQ(t2.lines[0].text.find("paged"), std::string::npos) << t2.lines[0].text;
+}
+
 TEST(Detection, FirstWarningSignalBeforeThePage) {
   Event signal = Log("l1", "error", T(3), "db pool exhausted");
   Event info = Log("l0", "info", T(1), "starting");
@@ -535,6 +554,66 @@ TEST(Slack, EditOfAnUnseenOriginalCitesOnlyWhatWasSeen) {
   Timeline t = Build({edit});
   ASSERT_EQ(t.lines.size(), 1u);
   EXPECT_EQ(t.lines[0].citations, std::vector<std::string>{edit.id});
+}
+
+// Where the response started: the root of a thread with replies in the evidence is shown
+// whatever its text, as is a backfilled root that says it has replies (reply_count).
+TEST(Slack, ThreadRootIsAlwaysShown) {
+  Event root = Slack("10.1", T(20), "alice", "looking");
+  Event reply = Slack("10.2", T(21), "bob", "ok");
+  reply.attrs["thread_ts"] = "10.1";
+  Event backfilled_root = Slack("11.1", T(22), "pagerduty", "Incident #4711 triggered");
+  backfilled_root.attrs["bot"] = true;
+  backfilled_root.attrs["thread_ts"] = "11.1";
+  backfilled_root.attrs["reply_count"] = 3;
+  Event lonely = Slack("12.1", T(23), "carol", "brb");
+  Timeline t = Build({reply, lonely, backfilled_root, root});
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{"alice: \"looking\" (thread root)",
+                                      "pagerduty: \"Incident #4711 triggered\" (thread root)"}));
+  EXPECT_EQ(t.lines[0].citations, std::vector<std::string>{root.id});
+  EXPECT_EQ(t.stats.not_shown.at("Slack messages not salient"), 2u);  // the reply, "brb"
+}
+
+// Responders steer the timeline with reactions: an exclude reaction keeps any message out,
+// an include reaction brings even a bot's message in, and the line cites the reaction.
+TEST(Slack, IncludeAndExcludeReactions) {
+  auto reaction = [](const Event& target, const std::string& name, Nanos at) {
+    Event e = testing::MakeEvent("slack", "T1:C0PAY:r:" + target.id + ":" + name,
+                                 "slack.reaction_added", at);
+    e.scope = "slack/C0PAY";
+    e.actor = "alice";
+    e.attrs = {{"channel", "C0PAY"}, {"reaction", name}, {"target", target.id}};
+    return e;
+  };
+  Event other_deploy = Slack("20.1", T(20), "erin", "fyi deploy of search-api done");
+  Event excluded = reaction(other_deploy, "no_entry_sign", T(21));
+  Event note = Slack("21.1", T(22), "deploybot", "pipeline 88 finished");
+  note.attrs["bot"] = true;
+  Event included = reaction(note, "pushpin", T(23));
+  Event root_cause = Slack("22.1", T(24), "bob", "root cause found");
+  root_cause.attrs["reactions"] = {{{"name", "no_entry_sign"}, {"count", 1}}};
+  Event elsewhere = reaction(Slack("99.1", T(1), "x", "not in the evidence"), "eyes", T(25));
+  const std::vector<Event> events{other_deploy, excluded, note, included, root_cause, elsewhere};
+  Timeline t = Build(events);
+  ASSERT_EQ(t.lines.size(), 1u);
+  EXPECT_EQ(t.lines[0].text, "deploybot: \"pipeline 88 finished\" (with reactions)");
+  EXPECT_EQ(t.lines[0].citations, IdsOf({note, included}));
+  EXPECT_EQ(t.stats.not_shown.at("Slack messages excluded by a reaction"), 2u);
+  EXPECT_FALSE(t.stats.not_shown.contains("Slack messages not salient"));
+  EXPECT_EQ(t.stats.not_shown.at("Slack reactions/pins on messages not in the evidence"), 1u);
+  // Configured lists replace the defaults.
+  SummarizerConfig c;
+  c.include_reactions = {"timeline"};
+  c.exclude_reactions = {};
+  Timeline custom = Build(events, c);
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : custom.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{"erin: \"fyi deploy of search-api done\" (with reactions)",
+                                      "bob: \"root cause found\" (with reactions)"}));
 }
 
 TEST(Contradictions, WarningsContinuingAfterResolve) {

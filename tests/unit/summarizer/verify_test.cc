@@ -18,7 +18,7 @@ std::vector<Event> Events() {
   return {Pd("t", "triggered", T(10)),
           Pd("a", "acknowledged", T(12), "Alice"),
           Pd("r", "resolved", T(40), "Alice"),
-          Slack("1.1", T(20), "alice", "rolling back"),
+          Slack("1.1", T(20), "alice", "rolled back"),
           K8s("k1", "BackOff", T(5), "payments-x", true, "Back-off"),
           K8s("k2", "BackOff", T(6), "payments-x", true, "Back-off")};
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/pagerduty/incident.h"
 #include "connectors/pagerduty/signature.h"
 #include "store/model/hash.h"
 #include "tests/unit/connectors/common/fixtures.h"
@@ -279,6 +280,31 @@ TEST(WebhookTest, TransitionOf) {
   EXPECT_EQ(TransitionOf("incident.triggered"), "triggered");
   EXPECT_EQ(TransitionOf("incident.responder.added"), "responder_added");
   EXPECT_EQ(TransitionOf("service.updated"), "service_updated");
+}
+
+// The monitoring client raised (or resolved) the incident, so it is the actor when no agent
+// is named; an escalation or unacknowledgement with no agent is PagerDuty's own timer, not
+// the client's doing, although the envelope still names the client.
+TEST(WebhookTest, ClientIsNeverTheActorOfATimerTransition) {
+  const nlohmann::json datadog = {{"name", "Datadog"}};
+  const nlohmann::json alice = {{"summary", "Alice Smith"}, {"type", "user_reference"}};
+  struct Case {
+    std::string event_type;
+    nlohmann::json agent, client;
+    std::string want;
+  };
+  for (const Case& c : {Case{"incident.triggered", nullptr, datadog, "Datadog"},
+                        Case{"incident.triggered", nullptr, nullptr, "PagerDuty automation"},
+                        Case{"incident.escalated", nullptr, datadog, "PagerDuty automation"},
+                        Case{"incident.unacknowledged", nullptr, datadog, "PagerDuty automation"},
+                        Case{"incident.resolved", nullptr, datadog, "Datadog"},
+                        Case{"incident.escalated", alice, datadog, "Alice Smith"},
+                        Case{"incident.triggered", alice, datadog, "Alice Smith"}}) {
+    SCOPED_TRACE(c.event_type + " " + c.agent.dump());
+    nlohmann::json envelope = {
+        {"event_type", c.event_type}, {"agent", c.agent}, {"client", c.client}};
+    EXPECT_EQ(ActorOf(envelope), c.want);
+  }
 }
 
 }  // namespace
