@@ -64,6 +64,12 @@ class SerialWorker {
     cv_.wait_for(lock, d, [this] { return stopping_; });
   }
 
+  // True once Stop() was called: a long job checks it between requests and gives up.
+  bool Stopping() const {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
+
   void Stop() {
     {
       std::lock_guard lock(mu_);
@@ -101,7 +107,7 @@ class SerialWorker {
   const std::function<void(Job&)> dropped_;
   const size_t max_queued_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> queue_;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_

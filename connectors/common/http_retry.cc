@@ -21,12 +21,14 @@ bool Retryable(const Result<HttpResponse>& result) {
 }  // namespace
 
 Result<HttpResponse> SendWithRetry(HttpClient& client, const HttpRequest& request,
-                                   const RetryPolicy& policy, const Sleeper& sleep) {
+                                   const RetryPolicy& policy, const Sleeper& sleep,
+                                   const std::function<bool()>& cancelled) {
   Result<HttpResponse> result = client.Send(request);
   for (int retry = 1; retry <= policy.max_retries && Retryable(result); ++retry) {
     std::optional<std::chrono::milliseconds> delay;
     if (result) delay = RequestedDelay(*result);
     sleep(delay.value_or(BackoffDelay(policy, retry)));
+    if (cancelled && cancelled()) break;
     result = client.Send(request);
   }
   return result;

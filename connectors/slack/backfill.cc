@@ -71,7 +71,14 @@ Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
     if (!cursor.empty()) request.url += "&cursor=" + UrlEncode(cursor);
     request.headers["authorization"] = "Bearer " + options_.token;
     Pace();
-    auto response = SendWithRetry(*http_, request, options_.retry, sleep_);
+    if (options_.cancelled && options_.cancelled()) {
+      return MakeError(ErrorCode::kUnavailable, "stopping", "the backfill was stopped");
+    }
+    // Retries keep the pace too: a 5xx backoff shorter than min_interval is stretched.
+    auto paced_sleep = [this](std::chrono::milliseconds d) {
+      sleep_(std::max(d, options_.min_interval));
+    };
+    auto response = SendWithRetry(*http_, request, options_.retry, paced_sleep, options_.cancelled);
     last_request_end_ = std::chrono::steady_clock::now();
     if (!response) return std::unexpected(response.error());
     if (response->status < 200 || response->status > 299) {

@@ -11,7 +11,7 @@
 // messages per page for this method. Requests are paced: one starts at least min_interval
 // after the previous one ended (the daemon reuses one instance for every thread, so a queue
 // of backfills keeps the budget),
-// the wait going through `sleep` like the retry delays.
+// the wait going through `sleep` like the retry delays, and a retry waits at least as long.
 // Errors: kInvalidInput "bad_argument" (channel/ts malformed); "ok": false ->
 // SlackApiError (message = the Slack error code); a final non-2xx -> HttpStatusError;
 // transport errors as HttpClient returns them; kUnavailable "bad_response" for a body
@@ -41,6 +41,9 @@ struct SlackBackfillOptions {
   // Pause between two conversations.replies requests: 1200 ms keeps Tier 3 (50/min); a
   // commercially distributed non-Marketplace app needs 60 000 (1/min).
   std::chrono::milliseconds min_interval{0};
+  // Asked before every request (may be empty): once true, FetchThread sends nothing more and
+  // fails with kUnavailable "stopping" (the daemon is shutting down).
+  std::function<bool()> cancelled;
   RetryPolicy retry;
   HttpClientOptions http;  // used when no client is injected
   SlackOptions slack;      // workspace_url and own_bot_id for the message mapping

@@ -20,10 +20,11 @@ Result<std::unique_ptr<SlackThreadBackfiller>> SlackThreadBackfiller::Create(
   o.token = slack.bot_token;
   o.limit = slack.replies_page_limit;
   o.min_interval = std::chrono::milliseconds(slack.replies_min_interval_ms);
+  SlackThreadBackfiller* self = b.get();
+  o.cancelled = [self] { return self->worker_.Stopping(); };
   o.http.request_timeout = std::chrono::milliseconds(slack.request_timeout_ms);
   o.http.connect_timeout = std::min(o.http.connect_timeout, o.http.request_timeout);
   o.slack = {slack.workspace_url, slack.own_bot_id};
-  SlackThreadBackfiller* self = b.get();
   auto made = connectors::slack::SlackBackfill::Create(
       std::move(o), std::move(http), [self](std::chrono::milliseconds d) { self->Waiting(d); });
   if (!made) return std::unexpected(made.error());
@@ -45,7 +46,8 @@ SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::Metri
             Update(running_key_, [](BackfillStatus& s) {
               s = BackfillStatus{.state = "running",
                                  .queued_at = s.queued_at,
-                                 .started_at = SystemClock::Instance().Now()};
+                                 .started_at = SystemClock::Instance().Now(),
+                                 .pending = s.pending > 0 ? s.pending - 1 : 0};
             });
             RunGuarded("slack_backfill", [&] { outcome = RunJob(q.job); });
             Update(running_key_, [&outcome](BackfillStatus& s) {
@@ -61,6 +63,9 @@ SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::Metri
                 s.error = outcome.error().message;
                 s.detail = outcome.error().detail;
               }
+              // Another job for this thread waits (a caller waiting for its answer): the
+              // status says so, with this run's figures until that job starts.
+              if (s.pending > 0) s.state = "queued";
             });
             running_key_.clear();
             CountJobs(0, -1);
@@ -69,6 +74,7 @@ SlackThreadBackfiller::SlackThreadBackfiller(IngestPipeline& ingest, http::Metri
           [this](Queued& q) {
             CountJobs(-1, 0);
             Update(ThreadKey(q.job.channel, q.job.thread_ts), [](BackfillStatus& s) {
+              s.pending = s.pending > 0 ? s.pending - 1 : 0;
               s.state = "failed";
               s.error = "stopping";
               s.detail = "the daemon stopped before this backfill ran";
@@ -138,17 +144,28 @@ SlackThreadBackfiller::~SlackThreadBackfiller() { Stop(); }
 void SlackThreadBackfiller::Enqueue(BackfillJob job, BackfillDone done) {
   const std::string key = ThreadKey(job.channel, job.thread_ts);
   Queued q{std::move(job), std::move(done)};
-  // Marked before the push, so the worker's "running" never comes first. A thread already
-  // queued or running keeps its state: its next job's turn sets it again.
-  Update(key, [](BackfillStatus& s) {
+  // A thread whose job still waits in the queue needs no second one (that job fetches the
+  // whole thread, and Slack's budget is small) unless the caller waits for an answer.
+  bool coalesced = false;
+  // Marked before the push, so the worker's "running" never comes first. A running thread
+  // keeps its state; the job's turn sets it again.
+  Update(key, [&](BackfillStatus& s) {
+    if (s.state == "queued" && s.pending > 0 && !q.done) {
+      coalesced = true;
+      return;
+    }
+    ++s.pending;
     if (s.state == "queued" || s.state == "running") return;
-    s = BackfillStatus{.state = "queued", .queued_at = SystemClock::Instance().Now()};
+    s = BackfillStatus{
+        .state = "queued", .queued_at = SystemClock::Instance().Now(), .pending = s.pending};
   });
+  if (coalesced) return;
   // The queue is unbounded (bindings are made by people), so the only refusal is kStopping.
   CountJobs(+1, 0);  // before the push: the worker may start the job at once
   if (worker_.TryPush(q) == SerialWorker<Queued>::Push::kQueued) return;
   CountJobs(-1, 0);
   Update(key, [](BackfillStatus& s) {
+    s.pending = s.pending > 0 ? s.pending - 1 : 0;
     s.state = "failed";
     s.error = "stopping";
     s.detail = "the daemon is stopping";
@@ -163,6 +180,7 @@ Result<BackfillOutcome> SlackThreadBackfiller::RunJob(const BackfillJob& job) {
                                        [this](const connectors::slack::FetchProgress& p) {
                                          metrics_.Add("timelined_slack_backfill_pages_total", {});
                                          Update(running_key_, [&p](BackfillStatus& s) {
+                                           if (s.state.empty()) s.state = "running";
                                            s.pages = p.pages;
                                            s.fetched = p.messages;
                                            s.next_request_at = 0;

@@ -56,6 +56,7 @@ struct BackfillStatus {
   Nanos started_at = 0;
   Nanos finished_at = 0;
   Nanos next_request_at = 0;  // running: paced or retried, the next request waits until then
+  int pending = 0;            // jobs of this thread queued and not started
   int pages = 0;              // conversations.replies pages fetched so far
   size_t fetched = 0;         // messages mapped so far
   size_t inserted = 0;        // done: new events

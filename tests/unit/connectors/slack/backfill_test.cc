@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+
 #include "connectors/slack/events.h"
 #include "connectors/slack/replies.h"
 #include "tests/unit/connectors/common/fake_http_server.h"
@@ -30,9 +33,11 @@ struct Harness {
   FixedClock clock;
 
   std::unique_ptr<SlackBackfill> Make(const std::string& base_url, int max_retries = 2,
-                                      std::chrono::milliseconds min_interval = {}) {
+                                      std::chrono::milliseconds min_interval = {},
+                                      std::function<bool()> cancelled = {}) {
     SlackBackfillOptions options;
     options.min_interval = min_interval;
+    options.cancelled = std::move(cancelled);
     options.base_url = base_url + "/api";
     options.token = "xoxb-test-token";
     options.retry.max_retries = max_retries;
@@ -124,6 +129,51 @@ TEST(SlackBackfillTest, PacesRequestsAndReportsProgressPerPage) {
   ASSERT_EQ(h.sleeps.size(), 3u);
   EXPECT_GT(h.sleeps[1], interval - std::chrono::milliseconds(5'000));
   EXPECT_EQ(server.requests().size(), 4u);
+}
+
+// A 5xx retry keeps the pace as well: its backoff (50 ms here) is stretched to the interval.
+TEST(SlackBackfillTest, RetriesKeepThePace) {
+  int calls = 0;
+  FakeHttpServer server([&](const RecordedRequest&) -> CannedResponse {
+    if (++calls == 1) return {503, {}, "busy"};
+    return Json(ReadFixture("slack/replies_page2.json"));
+  });
+  Harness h;
+  auto events = h.Make(server.base_url(), 2, std::chrono::milliseconds(60'000))
+                    ->FetchThread(kTeam, kChannel, kRootTs);
+  ASSERT_TRUE(events.has_value()) << events.error().detail;
+  EXPECT_EQ(h.sleeps, std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(60'000)});
+}
+
+// A stopping daemon sends nothing more: neither the next page nor a retry.
+TEST(SlackBackfillTest, CancelledFetchStopsBeforeTheNextRequest) {
+  std::atomic<bool> stop{false};
+  FakeHttpServer server([&](const RecordedRequest& r) -> CannedResponse {
+    stop = true;  // the daemon starts stopping while the first page is served
+    if (r.target.find("cursor=") == std::string::npos)
+      return Json(ReadFixture("slack/replies_page1.json"));
+    return Json(ReadFixture("slack/replies_page2.json"));
+  });
+  Harness h;
+  auto events = h.Make(server.base_url(), 2, {}, [&stop] {
+                   return stop.load();
+                 })->FetchThread(kTeam, kChannel, kRootTs);
+  ASSERT_FALSE(events.has_value());
+  EXPECT_EQ(events.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(events.error().message, "stopping");
+  EXPECT_EQ(server.requests().size(), 1u);
+
+  stop = false;
+  FakeHttpServer failing([&](const RecordedRequest&) -> CannedResponse {
+    stop = true;
+    return {503, {}, "busy"};
+  });
+  Harness h2;
+  auto retried = h2.Make(failing.base_url(), 5, {}, [&stop] {
+                     return stop.load();
+                   })->FetchThread(kTeam, kChannel, kRootTs);
+  ASSERT_FALSE(retried.has_value());
+  EXPECT_EQ(failing.requests().size(), 1u);  // the retry was not sent
 }
 
 TEST(SlackBackfillTest, SlackErrorCodesBecomeErrors) {
