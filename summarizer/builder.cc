@@ -109,7 +109,7 @@ void TimelineBuilder::State::AddDetection(Nanos trigger_at, std::vector<Timeline
   line.citations = ids.ToStrings();
   line.key = "detection:first_signal";
   lines->push_back(line);
-  mi->first_signal = MetricPoint{.at = signal_at, .citations = {signal_id}};
+  mi->first_signal = MetricPoint{.at = signal_at, .citations = {signal_id}, .what = signal_text};
 }
 
 void TimelineBuilder::State::AddNoAck(const MetricInputs& mi,
@@ -136,7 +136,7 @@ MetricPoint TimelineBuilder::State::FirstRecovery(Nanos not_before) const {
     if (r.first >= not_before && (best == nullptr || r < *best)) best = &r;
   }
   if (best == nullptr) return {};
-  return MetricPoint{.at = best->first, .citations = {best->second}};
+  return MetricPoint{.at = best->first, .citations = {best->second}, .what = ""};
 }
 
 Timeline TimelineBuilder::State::Finish() {
@@ -159,13 +159,17 @@ Timeline TimelineBuilder::State::Finish() {
   AddNoAck(mi, &lines);
   if (trigger_at != 0) {
     mi.first_ack = lifecycle.First("acknowledged", trigger_at);
-    if (mi.first_signal.found()) mi.change = k8s.LastRolloutStartBefore(mi.first_signal.at);
+    std::string change_key;
+    if (mi.first_signal.found()) {
+      mi.change = k8s.LastRolloutStartBefore(mi.first_signal.at, &change_key);
+    }
     mi.first_mitigation =
         EarliestOf({lifecycle.FirstMitigation(trigger_at), slack.FirstMitigation(trigger_at),
-                    k8s.FirstRolloutDone(trigger_at), FirstRecovery(trigger_at)});
+                    k8s.FirstRolloutDone(trigger_at, change_key), FirstRecovery(trigger_at)});
   }
   Timeline t;
   t.metrics = ComputeMetrics(mi);
+  t.summary = ComputeSummary(mi);
   SortLines(lines);
   t.lines = std::move(lines);
   t.stats = std::move(stats);

@@ -1,6 +1,9 @@
 #include "summarizer/metrics.h"
 
 #include <algorithm>
+#include <initializer_list>
+
+#include "summarizer/text.h"
 
 namespace timelined::summarizer {
 namespace {
@@ -40,7 +43,66 @@ Metric Named(const char* name, const char* label, const char* formula) {
   return m;
 }
 
+// "2026-03-14 12:01:00 UTC".
+std::string At(Nanos t) { return FormatTableTime(t) + " UTC"; }
+
+// ", 6 min 48 s after the first signal" when both are found and in order, else "".
+std::string After(const MetricPoint& from, const MetricPoint& to, const char* what) {
+  if (!from.found() || !to.found() || to.at < from.at) return "";
+  return ", " + FormatDuration(to.at - from.at) + " after " + what;
+}
+
+void Add(std::vector<SummarySentence>* out, std::string text,
+         std::initializer_list<const MetricPoint*> points) {
+  std::vector<std::string> ids;
+  for (const MetricPoint* p : points) ids = Union(ids, p->citations);
+  if (!ids.empty()) out->push_back(SummarySentence{std::move(text), std::move(ids)});
+}
+
 }  // namespace
+
+std::vector<SummarySentence> ComputeSummary(const MetricInputs& in) {
+  std::vector<SummarySentence> out;
+  const MetricPoint none;
+  // A duration's other end is cited only when the duration is stated.
+  if (in.change.found() && in.first_signal.found()) {
+    Add(&out, "What changed: " + in.change.what + ", started at " + At(in.change.at) + ".",
+        {&in.change});
+  }
+  if (in.first_signal.found()) {
+    const std::string after =
+        in.change.found() ? After(in.change, in.first_signal, "the change") : std::string();
+    Add(&out,
+        "First signal at " + At(in.first_signal.at) + after +
+            (in.first_signal.what.empty() ? "" : ": " + in.first_signal.what) + ".",
+        {&in.first_signal, after.empty() ? &none : &in.change});
+  }
+  if (in.triggered.found()) {
+    const std::string after = After(in.first_signal, in.triggered, "the first signal");
+    Add(&out, "PagerDuty paged at " + At(in.triggered.at) + after + ".",
+        {&in.triggered, after.empty() ? &none : &in.first_signal});
+  }
+  if (in.first_ack.found()) {
+    const std::string after = After(in.triggered, in.first_ack, "the page");
+    Add(&out,
+        (in.first_ack.what.empty() ? std::string("Acknowledged") : in.first_ack.what) + " at " +
+            At(in.first_ack.at) + after + ".",
+        {&in.first_ack, after.empty() ? &none : &in.triggered});
+  }
+  if (in.first_mitigation.found()) {
+    const std::string after = After(in.triggered, in.first_mitigation, "the page");
+    Add(&out,
+        "Mitigation took effect at " + At(in.first_mitigation.at) + after +
+            (in.first_mitigation.what.empty() ? "" : ": " + in.first_mitigation.what) + ".",
+        {&in.first_mitigation, after.empty() ? &none : &in.triggered});
+  }
+  if (!in.open && in.resolved.found()) {
+    const std::string after = After(in.triggered, in.resolved, "the page");
+    Add(&out, "Resolved at " + At(in.resolved.at) + after + ".",
+        {&in.resolved, after.empty() ? &none : &in.triggered});
+  }
+  return out;
+}
 
 std::vector<Metric> ComputeMetrics(const MetricInputs& in) {
   const std::string no_trigger = "no incident.triggered event";

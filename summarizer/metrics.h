@@ -27,6 +27,7 @@ struct Metric {
 struct MetricPoint {
   Nanos at = 0;
   std::vector<std::string> citations;
+  std::string what;  // plain text naming the evidence ("Scaled down replica set x to 0"), or ""
   bool found() const { return at != 0 && !citations.empty(); }
 };
 
@@ -44,5 +45,18 @@ struct MetricInputs {
 // then, only when a rollout preceded the first signal (`change` found), "change to first
 // signal" and "change to page".
 std::vector<Metric> ComputeMetrics(const MetricInputs& in);
+
+// One sentence of the draft's Summary, stated from the same facts as the metrics (no free
+// text) and citing every event it rests on, the other end of a stated duration included.
+struct SummarySentence {
+  std::string text;                    // plain text; renderers escape it
+  std::vector<std::string> citations;  // sorted, unique, never empty
+
+  bool operator==(const SummarySentence&) const = default;
+};
+
+// What changed, the first signal, the page, the acknowledgement, when mitigation took
+// effect and the resolution, in that order; a sentence is left out when its fact is.
+std::vector<SummarySentence> ComputeSummary(const MetricInputs& in);
 
 }  // namespace timelined::summarizer

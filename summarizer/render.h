@@ -8,6 +8,7 @@
 //   # Incident #<number>: <title>
 //   - **<Field>:** … lines: Incident, Service, Severity, Status, Draft, Config hash,
 //     Input digest (`<64 hex>`), Evidence, Stale
+//   ## Summary         - <sentence> ([id](#id), …)   (ComputeSummary; left out when empty)
 //   ## Metrics         | Metric | Value | Formula | Sources |
 //   ## Timeline        | Time (UTC) | What happened | Sources |  sources are [id](#id)
 //                      links; rows citing more than `shown_citations` IDs show the first
@@ -62,8 +63,8 @@ std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
                            const DraftMeta& meta, std::vector<Event> cited_events,
                            size_t shown_citations = 3);
 
-// {"incident":{…},"lines":[…],"meta":{…},"metrics":[…],"stats":{…}}, one line per
-// element of "lines" and "metrics" for readable diffs.
+// {"incident":{…},"lines":[…],"meta":{…},"metrics":[…],"stats":{…},"summary":[{"citations",
+// "text"}…]}, one line per element of "lines", "metrics" and "summary" for readable diffs.
 std::string RenderJson(const Incident& incident, const Timeline& timeline, const DraftMeta& meta);
 
 // Drafts are stored as rendered with meta.stale = false; when evidence arrives later the

@@ -79,7 +79,12 @@ std::string RenderJson(const Incident& incident, const Timeline& timeline, const
   for (size_t i = 0; i < timeline.metrics.size(); ++i) {
     out += (i == 0 ? "\n" : ",\n") + Dump(MetricJson(timeline.metrics[i]));
   }
-  out += "],\n\"stats\":" + Dump(StatsJson(timeline.stats)) + "}\n";
+  out += "],\n\"stats\":" + Dump(StatsJson(timeline.stats)) + ",\n\"summary\":[";
+  for (size_t i = 0; i < timeline.summary.size(); ++i) {
+    const SummarySentence& s = timeline.summary[i];
+    out += (i == 0 ? "\n" : ",\n") + Dump(json{{"citations", s.citations}, {"text", s.text}});
+  }
+  out += "]}\n";
   return out;
 }
 

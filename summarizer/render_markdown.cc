@@ -91,6 +91,16 @@ void AppendHeader(std::string& out, const Incident& i, const Timeline& t, const 
   out += m.stale ? kStaleYes : kStaleNo;
 }
 
+void AppendSummary(std::string& out, const Timeline& t) {
+  if (t.summary.empty()) return;
+  out += "\n## Summary\n\n";
+  for (const SummarySentence& s : t.summary) {
+    out += "- " + EscapeMarkdown(s.text) + " (";
+    AppendLinks(out, s.citations, s.citations.size(), 0);
+    out += ")\n";
+  }
+}
+
 void AppendMetrics(std::string& out, const Timeline& t) {
   out += "\n## Metrics\n\n| Metric | Value | Formula | Sources |\n|---|---|---|---|\n";
   for (const Metric& m : t.metrics) {
@@ -219,6 +229,7 @@ std::string EscapeMarkdown(std::string_view text) {
 void AppendMarkdownHead(std::string& out, const Incident& incident, const Timeline& timeline,
                         const DraftMeta& meta, size_t shown_citations, size_t* digest_offset) {
   AppendHeader(out, incident, timeline, meta, digest_offset);
+  AppendSummary(out, timeline);
   AppendMetrics(out, timeline);
   AppendTable(out, timeline, shown_citations);
   AppendGrouped(out, timeline, shown_citations);

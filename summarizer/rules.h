@@ -84,6 +84,11 @@ struct LifecycleGroup {
   std::string at_id;
   IdList cites;
   bool mitigation = false;  // a note/status update stating a mitigation
+  // triggered: whom PagerDuty paged, from the earliest (at, id) member whose own snapshot
+  // names assignees, so the line does not depend on which member arrived first.
+  std::string paged;
+  Nanos paged_at = 0;
+  std::string paged_id;
 };
 
 class LifecycleRule {
@@ -106,23 +111,36 @@ class KubernetesRule {
   explicit KubernetesRule(const RuleContext& ctx);
   bool Add(const Event& e);  // false: not shown (Normal and not a deploy reason)
   void Finish(const ResolveRef& resolve, std::vector<TimelineLine>* out);
-  // The first rollout or rollback that completed at or after `not_before`: a Deployment
-  // scaling a replica set down to 0 ("Scaled down replica set x to 0", the last step of
-  // every rollout, and of `kubectl rollout undo`), or a DeploymentRollback event. Evidence
-  // that a change took effect, for time to mitigate.
-  MetricPoint FirstRolloutDone(Nanos not_before) const;
-  // The change closest before `before`: of the replica sets a Deployment scaled up, the one
-  // whose first scale-up ("Scaled up replica set x to 1") is the latest before `before`;
-  // that first scale-up is when its rollout started.
-  MetricPoint LastRolloutStartBefore(Nanos before) const;
+  // The change closest before `before`: of the replica sets a Deployment rolled out (scaled
+  // up "from 0", or scaled up while it scaled another one down), the one whose first
+  // scale-up is the latest before `before`; that scale-up is when the rollout started.
+  // *change_key (may be null) receives its key for FirstRolloutDone.
+  MetricPoint LastRolloutStartBefore(Nanos before, std::string* change_key) const;
+  // The first rollout or rollback that completed at or after `not_before`: a
+  // DeploymentRollback event, or a replica set scaled down to 0 (the last step of a rollout
+  // and of `kubectl rollout undo`) — only the changed replica set when `change_key` names
+  // one. Evidence that a change took effect, for time to mitigate.
+  MetricPoint FirstRolloutDone(Nanos not_before, const std::string& change_key) const;
 
  private:
   void AddWarning(const Event& e, const std::string& reason);
   void AddDeploy(const Event& e, const std::string& reason);
   const RuleContext& ctx_;
   // Both bounded by kMaxRolloutEvents (an incident has a handful of rollouts).
-  std::vector<std::pair<Nanos, std::string>> rollouts_done_;             // (at, event id)
-  std::map<std::string, std::pair<Nanos, std::string>> rollout_starts_;  // replica set -> first
+  struct RolloutStep {
+    Nanos at = 0;
+    std::string id;
+    std::string path;  // the Deployment (ObjectPath)
+    std::string replica_set;
+    bool from_zero = false;  // a scale-up "from 0" (Kubernetes 1.27+)
+    std::string what;        // done: the event's message
+  };
+  void TrackScaling(const Event& e, const std::string& message);
+  bool IsRolloutStart(const RolloutStep& start) const;
+  // Each bounded by kMaxRolloutEvents (an incident has a handful of rollouts).
+  std::vector<RolloutStep> rollouts_done_;
+  std::map<std::string, RolloutStep> rollout_starts_;  // path + '\0' + replica set -> first
+  std::map<std::string, std::vector<RolloutStep>> scale_downs_;  // by path
   GroupTable warnings_;
   GroupTable scaling_;  // one line per (object, message)
   GroupTable deploys_;  // by (reason, replica set or workload)

@@ -218,61 +218,121 @@ std::string_view ScaledUpReplicaSet(std::string_view message) {
   return message.substr(0, space);
 }
 
-// "Scaled down replica set <name> to 0", optionally followed by " from <n>" (Kubernetes 1.27+).
-bool ScaledDownToZero(std::string_view message) {
+// "Scaled down replica set <name> to <n>[ from <m>]": the replica set, or "" for another
+// message; *to_zero says whether <n> is 0.
+std::string_view ScaledDownReplicaSet(std::string_view message, bool* to_zero) {
   constexpr std::string_view kPrefix = "Scaled down replica set ";
-  if (!message.starts_with(kPrefix)) return false;
+  if (!message.starts_with(kPrefix)) return {};
   message.remove_prefix(kPrefix.size());
   size_t space = message.find(' ');
-  if (space == 0 || space == std::string_view::npos) return false;
-  message.remove_prefix(space);
-  return message == " to 0" || message.starts_with(" to 0 ");
+  if (space == 0 || space == std::string_view::npos) return {};
+  std::string_view rest = message.substr(space);
+  *to_zero = rest == " to 0" || rest.starts_with(" to 0 ");
+  return message.substr(0, space);
 }
 
 }  // namespace
 
-MetricPoint KubernetesRule::LastRolloutStartBefore(Nanos before) const {
-  const std::pair<Nanos, std::string>* best = nullptr;
-  for (const auto& [rs, start] : rollout_starts_) {
-    if (start.first >= before) continue;
-    if (best == nullptr || start.first > best->first ||
-        (start.first == best->first && start.second > best->second)) {
-      best = &start;
+bool KubernetesRule::IsRolloutStart(const RolloutStep& start) const {
+  if (start.from_zero) return true;
+  // Before Kubernetes 1.27 the message does not say "from 0": a rollout is a scale-up of one
+  // replica set while the Deployment scales another one down (an autoscaler's scale-up is
+  // not).
+  auto downs = scale_downs_.find(start.path);
+  if (downs == scale_downs_.end()) return false;
+  return std::any_of(downs->second.begin(), downs->second.end(), [&](const RolloutStep& d) {
+    return d.replica_set != start.replica_set && d.at >= start.at;
+  });
+}
+
+MetricPoint KubernetesRule::LastRolloutStartBefore(Nanos before, std::string* change_key) const {
+  const std::pair<const std::string, RolloutStep>* best = nullptr;
+  for (const auto& entry : rollout_starts_) {
+    const RolloutStep& start = entry.second;
+    if (start.at >= before || !IsRolloutStart(start)) continue;
+    if (best == nullptr || start.at > best->second.at ||
+        (start.at == best->second.at && start.id > best->second.id)) {
+      best = &entry;
     }
   }
   if (best == nullptr) return {};
-  return MetricPoint{.at = best->first, .citations = {best->second}};
+  if (change_key != nullptr) *change_key = best->first;
+  return MetricPoint{.at = best->second.at,
+                     .citations = {best->second.id},
+                     .what = "a Kubernetes rollout of replica set " + best->second.replica_set};
 }
 
-MetricPoint KubernetesRule::FirstRolloutDone(Nanos not_before) const {
-  const std::pair<Nanos, std::string>* best = nullptr;
-  for (const auto& done : rollouts_done_) {
-    if (done.first < not_before) continue;
-    if (best == nullptr || done < *best) best = &done;
+MetricPoint KubernetesRule::FirstRolloutDone(Nanos not_before,
+                                             const std::string& change_key) const {
+  const RolloutStep* best = nullptr;
+  for (const RolloutStep& done : rollouts_done_) {
+    if (done.at < not_before) continue;
+    // With a known bad change, only that replica set going away (or a DeploymentRollback)
+    // says the mitigation took effect; an unrelated Deployment's rollout does not.
+    if (!change_key.empty() && !done.replica_set.empty() &&
+        done.path + '\0' + done.replica_set != change_key) {
+      continue;
+    }
+    if (best == nullptr || done.at < best->at || (done.at == best->at && done.id < best->id)) {
+      best = &done;
+    }
   }
   if (best == nullptr) return {};
-  return MetricPoint{.at = best->first, .citations = {best->second}};
+  return MetricPoint{.at = best->at, .citations = {best->id}, .what = best->what};
+}
+
+void KubernetesRule::TrackScaling(const Event& e, const std::string& message) {
+  const size_t quote = ctx_.config.limits.quote_chars;
+  const std::string path = ObjectPath(e);
+  bool to_zero = false;
+  if (std::string_view rs = ScaledDownReplicaSet(message, &to_zero); !rs.empty()) {
+    auto downs_of = scale_downs_.find(path);
+    if (downs_of == scale_downs_.end() && scale_downs_.size() < kMaxRolloutEvents) {
+      downs_of = scale_downs_.emplace(path, std::vector<RolloutStep>{}).first;
+    }
+    if (downs_of != scale_downs_.end() && downs_of->second.size() < kMaxRolloutEvents) {
+      std::vector<RolloutStep>& downs = downs_of->second;
+      downs.push_back(RolloutStep{.at = e.occurred_at, .id = e.id, .replica_set = std::string(rs)});
+    }
+    if (to_zero && rollouts_done_.size() < kMaxRolloutEvents) {
+      rollouts_done_.push_back(RolloutStep{.at = e.occurred_at,
+                                           .id = e.id,
+                                           .path = path,
+                                           .replica_set = std::string(rs),
+                                           .what = "Kubernetes: " + ShortText(message, quote)});
+    }
+    return;
+  }
+  std::string_view rs = ScaledUpReplicaSet(message);
+  if (rs.empty()) return;
+  RolloutStep step{.at = e.occurred_at,
+                   .id = e.id,
+                   .path = path,
+                   .replica_set = std::string(rs),
+                   .from_zero = message.ends_with(" from 0")};
+  const std::string key = path + '\0' + step.replica_set;
+  auto it = rollout_starts_.find(key);
+  if (it == rollout_starts_.end()) {
+    if (rollout_starts_.size() < kMaxRolloutEvents) rollout_starts_.emplace(key, std::move(step));
+  } else if (step.at < it->second.at || (step.at == it->second.at && step.id < it->second.id)) {
+    step.from_zero = step.from_zero || it->second.from_zero;
+    it->second = std::move(step);
+  } else {
+    it->second.from_zero = it->second.from_zero || step.from_zero;
+  }
 }
 
 void KubernetesRule::AddDeploy(const Event& e, const std::string& reason) {
+  const size_t quote = ctx_.config.limits.quote_chars;
   bool per_message = reason == "ScalingReplicaSet" || reason == "DeploymentRollback";
   std::string message = Message(e);
-  if ((reason == "DeploymentRollback" ||
-       (reason == "ScalingReplicaSet" && ScaledDownToZero(message))) &&
-      rollouts_done_.size() < kMaxRolloutEvents) {
-    rollouts_done_.emplace_back(e.occurred_at, e.id);
+  if (reason == "DeploymentRollback" && rollouts_done_.size() < kMaxRolloutEvents) {
+    rollouts_done_.push_back(RolloutStep{.at = e.occurred_at,
+                                         .id = e.id,
+                                         .path = ObjectPath(e),
+                                         .what = "Kubernetes: " + ShortText(message, quote)});
   }
-  if (std::string_view rs = reason == "ScalingReplicaSet" ? ScaledUpReplicaSet(message) : "";
-      !rs.empty()) {
-    auto it = rollout_starts_.find(std::string(rs));
-    if (it == rollout_starts_.end()) {
-      if (rollout_starts_.size() < kMaxRolloutEvents) {
-        rollout_starts_.emplace(std::string(rs), std::pair{e.occurred_at, e.id});
-      }
-    } else if (std::pair{e.occurred_at, e.id} < it->second) {
-      it->second = {e.occurred_at, e.id};
-    }
-  }
+  if (reason == "ScalingReplicaSet") TrackScaling(e, message);
   std::string tmpl = per_message ? std::string() : KubernetesMessageTemplate(e);
   bool created = false;
   Group& g = per_message ? scaling_.Get(reason + '\0' + ObjectPath(e) + '\0' + message, &created)

@@ -55,15 +55,7 @@ std::string TriggerDetail(const Incident& snap, size_t quote) {
 std::string Detail(const Event& e, std::string_view t, const RuleContext& ctx) {
   size_t quote = ctx.config.limits.quote_chars;
   std::optional<Incident> snap = IncidentFromEvent(e);
-  if (t == "triggered") {
-    std::string d = TriggerDetail(snap ? *snap : ctx.incident, quote);
-    // Whom PagerDuty paged: only from this event's own snapshot (the incident's latest one
-    // names who holds it now, or nobody once resolved).
-    if (snap && !snap->assignees.empty()) {
-      d += "; paged " + ShortText(Join(snap->assignees, ", "), quote);
-    }
-    return d;
-  }
+  if (t == "triggered") return TriggerDetail(snap ? *snap : ctx.incident, quote);
   if (t == "priority_updated" && snap && !snap->priority.empty()) return " to " + snap->priority;
   if ((t == "escalated" || t == "reassigned") && snap && !snap->assignees.empty())
     return " to " + ShortText(Join(snap->assignees, ", "), quote);
@@ -76,8 +68,15 @@ std::string Detail(const Event& e, std::string_view t, const RuleContext& ctx) {
   return "";
 }
 
+std::string LineText(const LifecycleGroup& g) {
+  return Verb(g.transition) + (g.actor.empty() ? "" : " by " + g.actor) + g.detail +
+         (g.paged.empty() ? "" : "; paged " + g.paged);
+}
+
 MetricPoint PointOf(const LifecycleGroup& g) {
-  return MetricPoint{.at = g.at, .citations = g.cites.ToStrings()};
+  IdList ids = g.cites;
+  ids.SortUnique();
+  return MetricPoint{.at = g.at, .citations = ids.ToStrings(), .what = LineText(g)};
 }
 
 }  // namespace
@@ -98,6 +97,16 @@ void LifecycleRule::Add(const Event& e) {
   if (g.actor.empty()) g.actor = ShortText(e.actor, ctx_.config.limits.quote_chars);
   if (g.detail.empty()) g.detail = Detail(e, g.transition, ctx_);
   if (g.summary.empty()) g.summary = e.summary;
+  // Whom PagerDuty paged: only from a trigger's own snapshot (the incident's latest one names
+  // who holds it now, or nobody once resolved).
+  if (t == "triggered" && (g.paged_id.empty() || e.occurred_at < g.paged_at ||
+                           (e.occurred_at == g.paged_at && e.id < g.paged_id))) {
+    if (std::optional<Incident> snap = IncidentFromEvent(e); snap && !snap->assignees.empty()) {
+      g.paged = ShortText(Join(snap->assignees, ", "), ctx_.config.limits.quote_chars);
+      g.paged_at = e.occurred_at;
+      g.paged_id = e.id;
+    }
+  }
   if (IsStatement(g.transition) && ctx_.mitigation.Matches(e.body + "\n" + e.summary))
     g.mitigation = true;
   g.cites.Add(e.id);
@@ -109,7 +118,7 @@ void LifecycleRule::Finish(std::vector<TimelineLine>* out) {
     TimelineLine line;
     line.at = g.at;
     line.category = std::string(kCategoryLifecycle);
-    line.text = Verb(g.transition) + (g.actor.empty() ? "" : " by " + g.actor) + g.detail;
+    line.text = LineText(g);
     line.citations = g.cites.ToStrings();
     line.key = g.key;
     out->push_back(std::move(line));

@@ -84,7 +84,9 @@ void SlackRule::Add(const Event& e) {
   const std::string channel = AttrString(e.attrs, "channel");
   const std::string ts = AttrString(e.attrs, "ts");
   const std::string thread_ts = AttrString(e.attrs, "thread_ts");
-  if (original && !channel.empty() && !ts.empty()) s.thread_key = channel + ":" + ts;
+  if ((original || s.thread_key.empty()) && !channel.empty() && !ts.empty()) {
+    s.thread_key = channel + ":" + ts;
+  }
   if (!channel.empty() && !thread_ts.empty() && thread_ts != ts) {
     threads_with_replies_.insert(channel + ":" + thread_ts);
   }
@@ -112,7 +114,7 @@ void SlackRule::Finish(std::vector<TimelineLine>* out, TimelineStats* stats) {
     if (!s.thread_key.empty() && threads_with_replies_.contains(s.thread_key)) {
       s.has_replies = true;
     }
-    if (!s.original_seen && s.quote.empty() && !s.deleted) {
+    if (s.cites.empty()) {
       // Only reactions or pins of a message that is not in the evidence.
       stats->not_shown["Slack reactions/pins on messages not in the evidence"] +=
           s.signal_cites.size();
@@ -143,7 +145,7 @@ MetricPoint SlackRule::FirstMitigation(Nanos not_before) const {
   const SlackEntry* best = nullptr;
   const std::string* best_id = nullptr;
   for (const auto& [id, s] : entries_) {
-    if (!s.mitigation_kw || s.deleted || s.at < not_before) continue;
+    if (!s.mitigation_kw || s.deleted || s.exclude || s.at < not_before) continue;
     if (best == nullptr || s.at < best->at || (s.at == best->at && id < *best_id)) {
       best = &s;
       best_id = &id;
@@ -152,7 +154,10 @@ MetricPoint SlackRule::FirstMitigation(Nanos not_before) const {
   if (best == nullptr) return {};
   IdList ids = best->cites;
   ids.SortUnique();
-  return MetricPoint{.at = best->at, .citations = ids.ToStrings()};
+  return MetricPoint{.at = best->at,
+                     .citations = ids.ToStrings(),
+                     .what = (best->author.empty() ? "(unknown)" : ShortText(best->author, 64)) +
+                             ": \"" + best->quote + "\""};
 }
 
 }  // namespace timelined::summarizer

@@ -46,6 +46,9 @@ IdList CitedIdList(const Timeline& t) {
   for (const Metric& m : t.metrics) {
     for (const std::string& id : m.citations) ids.Add(id);
   }
+  for (const SummarySentence& s : t.summary) {
+    for (const std::string& id : s.citations) ids.Add(id);
+  }
   ids.SortUnique();
   return ids;
 }

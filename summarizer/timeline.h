@@ -47,13 +47,14 @@ struct TimelineStats {
 
 struct Timeline {
   std::vector<TimelineLine> lines;  // sorted by (at, category rank, key)
-  std::vector<Metric> metrics;      // detect, acknowledge, mitigate, resolve
+  std::vector<Metric> metrics;      // detect, acknowledge, mitigate, resolve (+ change)
+  std::vector<SummarySentence> summary;
   TimelineStats stats;
 };
 
 // Sorts by (at, category rank, key) and makes keys unique by suffixing "#2", "#3", ….
 void SortLines(std::vector<TimelineLine>& lines);
-// Every ID cited by a line or a metric, sorted and unique.
+// Every ID cited by a line, a metric or a summary sentence, sorted and unique.
 IdList CitedIdList(const Timeline& t);
 
 }  // namespace timelined::summarizer

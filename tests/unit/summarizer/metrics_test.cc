@@ -109,14 +109,19 @@ TEST(Metrics, ChangeMetricsWhenARolloutPrecedesTheFirstSignal) {
     e.attrs["object"] = {{"kind", "Deployment"}, {"name", "payments-api"}};
     return e;
   };
-  Event old_rollout = scaling("s0", T(1), "Scaled up replica set payments-api-111 to 1");
+  // 111 and 333 roll out "from 0" (Kubernetes 1.27+); 222 is known as a rollout because the
+  // Deployment scales 111 down meanwhile (older messages); 444 is an autoscaler's scale-up
+  // and no rollout.
+  Event old_rollout = scaling("s0", T(1), "Scaled up replica set payments-api-111 to 1 from 0");
   Event start = scaling("s1", T(3), "Scaled up replica set payments-api-222 to 1");
   Event step = scaling("s2", T(4), "Scaled up replica set payments-api-222 to 2");
-  Event after = scaling("s3", T(8), "Scaled up replica set payments-api-333 to 1");
+  Event old_down = scaling("s4", T(4), "Scaled down replica set payments-api-111 to 0");
+  Event hpa = scaling("s5", T(4, 30), "Scaled up replica set payments-api-444 to 5");
+  Event after = scaling("s3", T(8), "Scaled up replica set payments-api-333 to 1 from 0");
   Event sig = Log("l", "error", T(5), "boom");
   Event trig = Pd("t", "triggered", T(10));
-  Timeline t =
-      BuildTimeline(testing::PaymentsIncident(), {}, {old_rollout, step, start, after, sig, trig});
+  Timeline t = BuildTimeline(testing::PaymentsIncident(), {},
+                             {old_rollout, step, start, old_down, hpa, after, sig, trig});
   ASSERT_EQ(t.metrics.size(), 6u);
   const Metric& to_signal = Find(t.metrics, "change_to_first_signal");
   ASSERT_TRUE(to_signal.present) << to_signal.reason;
@@ -133,6 +138,36 @@ TEST(Metrics, ChangeMetricsWhenARolloutPrecedesTheFirstSignal) {
 
   Timeline no_change = BuildTimeline(testing::PaymentsIncident(), {}, {after, sig, trig});
   EXPECT_EQ(no_change.metrics.size(), 4u);
+  // An autoscaler's scale-up alone is no change.
+  Timeline hpa_only = BuildTimeline(testing::PaymentsIncident(), {}, {hpa, sig, trig});
+  EXPECT_EQ(hpa_only.metrics.size(), 4u);
+  ASSERT_FALSE(hpa_only.summary.empty());
+  EXPECT_TRUE(hpa_only.summary.front().text.starts_with("First signal"))
+      << hpa_only.summary.front().text;
+}
+
+// With a known bad change, only that replica set going to 0 is the mitigation taking effect;
+// another Deployment finishing a rollout meanwhile is not.
+TEST(Metrics, MitigationWaitsForTheChangedReplicaSet) {
+  auto scaling = [](const std::string& ref, Nanos at, const std::string& deployment,
+                    const std::string& message) {
+    Event e = testing::K8s(ref, "ScalingReplicaSet", at, "", false, message);
+    e.attrs["object"] = {{"kind", "Deployment"}, {"name", deployment}};
+    return e;
+  };
+  Event start =
+      scaling("s1", T(3), "payments-api", "Scaled up replica set payments-api-222 to 1 from 0");
+  Event sig = Log("l", "error", T(5), "boom");
+  Event trig = Pd("t", "triggered", T(10));
+  Event other = scaling("o1", T(11), "search-api", "Scaled down replica set search-api-9 to 0");
+  Event rolled_back =
+      scaling("s9", T(13), "payments-api", "Scaled down replica set payments-api-222 to 0");
+  Timeline t =
+      BuildTimeline(testing::PaymentsIncident(), {}, {start, sig, trig, other, rolled_back});
+  const Metric& m = Find(t.metrics, "time_to_mitigate");
+  ASSERT_TRUE(m.present) << m.reason;
+  EXPECT_EQ(m.seconds, 180);  // T(10) -> T(13), not T(11)
+  EXPECT_NE(std::find(m.citations.begin(), m.citations.end(), rolled_back.id), m.citations.end());
 }
 
 TEST(Metrics, ComputeRejectsOutOfOrderInputs) {

@@ -78,6 +78,15 @@ TEST(Lifecycle, TriggeredLineNamesWhomPagerDutyPaged) {
   EXPECT_EQ(t.lines[0].text,
             "Incident triggered by Datadog: Payments API 5xx rate above 5% (P1, high urgency); "
             "paged Alice Ops, Bob Lead");
+  // The webhook and the REST log entry of one trigger collapse into one line, whichever
+  // arrives first: the assignees come from the member whose snapshot has them.
+  std::string mk = std::string(testing::kIncidentId) + "|triggered|1773489600";
+  Event webhook = Pd("w", "triggered", T(10), "Datadog", mk);
+  webhook.attrs["incident"]["assignees"] = {"Alice Ops"};
+  Event entry = Pd("le", "triggered", T(10), "Datadog", mk);
+  entry.attrs.erase("incident");
+  ASSERT_EQ(Build({webhook, entry}).lines.at(0).text, Build({entry, webhook}).lines.at(0).text);
+  EXPECT_NE(Build({entry, webhook}).lines.at(0).text.find("; paged Alice Ops"), std::string::npos);
   // Without a snapshot of its own, the incident's latest assignees are not whom it paged.
   Event bare = Pd("t2", "triggered", T(10), "Datadog");
   bare.attrs.erase("incident");

@@ -70,9 +70,10 @@ TEST(Verify, MissingEventIsReportedOnEveryLineThatCitesIt) {
   auto r = VerifyMarkdown(md, reader);
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->ok());
-  // The metrics row (time to mitigate), the table row and the appendix entry.
+  // The summary's mitigation sentence, the metrics row (time to mitigate), the table row and
+  // the appendix entry.
   std::vector<int> where = LinesWith(md, gone);
-  ASSERT_EQ(where.size(), 3u);
+  ASSERT_EQ(where.size(), 4u);
   std::vector<int> reported;
   for (const VerifyProblem& p : r->problems) {
     if (p.id == gone) reported.push_back(p.line);
