@@ -16,6 +16,7 @@
 // summarizer's own share); peak RSS = the child's ru_maxrss (includes the outputs).
 //
 // Usage: draft_bench [max_events]   (default 1000000)
+//        NO_NODES=1 draft_bench …     (correlation without the node rule's pre-pass)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -260,6 +261,7 @@ Row RunOnce(size_t events, bool one_group) {
   double source_cpu = SourceOnlyCpuSeconds(reader);
   SummarizerConfig config;
   config.correlation.services["PBENCH"].scopes = {"k8s/payments/", "log/payments/"};
+  if (std::getenv("NO_NODES") != nullptr) config.correlation.node_events = false;
   DraftMeta meta{.version = 1, .trigger = "api"};
   double cpu_start = CpuNow();
   auto start = std::chrono::steady_clock::now();

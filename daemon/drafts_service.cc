@@ -311,6 +311,9 @@ Result<DraftService::Watched> DraftService::WatchFor(const Incident& incident) c
   if (!window) return std::unexpected(window.error());
   w.from = window->from;
   w.to = window->to;
+  auto nodes = summarizer::NodeScopes(incident, config_.correlation, store_, clock_.Now());
+  if (!nodes) return std::unexpected(nodes.error());
+  w.patterns.insert(w.patterns.end(), nodes->begin(), nodes->end());
   // While open, the window grows with the clock: anything later still belongs.
   if (summarizer::IncidentOpen(incident) && w.to != 0) w.to = std::numeric_limits<Nanos>::max();
   return w;
@@ -323,11 +326,14 @@ DraftService::Outcome DraftService::Build(const std::string& incident_id,
   if (!inc->has_value())
     return MakeError(ErrorCode::kNotFound, "not_found", "no incident " + incident_id);
   const Incident& incident = **inc;
+  // Before any read of the build, WatchFor's scan for the nodes that ran the pods included:
+  // an event committed meanwhile is then newer than the watch and marks the draft stale.
+  const auto seq = store_.CommittedSeq();
   auto watch = WatchFor(incident);
   if (!watch) return std::unexpected(watch.error());
   watch->building = true;
-  watch->seq = store_.CommittedSeq();  // before any read of the build
-  std::optional<Watched> previous;     // the watch of the last fresh draft, kept on failure
+  watch->seq = seq;
+  std::optional<Watched> previous;  // the watch of the last fresh draft, kept on failure
   {
     std::lock_guard lock(watch_mu_);
     if (auto it = watched_.find(incident_id); it != watched_.end()) previous = it->second;

@@ -20,8 +20,9 @@ void HandleGetIncident(const store::SqliteEventStore& store, http::Request& req,
                        const http::Respond& respond);
 // GET /v1/incidents/{id}/events: exactly the incident's correlated set (summarizer
 // Correlate: named events, plus scoped events of its service inside the window), in
-// (occurred_at, id) order, each with "included_because": "named" | "scope:<pattern>".
-// ?limit=N (default 10000, at most 100000) truncates, with "truncated": true.
+// (occurred_at, id) order, each with "included_because": "named" | "bound:<kind>:<key>" |
+// "scope:<pattern>" | "node:<name>". ?limit=N (default 10000, at most 100000) truncates, with
+// "truncated": true.
 void HandleIncidentEvents(const store::SqliteEventStore& store,
                           const summarizer::SummarizerConfig& config, http::Request& req,
                           const http::Respond& respond);

@@ -82,6 +82,10 @@ Result<void> ReadCorrelation(const json& j, CorrelationConfig* c) {
       c->services[name] = *s;
     }
   }
+  if (auto n = it->find("node_events"); n != it->end()) {
+    if (!n->is_boolean()) return Bad("correlation.node_events must be a boolean");
+    c->node_events = n->get<bool>();
+  }
   return {};
 }
 
@@ -117,7 +121,9 @@ json SummarizerConfigToJson(const SummarizerConfig& c) {
   json services = json::object();
   for (const auto& [name, s] : c.correlation.services) services[name] = ServiceToJson(s);
   return json{{"correlation",
-               {{"services", services}, {"defaults", ServiceToJson(c.correlation.defaults)}}},
+               {{"services", services},
+                {"defaults", ServiceToJson(c.correlation.defaults)},
+                {"node_events", c.correlation.node_events}}},
               {"salient_keywords", c.salient_keywords},
               {"mitigation_keywords", c.mitigation_keywords},
               {"include_reactions", c.include_reactions},

@@ -32,6 +32,9 @@ struct CorrelationConfig {
   // Keyed by PagerDuty service id or service name; the id is looked up first.
   std::map<std::string, ServiceCorrelation> services;
   ServiceCorrelation defaults;  // for services not listed
+  // Also correlate the events of the nodes that ran the service's pods in the window
+  // (scope "k8s/node/<name>", reason "node:<name>").
+  bool node_events = true;
 };
 
 struct SummarizerLimits {

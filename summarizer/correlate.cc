@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 namespace timelined::summarizer {
 namespace {
@@ -161,6 +162,73 @@ std::optional<StreamSpec> BindingSpec(const Binding& b, const CorrelationWindow&
   return spec;
 }
 
+constexpr size_t kMaxNodes = 256;
+
+// Kubernetes object names: DNS subdomains (lowercase alphanumerics, '-' and '.').
+bool IsNodeName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
+  }
+  return true;
+}
+
+// The node a pod's event places it on: the scheduler's "Successfully assigned <ns>/<pod> to
+// <node>", or the kubelet that reported it (source.host / reportingInstance).
+void CollectNode(const Event& e, std::set<std::string>* nodes) {
+  if (e.kind == "k8s.Scheduled") {
+    std::string_view message = AttrString(e, "message");
+    constexpr std::string_view kAssigned = "Successfully assigned ";
+    size_t to = message.rfind(" to ");
+    if (message.starts_with(kAssigned) && to != std::string_view::npos) {
+      std::string_view node = message.substr(to + 4);
+      if (IsNodeName(node) && nodes->size() < kMaxNodes) nodes->emplace(node);
+    }
+  }
+  if (AttrString(e, "reporting_component") != "kubelet" && e.actor != "kubelet") return;
+  for (const char* key : {"host", "reporting_instance"}) {
+    std::string_view node = AttrString(e, key);
+    if (IsNodeName(node) && nodes->size() < kMaxNodes) nodes->emplace(node);
+  }
+}
+
+// The nodes that ran pods of the service's Kubernetes scopes (every scoped stream whose
+// pattern starts with "k8s/", except node scopes) within those streams' window, sorted.
+Result<std::set<std::string>> HostingNodes(const std::vector<StreamSpec>& specs,
+                                           const EventReader& reader) {
+  std::set<std::string> nodes;
+  for (const StreamSpec& spec : specs) {
+    if (spec.pattern.empty() || !spec.thread_ts.empty() || !spec.pattern.starts_with("k8s/") ||
+        spec.pattern.starts_with("k8s/node/")) {
+      continue;
+    }
+    if (nodes.size() >= kMaxNodes) break;
+    auto r = reader.ForEachEvent(spec.query, [&](const Event& e) {
+      if (spec.Admits(e)) CollectNode(e, &nodes);
+      return nodes.size() < kMaxNodes;
+    });
+    if (!r) return std::unexpected(r.error());
+  }
+  return nodes;
+}
+
+// Node events ("NodeNotReady", a system OOM, evictions) explain pod failures but carry the
+// scope "k8s/node/<name>", which no service pattern names: each hosting node gets a stream
+// over the window, reason "node:<name>", unless a pattern already covers it.
+void AddNodeSpecs(const std::set<std::string>& nodes, const CorrelationWindow& window,
+                  const std::string& incident_id, std::vector<StreamSpec>* specs) {
+  for (const std::string& node : nodes) {
+    std::string scope = "k8s/node/" + node;
+    bool covered = std::any_of(specs->begin(), specs->end(), [&](const StreamSpec& s) {
+      return !s.pattern.empty() && s.thread_ts.empty() && ScopeMatches(scope, s.pattern) &&
+             s.query.from <= window.from && (s.query.to == 0 || s.query.to >= window.to);
+    });
+    if (covered) continue;
+    EventQuery q{.scope = scope, .from = window.from, .to = window.to};
+    specs->push_back(StreamSpec{std::move(q), "node:" + node, scope, incident_id});
+  }
+}
+
 Result<std::vector<StreamSpec>> BuildSpecs(const Incident& incident,
                                            const CorrelationConfig& config,
                                            const EventReader& reader, Nanos now) {
@@ -188,6 +256,11 @@ Result<std::vector<StreamSpec>> BuildSpecs(const Incident& incident,
     EventQuery q{.from = window->from, .to = window->to};
     (p.back() == '/' ? q.scope_prefix : q.scope) = p;
     specs.push_back(StreamSpec{std::move(q), "scope:" + p, p, incident.id});
+  }
+  if (config.node_events) {
+    auto nodes = HostingNodes(specs, reader);
+    if (!nodes) return std::unexpected(nodes.error());
+    AddNodeSpecs(*nodes, *window, incident.id, &specs);
   }
   return specs;
 }
@@ -284,6 +357,18 @@ Result<size_t> CorrelateEach(const Incident& incident, const CorrelationConfig& 
   if (!specs) return std::unexpected(specs.error());
   if (options.order == CorrelationOrder::kBySource) return StreamBySource(*specs, reader, visit);
   return MergeByTime(*specs, reader, visit, options);
+}
+
+Result<std::vector<std::string>> NodeScopes(const Incident& incident,
+                                            const CorrelationConfig& config,
+                                            const EventReader& reader, Nanos now) {
+  auto specs = BuildSpecs(incident, config, reader, now);
+  if (!specs) return std::unexpected(specs.error());
+  std::vector<std::string> out;
+  for (const StreamSpec& spec : *specs) {
+    if (spec.reason.starts_with("node:")) out.push_back(spec.pattern);
+  }
+  return out;
 }
 
 Result<std::vector<CorrelatedEvent>> Correlate(const Incident& incident,

@@ -12,13 +12,19 @@
 //           (a pattern ending in '/'), or is "slack/<channel>" for a configured channel,
 //           within [triggered − lookback, end + grace], where end = resolved_at when the
 //           incident is resolved and `now` while it is open; reason "scope:<pattern>".
-//           Events naming a *different* incident are never taken in by scope or binding.
+//   node     with node_events on, events of scope "k8s/node/<name>" within the same window
+//           for every node that ran pods of the service's Kubernetes scopes in it (the
+//           scheduler's "Successfully assigned <ns>/<pod> to <node>", or the kubelet that
+//           reported a pod event: attrs.host / attrs.reporting_instance); at most 256 nodes;
+//           reason "node:<name>". NodeNotReady, a system OOM or an eviction on that node
+//           explains the pods' failures.
+//           Events naming a *different* incident are never taken in by scope, binding or node.
 // The service's settings are found by incident.service_id, then service_name, else the
 // defaults. When triggered_at is unknown (0) the earliest named event stands in for it;
 // with neither, only named events are returned.
 //
 // Each event is delivered once (an event matched several ways keeps the first reason:
-// named, then bindings by (kind, key), then patterns in configuration order), in one of
+// named, then bindings by (kind, key), then patterns in configuration order, then nodes), in one of
 // two orders:
 //   kByTime    (occurred_at, id) over everything. Each source query is read in pages and
 //              merged, so memory is bounded by (number of patterns × page size); events
@@ -44,7 +50,7 @@ namespace timelined::summarizer {
 
 struct CorrelatedEvent {
   Event event;
-  std::string reason;  // "named" | "bound:<kind>:<key>" | "scope:<pattern>"
+  std::string reason;  // "named" | "bound:<kind>:<key>" | "scope:<pattern>" | "node:<name>"
 };
 
 // Return false to stop early (then CorrelateEach returns the count visited so far). The
@@ -84,6 +90,12 @@ Result<CorrelationWindow> WindowFor(const Incident& incident, const ServiceCorre
 Result<size_t> CorrelateEach(const Incident& incident, const CorrelationConfig& config,
                              const EventReader& reader, Nanos now_for_open_incident,
                              const CorrelatedVisitor& visit, const CorrelateOptions& options = {});
+
+// The "k8s/node/<name>" scopes the node rule adds for this incident now (for staleness:
+// a later event on one of those nodes changes the draft).
+Result<std::vector<std::string>> NodeScopes(const Incident& incident,
+                                            const CorrelationConfig& config,
+                                            const EventReader& reader, Nanos now_for_open_incident);
 
 // Collects CorrelateEach in kByTime order (for /v1/incidents/{id}/events and tests).
 Result<std::vector<CorrelatedEvent>> Correlate(const Incident& incident,

@@ -98,6 +98,9 @@ std::vector<keys::KeySpec<Config>> SummarizerKeys() {
       keys::IntKey<C>("summarizer.default_grace_minutes",
                       Field(&C::summarizer, &Sm::default_grace_minutes), 0, 10'080,
                       "Scoped events this long after the resolve are correlated."),
+      keys::BoolKey<C>("summarizer.node_events", Field(&C::summarizer, &Sm::node_events),
+                       "Also correlate the events of the Kubernetes nodes that ran the "
+                       "service's pods in the window (NodeNotReady, system OOM, evictions)."),
       keys::StringListKey<C>(
           "summarizer.default_scopes",
           [](C& c, const std::vector<std::string>& v) { c.summarizer.default_scopes = v; }, {},
@@ -147,6 +150,7 @@ summarizer::SummarizerConfig ToSummarizerConfig(const Config& c) {
   corr.defaults.scopes = s.default_scopes;
   corr.defaults.lookback = Minutes(s.default_lookback_minutes);
   corr.defaults.grace = Minutes(s.default_grace_minutes);
+  corr.node_events = s.node_events;
   for (const SummarizerService& svc : s.services) {
     summarizer::ServiceCorrelation sc;
     sc.scopes = svc.scopes;

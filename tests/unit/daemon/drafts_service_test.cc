@@ -226,6 +226,34 @@ TEST_F(DraftServiceTest, ScopedEvidenceInsideTheWindowMarksStaleOutsideItDoesNot
   EXPECT_EQ(service_->Stats().marked_stale, 1u);
 }
 
+// A node that ran the service's pods (node-5, named by a Scheduled event of the fixture)
+// is part of the incident's evidence: a late event on it marks the draft stale. A node
+// that ran none of them (node-9) does not.
+TEST_F(DraftServiceTest, LateEventOnANodeThatRanThePodsMarksStale) {
+  StartService(std::chrono::hours(1));
+  Submit([](const Event&) { return true; });
+  ASSERT_TRUE(GenerateAndWait("Q1PAYMNT7"));
+  auto node_event = [](const std::string& ref, const std::string& node) {
+    Event e;
+    e.source = "kubernetes";
+    e.source_ref = ref;
+    e.id = MakeEventId(e.source, e.source_ref);
+    e.kind = "k8s.NodeNotReady";
+    e.occurred_at = ParseRfc3339("2026-03-14T12:21:00Z").value_or(0);
+    e.received_at = e.occurred_at;
+    e.scope = "k8s/node/" + node;
+    e.severity = "warning";
+    e.attrs = {{"object", {{"kind", "Node"}, {"name", node}}}, {"reason", "NodeNotReady"}};
+    return e;
+  };
+  ASSERT_TRUE(store_->SubmitAndWait({node_event("late-node-9", "node-9")}));
+  Sync();
+  EXPECT_FALSE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+  ASSERT_TRUE(store_->SubmitAndWait({node_event("late-node-5", "node-5")}));
+  Sync();
+  EXPECT_TRUE((*store_->GetDraft("Q1PAYMNT7", 1))->stale);
+}
+
 TEST_F(DraftServiceTest, IdempotencyKeyReplaysTheFirstAnswer) {
   StartService(std::chrono::hours(1));
   Submit([](const Event&) { return true; });

@@ -176,6 +176,60 @@ TEST(Correlate, BySourceDeliversTheSameSetAndReasonsWithoutCopies) {
   EXPECT_EQ(by_time[events[4].id], "scope:log/payments/");
 }
 
+Event NodeEvent(const std::string& ref, const std::string& node, Nanos at,
+                const std::string& reason = "NodeNotReady") {
+  Event e = K8s(ref, reason, at, node, false, "Node " + node + " status is now: " + reason, "Node");
+  e.scope = "k8s/node/" + node;
+  e.severity = "warning";
+  e.attrs["namespace"] = "";
+  e.attrs["workload"] = node;
+  return e;
+}
+
+// The nodes that ran the service's pods (named by the scheduler, or the kubelet reporting a
+// pod event) bring their node events in, within the window; other nodes' events stay out,
+// and node_events = false turns the rule off. Both orders agree.
+TEST(Correlate, EventsOfNodesThatRanTheServicesPods) {
+  Incident inc = testing::PaymentsIncident();  // triggered 12:10, resolved 12:40
+  Event scheduled = K8s("k1", "Scheduled", T(5), "payments-api-6c8-aaaaa", false,
+                        "Successfully assigned payments/payments-api-6c8-aaaaa to node-3");
+  Event backoff = K8s("k2", "BackOff", T(12), "payments-api-6c8-bbbbb");
+  backoff.attrs["reporting_component"] = "kubelet";
+  backoff.attrs["host"] = "node-5";
+  // Another service's pod on node-9: its node is not the incident's.
+  Event other = K8s("k3", "Scheduled", T(5), "search-1", false,
+                    "Successfully assigned search/search-1 to node-9");
+  other.scope = "k8s/search/search";
+  Event n3 = NodeEvent("n3", "node-3", T(11));
+  Event n5 = NodeEvent("n5", "node-5", T(13), "OOMKilling");
+  Event n5_late = NodeEvent("n5-late", "node-5", T(80));  // after the grace
+  Event n9 = NodeEvent("n9", "node-9", T(11));
+  VectorReader reader({scheduled, backoff, other, n3, n5, n5_late, n9});
+  auto got = Correlate(inc, PaymentsConfig(), reader, T(100));
+  ASSERT_TRUE(got);
+  std::map<std::string, std::string> reasons;
+  for (const auto& c : *got) reasons[c.event.id] = c.reason;
+  EXPECT_EQ(reasons, (std::map<std::string, std::string>{{scheduled.id, "scope:k8s/payments/"},
+                                                         {backoff.id, "scope:k8s/payments/"},
+                                                         {n3.id, "node:node-3"},
+                                                         {n5.id, "node:node-5"}}));
+  std::map<std::string, std::string> by_source;
+  ASSERT_TRUE(CorrelateEach(
+      inc, PaymentsConfig(), reader, T(100),
+      [&](const Event& e, const std::string& r) { return by_source.emplace(e.id, r).second; },
+      CorrelateOptions{.order = CorrelationOrder::kBySource}));
+  EXPECT_EQ(by_source, reasons);
+  auto scopes = NodeScopes(inc, PaymentsConfig(), reader, T(100));
+  ASSERT_TRUE(scopes);
+  EXPECT_EQ(*scopes, (std::vector<std::string>{"k8s/node/node-3", "k8s/node/node-5"}));
+
+  CorrelationConfig off = PaymentsConfig();
+  off.node_events = false;
+  auto without = Correlate(inc, off, reader, T(100));
+  ASSERT_TRUE(without);
+  EXPECT_EQ(Ids(*without), (std::vector<std::string>{scheduled.id, backoff.id}));
+}
+
 TEST(Correlate, KeepAndIdentityOnlyOptions) {
   Incident inc = testing::PaymentsIncident();
   Event a = Log("a", "error", T(11), "a");
