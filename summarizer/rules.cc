@@ -46,6 +46,8 @@ bool IsKubernetesWarning(const Event& e) {
   std::string type = AttrString(e.attrs, "type");
   if (type == "Warning") return true;
   if (e.severity == kSeverityError || e.severity == kSeverityCritical) return true;
+  // A node's conditions ("NodeNotReady") come as Normal events the connector rates warning.
+  if (AttrString(e.attrs, "object", "kind") == "Node") return IsWarningOrWorse(e.severity);
   return type.empty() && IsWarningOrWorse(e.severity);
 }
 

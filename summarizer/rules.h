@@ -12,7 +12,11 @@
 //               count per Event object (KubernetesObjectKey), summed over the objects the
 //               line merges (shown per object: "2 Kubernetes events: 9 + 3"); never the
 //               number of snapshots (watch updates) stored.
-//   deploy      Normal events whose reason is a deploy reason: ScalingReplicaSet (and
+//   rollout     a Deployment replacing a replica set: its scale-ups and the old replica
+//               set's scale-downs, the new pods' first start events and the old pods'
+//               "Stopping container" kills, one line per rollout (or rollback) until the
+//               Deployment's next one. Key "rollout:<path>:<replica set>:<start id>".
+//   deploy      other Normal events whose reason is a deploy reason: ScalingReplicaSet (and
 //               DeploymentRollback) by (object, message), others by (reason, replica set
 //               or workload, message template). Keys "deploy:<reason>:<object>:<hash>",
 //               "deploy:<reason>:<ns>/<replica set or workload>:<hash>".
@@ -125,22 +129,33 @@ class KubernetesRule {
  private:
   void AddWarning(const Event& e, const std::string& reason);
   void AddDeploy(const Event& e, const std::string& reason);
+  void GroupDeploy(const Event& e, const std::string& reason);
   const RuleContext& ctx_;
-  // Both bounded by kMaxRolloutEvents (an incident has a handful of rollouts).
   struct RolloutStep {
     Nanos at = 0;
     std::string id;
     std::string path;  // the Deployment (ObjectPath)
+    std::string ns;    // its namespace and name
+    std::string deployment;
     std::string replica_set;
     bool from_zero = false;  // a scale-up "from 0" (Kubernetes 1.27+)
     std::string what;        // done: the event's message
   };
+  struct Rollout;  // one rollout or rollback, built in Finish (rules_kubernetes.cc)
+  // Finds the rollouts among pending_'s ScalingReplicaSet events and marks their members
+  // in *used; then adds the pods' events that belong to them.
+  std::vector<Rollout> DrawRollouts(std::vector<char>* used) const;
+  void JoinPodEvents(std::vector<Rollout>& rollouts, std::vector<char>* used) const;
+  static TimelineLine RolloutLine(Rollout& r);
   void TrackScaling(const Event& e, const std::string& message);
   bool IsRolloutStart(const RolloutStep& start) const;
   // Each bounded by kMaxRolloutEvents (an incident has a handful of rollouts).
   std::vector<RolloutStep> rollouts_done_;
   std::map<std::string, RolloutStep> rollout_starts_;  // path + '\0' + replica set -> first
   std::map<std::string, std::vector<RolloutStep>> scale_downs_;  // by path
+  // Deploy events wait here until Finish, which draws each rollout as one line and groups
+  // the rest; beyond kMaxRolloutEvents they are grouped as they come.
+  std::vector<Event> pending_;
   GroupTable warnings_;
   GroupTable scaling_;  // one line per (object, message)
   GroupTable deploys_;  // by (reason, replica set or workload)

@@ -96,7 +96,8 @@ std::string CountOf(size_t n, std::string_view plural) {
         {"groups", "group"},
         {"IDs", "ID"},
         {"entries", "entry"},
-        {"reactions/pins", "reaction/pin"}};
+        {"reactions/pins", "reaction/pin"},
+        {"pods", "pod"}};
     size_t word = 0;
     while (word < plural.size()) {
       size_t end = plural.find(' ', word);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "summarizer/builder.h"
@@ -427,6 +428,8 @@ TEST(KubernetesGrouping, MessageTemplateMasksGeneratedNames) {
 }
 
 TEST(Kubernetes, DeployLines) {
+  // One rollout: its scale-ups, the old replica set's scale-down and the new pods' creation
+  // are one line citing all of them.
   Event up = K8s("s1", "ScalingReplicaSet", T(5), "payments-api", false,
                  "Scaled up replica set payments-api-6c8 to 3", "Deployment");
   Event down = K8s("s2", "ScalingReplicaSet", T(6), "payments-api", false,
@@ -440,11 +443,171 @@ TEST(Kubernetes, DeployLines) {
   std::vector<std::string> texts;
   for (const TimelineLine& l : t.lines) texts.push_back(l.text);
   EXPECT_EQ(texts, (std::vector<std::string>{
-                       "Deploy/scale: Scaled up replica set payments-api-6c8 to 3",
-                       "Deploy/scale: SuccessfulCreate \xC3\x97"
-                       "2 in payments/payments-api-6c8, "
-                       "12:05 UTC: Created pod: payments-api-6c8-aaaaa",
-                       "Deploy/scale: Scaled down replica set payments-api-5b7 to 0"}));
+                       "Rollout of deployment payments-api to replica set payments-api-6c8 (3 "
+                       "pods): started 12:05:00 UTC, completed 12:06:00 UTC"}));
+  std::vector<std::string> members = {c1.id, c2.id, up.id, down.id};
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(t.lines[0].citations, members);
+  EXPECT_EQ(t.lines[0].at, T(5));
+  EXPECT_EQ(t.lines[0].end, T(6));
+  EXPECT_EQ(t.stats.not_shown.at("Kubernetes Normal events"), 1u);
+}
+
+Event Scaling(const std::string& ref, Nanos at, const std::string& message) {
+  return K8s(ref, "ScalingReplicaSet", at, "payments-api", false, message, "Deployment");
+}
+
+// A rollout step by step (Kubernetes 1.27+ messages), then a rollback to the replica set it
+// replaced: two lines, the second named a rollback. A liveness kill and a container
+// restart of the new pods during the rollout are not part of it and keep their own lines.
+TEST(Kubernetes, RolloutAndRollbackEachOneLine) {
+  const std::string rs = "payments-api-6c8f9d7b5";
+  const std::string old_rs = "payments-api-5b7d4c9f8";
+  std::vector<Event> rollout = {
+      Scaling("s1", T(5), "Scaled up replica set " + rs + " to 1 from 0"),
+      K8s("c1", "SuccessfulCreate", T(5, 1), rs, false, "Created pod: " + rs + "-x2k9p",
+          "ReplicaSet"),
+      K8s("p1", "Pulled", T(5, 10), rs + "-x2k9p", false,
+          "Successfully pulled image \"registry.acme.io/payments-api:v1.43.0\" in 2.1s"),
+      K8s("st1", "Started", T(5, 11), rs + "-x2k9p", false, "Started container api"),
+      Scaling("s2", T(5, 30), "Scaled down replica set " + old_rs + " to 1 from 2"),
+      K8s("k1", "Killing", T(5, 31), old_rs + "-hh2lp", false, "Stopping container api"),
+      Scaling("s3", T(5, 32), "Scaled up replica set " + rs + " to 2 from 1"),
+  };
+  Event live = K8s("k2", "Killing", T(7), rs + "-x2k9p", false,
+                   "Container api failed liveness probe, will be restarted");
+  Event restart = K8s("st1", "Started", T(7, 5), rs + "-x2k9p", false, "Started container api");
+  restart.source_ref = "st1:2";
+  restart.id = "k8_restart2";
+  restart.attrs["count"] = 2;
+  std::vector<Event> rollback = {
+      Scaling("s4", T(10), "Scaled up replica set " + old_rs + " to 2 from 1"),
+      Scaling("s5", T(10, 20), "Scaled down replica set " + rs + " to 0 from 2"),
+      K8s("k3", "Killing", T(10, 21), rs + "-x2k9p", false, "Stopping container api"),
+  };
+  std::vector<Event> all = rollout;
+  all.insert(all.end(), rollback.begin(), rollback.end());
+  all.push_back(live);
+  all.push_back(restart);
+  Timeline t = Build(all);
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "Rollout of deployment payments-api to image tag v1.43.0 (replica set " + rs +
+                    ", 2 pods): started 12:05:00 UTC, not completed before the next rollout at "
+                    "12:10:00 UTC",
+                "Deploy/scale: Killing on pod " + rs +
+                    "-x2k9p: Container api failed liveness probe, will be restarted",
+                // The restart: Kubernetes counted the container's second start.
+                "Deploy/scale: Started \xC3\x97"
+                "2 in payments/" +
+                    rs + ", 12:07 UTC: Started container api",
+                "Rollback of deployment payments-api to replica set " + old_rs +
+                    " (2 pods): started 12:10:00 UTC, completed 12:10:20 UTC"}));
+  ASSERT_EQ(t.lines.size(), 4u);
+  auto ids = [](const std::vector<Event>& v) {
+    std::vector<std::string> out;
+    for (const Event& e : v) out.push_back(e.id);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(t.lines[0].citations, ids(rollout));
+  EXPECT_EQ(t.lines[3].citations, ids(rollback));
+  EXPECT_EQ(t.lines[2].citations, std::vector<std::string>{"k8_restart2"});
+}
+
+// Core/v1 events have whole seconds: a rollout whose scale-up, first pod and old replica
+// set's scale-down share one second is still one rollout, not a rollback.
+TEST(Kubernetes, RolloutWithinOneSecond) {
+  Event up = Scaling("s1", T(5), "Scaled up replica set payments-api-6c8 to 1 from 0");
+  Event create = K8s("c1", "SuccessfulCreate", T(5), "payments-api-6c8", false,
+                     "Created pod: payments-api-6c8-aaaaa", "ReplicaSet");
+  Event down = Scaling("s2", T(5), "Scaled down replica set payments-api-5b7 to 0 from 1");
+  Timeline t = Build({up, create, down});
+  ASSERT_EQ(t.lines.size(), 1u);
+  EXPECT_EQ(t.lines[0].text,
+            "Rollout of deployment payments-api to replica set payments-api-6c8 (1 pod): started "
+            "12:05:00 UTC, completed 12:05:00 UTC");
+  EXPECT_EQ(t.lines[0].citations.size(), 3u);
+}
+
+// A → B → C, then back to B: three lines, the last a rollback to B. An autoscaler's
+// scale-up of C after its rollout completed is its own line; a Deployment whose name
+// prefixes another's ("payments" and "payments-api") does not take the other's pods; a
+// sidecar pulled first does not name the rollout's image.
+TEST(Kubernetes, RollbackToAnEarlierReplicaSetAndWhatStaysOut) {
+  std::vector<Event> b = {
+      Scaling("s1", T(1), "Scaled up replica set payments-api-bbb to 1 from 0"),
+      K8s("p0", "Pulled", T(1, 5), "payments-api-bbb-aaaaa", false,
+          "Successfully pulled image \"docker.io/istio/proxyv2:1.20.3\" in 1s"),
+      K8s("p1", "Pulled", T(1, 6), "payments-api-bbb-aaaaa", false,
+          "Successfully pulled image \"registry.acme.io/payments-api:v2\" in 1s"),
+      Scaling("s2", T(1, 30), "Scaled down replica set payments-api-aaa to 0 from 1")};
+  std::vector<Event> c = {
+      Scaling("s3", T(3), "Scaled up replica set payments-api-ccc to 1 from 0"),
+      Scaling("s4", T(3, 30), "Scaled down replica set payments-api-bbb to 0 from 1")};
+  Event hpa = Scaling("s5", T(4), "Scaled up replica set payments-api-ccc to 4 from 1");
+  std::vector<Event> back = {
+      Scaling("s6", T(5), "Scaled up replica set payments-api-bbb to 1 from 0"),
+      Scaling("s7", T(5, 20), "Scaled down replica set payments-api-ccc to 0 from 4")};
+  Event other = K8s("k1", "Killing", T(5, 21), "payments-xyz-abcde", false,
+                    "Stopping container api");  // Deployment "payments", not "payments-api"
+  Event other_up = Scaling("s8", T(5, 2), "Scaled up replica set payments-xyz to 1 from 0");
+  other_up.attrs["object"]["name"] = "payments";
+  std::vector<Event> all = b;
+  all.insert(all.end(), c.begin(), c.end());
+  all.insert(all.end(), back.begin(), back.end());
+  all.push_back(hpa);
+  all.push_back(other);
+  all.push_back(other_up);
+  Timeline t = Build(all);
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "Rollout of deployment payments-api to image tag v2 (replica set "
+                "payments-api-bbb, 1 pod): started 12:01:00 UTC, completed 12:01:30 UTC",
+                "Rollout of deployment payments-api to replica set payments-api-ccc (1 pod): "
+                "started 12:03:00 UTC, completed 12:03:30 UTC",
+                "Deploy/scale: Scaled up replica set payments-api-ccc to 4 from 1",
+                "Rollback of deployment payments-api to replica set payments-api-bbb (1 pod): "
+                "started 12:05:00 UTC, completed 12:05:20 UTC",
+                "Rollout of deployment payments to replica set payments-xyz (1 pod): started "
+                "12:05:02 UTC, not completed in the evidence",
+                "Deploy/scale: Killing on pod payments-xyz-abcde: Stopping container api"}));
+}
+
+// A scale-up with no other replica set going down (an autoscaler) is not a rollout.
+TEST(Kubernetes, ScalingWithoutAReplacementIsNotARollout) {
+  Event hpa = Scaling("s1", T(5), "Scaled up replica set payments-api-6c8 to 5");
+  Event create = K8s("c1", "SuccessfulCreate", T(5, 1), "payments-api-6c8", false,
+                     "Created pod: payments-api-6c8-aaaaa", "ReplicaSet");
+  Timeline t = Build({hpa, create});
+  ASSERT_EQ(t.lines.size(), 2u);
+  EXPECT_EQ(t.lines[0].text, "Deploy/scale: Scaled up replica set payments-api-6c8 to 5");
+  EXPECT_EQ(t.lines[1].text,
+            "Deploy/scale: SuccessfulCreate on replicaset payments-api-6c8: Created pod: "
+            "payments-api-6c8-aaaaa");
+}
+
+// A node's condition arrives as a Normal event the connector rates warning: shown. A
+// Normal pod event at the same severity is not a warning.
+TEST(Kubernetes, NodeConditionsAreWarnings) {
+  Event node = K8s("n1", "NodeNotReady", T(5), "node-3", false,
+                   "Node node-3 status is now: NodeNotReady", "Node");
+  node.severity = "warning";
+  node.scope = "k8s/node/node-3";
+  Event pod = K8s("p1", "Pulling", T(5), "payments-api-6c8-aaaaa", false, "Pulling image");
+  pod.severity = "warning";
+  Timeline t = Build({node, pod});
+  std::vector<const TimelineLine*> lines;
+  for (const TimelineLine& l : t.lines) {
+    if (l.category == kCategoryKubernetes) lines.push_back(&l);
+  }
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]->text, "NodeNotReady on node node-3: Node node-3 status is now: NodeNotReady");
+  EXPECT_EQ(lines[0]->citations, std::vector<std::string>{node.id});
   EXPECT_EQ(t.stats.not_shown.at("Kubernetes Normal events"), 1u);
 }
 
