@@ -34,6 +34,18 @@ void Group::AddReported(std::string_view object, int64_t n, bool after_cutoff) {
   }
 }
 
+void Group::AddPod(const std::string& pod) {
+  if (pod.empty()) {
+    ++pods_unnamed;
+  } else if (auto it = pods.find(pod); it != pods.end()) {
+    ++it->second;
+  } else if (pods.size() < kMaxPods) {
+    pods.emplace(pod, 1);
+  } else {
+    ++pods_other;
+  }
+}
+
 int64_t Group::ReportedTotal() const {
   int64_t total = 0;
   for (const auto& [k, r] : reported) total += r.max;

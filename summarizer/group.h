@@ -6,6 +6,7 @@
 // per reporting object. Members after the resolve cutoff are also listed separately for the
 // "continued after resolve" contradiction. Not thread-safe.
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -54,6 +55,14 @@ struct Group {
   // The per-object highest counts, largest first (ties by object hash): "9 + 3".
   std::vector<int64_t> ReportedCounts() const;
   std::unordered_map<uint64_t, Reported> reported;
+
+  // Members per pod (log lines: attrs.labels.pod), at most kMaxPods pods; members of further
+  // pods are counted in pods_other, members without a pod in pods_unnamed.
+  static constexpr size_t kMaxPods = 64;
+  void AddPod(const std::string& pod);
+  std::map<std::string, size_t> pods;
+  size_t pods_other = 0;
+  size_t pods_unnamed = 0;
 };
 
 // Groups by a string key, at most `limit` distinct groups; later keys share one overflow

@@ -1,4 +1,7 @@
 // Log error/warning bursts grouped by message template; other sources' warning signals.
+#include <algorithm>
+#include <set>
+
 #include "summarizer/rules.h"
 #include "summarizer/template.h"
 
@@ -14,12 +17,98 @@ std::string StreamLabel(const Event& e) {
 
 std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
 
-// "Log errors ×412 in payments/api, 12:01–12:19 UTC: "timeout after <dur>"".
+// The pod a log line came from (Fluent Bit's kubernetes.pod_name, a Loki or OTLP label).
+std::string PodOf(const Event& e) {
+  if (!e.attrs.is_object()) return {};
+  auto labels = e.attrs.find("labels");
+  if (labels == e.attrs.end()) return {};
+  for (const char* key : {"pod", "k8s_pod_name", "pod_name"}) {
+    if (std::string pod = AttrString(*labels, key); !pod.empty()) return pod;
+  }
+  return {};
+}
+
+bool IsGenerated(std::string_view s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
+// A Deployment's pod name, "<deployment>-<6–10 char hash>-<5 char suffix>", split into its
+// replica set ("<deployment>-<hash>") and deployment; false for other pod names.
+bool SplitDeploymentPod(const std::string& pod, std::string* replica_set, std::string* deployment) {
+  size_t suffix = pod.rfind('-');
+  if (suffix == std::string::npos || !IsGenerated(std::string_view(pod).substr(suffix + 1), 5, 5))
+    return false;
+  size_t hash = pod.rfind('-', suffix - 1);
+  if (hash == std::string::npos || hash == 0 || suffix == 0 ||
+      !IsGenerated(std::string_view(pod).substr(hash + 1, suffix - hash - 1), 6, 10))
+    return false;
+  *replica_set = pod.substr(0, suffix);
+  *deployment = pod.substr(0, hash);
+  return true;
+}
+
+// Where a group's lines came from, by workload and pod: " from deployment payments-api
+// (replica set payments-api-6c8f9d7b5; pods x2k9p ×8, q7w4m ×4)". Pods are named by what
+// differs between them; at most four are shown, largest first.
+std::string PodsText(const Group& g) {
+  if (g.pods.empty()) return "";
+  std::set<std::string> replica_sets, deployments;
+  bool all_deployment_pods = true;
+  for (const auto& [pod, n] : g.pods) {
+    std::string rs, deployment;
+    if (!SplitDeploymentPod(pod, &rs, &deployment)) {
+      all_deployment_pods = false;
+      break;
+    }
+    replica_sets.insert(rs);
+    deployments.insert(deployment);
+  }
+  std::vector<std::pair<size_t, std::string>> counts;
+  counts.reserve(g.pods.size());
+  for (const auto& [pod, n] : g.pods) counts.emplace_back(n, pod);
+  std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::string out;
+  size_t strip = 0;  // the shared prefix not repeated per pod
+  const bool paren = all_deployment_pods && deployments.size() == 1;
+  if (paren) {
+    out = " from deployment " + *deployments.begin() + " (";
+    if (replica_sets.size() == 1) {
+      out += "replica set " + *replica_sets.begin() + "; ";
+      strip = replica_sets.begin()->size() + 1;
+    } else {
+      strip = deployments.begin()->size() + 1;
+    }
+  } else {
+    out = " from ";
+  }
+  out += counts.size() == 1 && g.pods_other == 0 ? "pod " : "pods ";
+  constexpr size_t kShown = 4;
+  for (size_t i = 0; i < counts.size() && i < kShown; ++i) {
+    if (i > 0) out += ", ";
+    out += counts[i].second.substr(strip);
+    if (g.count > 1) out += " " + Times(counts[i].first);
+  }
+  if (counts.size() > kShown || g.pods_other > 0) {
+    size_t more = counts.size() > kShown ? counts.size() - kShown : 0;
+    out += more > 0 ? ", " + CountOf(more, "more pods") : std::string();
+    if (g.pods_other > 0) out += ", others";
+  }
+  if (g.pods_unnamed > 0) out += "; " + std::to_string(g.pods_unnamed) + " with no pod";
+  return paren ? out + ")" : out;
+}
+
+// "Log errors ×412 in payments/api, 12:01–12:19 UTC, from deployment payments-api (…):
+// "timeout after <dur>"".
 std::string LogText(const Group& g) {
   std::string noun = g.pattern == "error" ? "Log error" : "Log warning";
-  if (g.count == 1) return noun + " in " + g.where + ": " + Quoted(g.text);
+  if (g.count == 1) return noun + " in " + g.where + PodsText(g) + ": " + Quoted(g.text);
+  std::string pods = PodsText(g);
   return noun + "s " + Times(g.count) + " in " + g.where + ", " + FormatSpan(g.first, g.last) +
-         ": " + Quoted(g.what);
+         (pods.empty() ? "" : "," + pods) + ": " + Quoted(g.what);
 }
 
 std::string SignalText(const Group& g) {
@@ -61,6 +150,7 @@ bool LogRule::AddLog(const Event& e) {
     g.what = ShortText(tmpl, ctx_.config.limits.quote_chars);
   }
   if (g.Add(e, ctx_.resolve_cutoff)) g.text = ShortText(message, ctx_.config.limits.quote_chars);
+  g.AddPod(PodOf(e));
   return true;
 }
 

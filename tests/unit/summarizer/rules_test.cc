@@ -632,6 +632,57 @@ TEST(Logs, GroupByTemplateWithCountAndSpan) {
   EXPECT_EQ(FindKeyPrefix(t, "log:log/payments/api:error:")->citations.size(), 2u);
 }
 
+Event PodLog(const std::string& ref, Nanos at, const std::string& message, const std::string& pod) {
+  Event e = Log(ref, "error", at, message);
+  if (!pod.empty()) e.attrs["labels"] = {{"namespace", "payments"}, {"pod", pod}};
+  return e;
+}
+
+// A log group names where its lines came from: the Deployment and replica set read from
+// the pod names, and the lines per pod, largest first.
+TEST(Logs, GroupNamesTheWorkloadAndCountsPerPod) {
+  const std::string rs = "payments-api-6c8f9d7b5";
+  std::vector<Event> one_rs;
+  for (int i = 0; i < 3; ++i)
+    one_rs.push_back(PodLog("a" + std::to_string(i), T(1, i), "boom", rs + "-x2k9p"));
+  one_rs.push_back(PodLog("b", T(2), "boom", rs + "-q7w4m"));
+  Timeline t = Build(one_rs);
+  EXPECT_EQ(FindKeyPrefix(t, "log:")->text,
+            "Log errors \xC3\x97"
+            "4 in payments/api, 12:01\xE2\x80\x93"
+            "12:02 UTC, from deployment "
+            "payments-api (replica set payments-api-6c8f9d7b5; pods x2k9p \xC3\x97"
+            "3, q7w4m \xC3\x97"
+            "1): \"boom\"");
+
+  // Two replica sets of one Deployment (a rollout), a line with no pod label.
+  Timeline two = Build({PodLog("a", T(1), "boom", rs + "-x2k9p"),
+                        PodLog("b", T(2), "boom", "payments-api-5b7d4c9f8-hh2lp"),
+                        PodLog("c", T(3), "boom", "")});
+  EXPECT_EQ(FindKeyPrefix(two, "log:")->text,
+            "Log errors \xC3\x97"
+            "3 in payments/api, 12:01\xE2\x80\x93"
+            "12:03 UTC, from deployment "
+            "payments-api (pods 5b7d4c9f8-hh2lp \xC3\x97"
+            "1, 6c8f9d7b5-x2k9p \xC3\x97"
+            "1; 1 with no pod): \"boom\"");
+
+  // Pods that are not a Deployment's, more than four of them; one line from one pod.
+  std::vector<Event> stateful;
+  for (int i = 0; i < 6; ++i)
+    stateful.push_back(PodLog("s" + std::to_string(i), T(1, i), "boom", "db-" + std::to_string(i)));
+  EXPECT_EQ(FindKeyPrefix(Build(stateful), "log:")->text,
+            "Log errors \xC3\x97"
+            "6 in payments/api, 12:01 UTC, from pods db-0 \xC3\x97"
+            "1, db-1 \xC3\x97"
+            "1, db-2 \xC3\x97"
+            "1, db-3 \xC3\x97"
+            "1, 2 more pods: \"boom\"");
+  EXPECT_EQ(FindKeyPrefix(Build({PodLog("x", T(1), "boom", rs + "-x2k9p")}), "log:")->text,
+            "Log error in payments/api from deployment payments-api (replica set "
+            "payments-api-6c8f9d7b5; pod x2k9p): \"boom\"");
+}
+
 TEST(Logs, GroupTextLeavesOutTheLinesOwnTimestampAndLevel) {
   Event a = Log("a", "error", T(1),
                 "2026-03-14T12:01:07.120Z ERROR payment authorization failed: upstream timeout "
