@@ -473,7 +473,19 @@ int CmdVerify(const Args& a) {
   text << in.rdbuf();
   auto st = OpenExisting(c->store.path);
   if (!st) return Fail(st.error().detail);
-  auto report = summarizer::VerifyMarkdown(text.str(), **st);
+  // The stored draft the header names gives every citation (a compact Markdown links only
+  // some); a draft the store does not hold is verified from its own appendix.
+  std::optional<std::vector<std::string>> stored;
+  if (auto ref = summarizer::DraftRefOf(text.str())) {
+    auto d = (*st)->GetDraft(ref->incident_id, ref->version);
+    if (!d) return Fail(d.error().detail);
+    if (d->has_value()) {
+      auto cited = summarizer::CitationsOfJson((*d)->json);
+      if (!cited) return Fail("stored draft: " + cited.error().detail);
+      stored = std::move(*cited);
+    }
+  }
+  auto report = summarizer::VerifyMarkdown(text.str(), **st, stored ? &*stored : nullptr);
   if (!report) return Fail(a.positional[0] + ": " + report.error().detail);
   if (!report->ok()) {
     std::fprintf(stderr, "timelined: %s: verification FAILED\n%s", a.positional[0].c_str(),

@@ -62,6 +62,10 @@ Result<void> ReadLimits(const json& j, SummarizerLimits* l) {
     if (!r) return r;
   }
   if (l->quote_chars < 8 || l->max_groups < 1) return Bad("limits too small");
+  if (auto f = it->find("full_citations"); f != it->end()) {
+    if (!f->is_boolean()) return Bad("limits.full_citations must be a boolean");
+    l->full_citations = f->get<bool>();
+  }
   return {};
 }
 
@@ -134,7 +138,8 @@ json SummarizerConfigToJson(const SummarizerConfig& c) {
                {{"quote_chars", c.limits.quote_chars},
                 {"shown_citations", c.limits.shown_citations},
                 {"max_groups", c.limits.max_groups},
-                {"contradiction_tolerance_ns", c.limits.contradiction_tolerance}}}};
+                {"contradiction_tolerance_ns", c.limits.contradiction_tolerance},
+                {"full_citations", c.limits.full_citations}}}};
 }
 
 Result<SummarizerConfig> SummarizerConfigFromJson(const json& j) {

@@ -42,6 +42,9 @@ struct SummarizerLimits {
   size_t shown_citations = 3;  // per table row in Markdown; the rest behind "+N more"
   size_t max_groups = 500;     // distinct groups per rule; further ones share an overflow line
   Nanos contradiction_tolerance = kMinute;  // warnings this soon after resolve are not flagged
+  // Markdown links every citation (and lists every member of a grouped line); by default a
+  // long row links its first and last member and the JSON draft holds the rest (render.h).
+  bool full_citations = false;
 };
 
 std::vector<std::string> DefaultSalientKeywords();

@@ -20,10 +20,11 @@ Result<Timeline> BuildTimelinePass(const Incident& incident, const SummarizerCon
   return builder.Finish();
 }
 
-// Appends the Source events entries of the cited events and returns their digest.
+// Appends the Source events entries of the linked events and returns the digest of every
+// cited one.
 Result<std::string> SourcesPass(const Incident& incident, const SummarizerConfig& config,
                                 const EventReader& reader, Nanos now, const IdList& cited,
-                                std::string& markdown) {
+                                const IdList& linked, std::string& markdown) {
   InputDigestBuilder digest;
   size_t found = 0;
   CorrelateOptions options{.order = CorrelationOrder::kByTime,
@@ -32,7 +33,7 @@ Result<std::string> SourcesPass(const Incident& incident, const SummarizerConfig
   auto n = CorrelateEach(
       incident, config.correlation, reader, now,
       [&](const Event& e, const std::string&) {
-        AppendSourceEntry(markdown, e);
+        if (linked.Contains(e.id)) AppendSourceEntry(markdown, e);
         digest.Add(e.id, e.raw_sha256);
         ++found;
         return true;
@@ -60,13 +61,15 @@ Result<Draft> BuildDraft(const Incident& incident, const SummarizerConfig& confi
   d.meta.input_digest = std::string(64, '0');  // patched below, once known
   d.timeline = std::move(*timeline);
   IdList cited = CitedIdList(d.timeline);
+  const MarkdownOptions options{.shown_citations = config.limits.shown_citations,
+                                .full_citations = config.limits.full_citations};
+  IdList linked = LinkedIds(d.timeline, options);
   size_t digest_offset = 0;
-  AppendMarkdownHead(d.markdown, incident, d.timeline, d.meta, config.limits.shown_citations,
-                     &digest_offset);
+  AppendMarkdownHead(d.markdown, incident, d.timeline, d.meta, options, &digest_offset);
   // Generous: an entry is ~150-250 bytes. Untouched capacity is never resident, while
   // growing by doubling would copy (and briefly hold twice) a 100+ MB document.
-  d.markdown.reserve(d.markdown.size() + cited.size() * 320);
-  auto digest = SourcesPass(incident, config, reader, now, cited, d.markdown);
+  d.markdown.reserve(d.markdown.size() + linked.size() * 320);
+  auto digest = SourcesPass(incident, config, reader, now, cited, linked, d.markdown);
   if (!digest) return std::unexpected(digest.error());
   d.meta.input_digest = *digest;
   d.markdown.replace(digest_offset, 64, d.meta.input_digest);

@@ -14,7 +14,10 @@ bool Group::Add(const Event& e, Nanos cutoff) {
     first = e.occurred_at;
     first_id = e.id;
   }
-  last = count == 0 ? e.occurred_at : std::max(last, e.occurred_at);
+  if (count == 0 || e.occurred_at > last || (e.occurred_at == last && e.id > last_id)) {
+    last = e.occurred_at;
+    last_id = e.id;
+  }
   ++count;
   members.Add(e.id);
   if (cutoff != 0 && e.occurred_at > cutoff) {
@@ -91,6 +94,8 @@ TimelineLine GroupLine(Group& g, std::string_view category, std::string text) {
   line.text = std::move(text);
   line.citations = g.members.ToStrings();
   line.key = g.key;
+  line.first_id = g.first_id;
+  line.last_id = g.last_id;
   return line;
 }
 

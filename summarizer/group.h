@@ -29,6 +29,7 @@ struct Group {
   Nanos first = 0;
   Nanos last = 0;
   std::string first_id;
+  std::string last_id;  // the latest (occurred_at, id) member
   IdList members;
   IdList after;  // members later than the resolve cutoff
   Nanos after_last = 0;

@@ -13,8 +13,8 @@
 //   ## Timeline        | Time (UTC) | What happened | Sources |  sources are [id](#id)
 //                      links; rows citing more than `shown_citations` IDs show the first
 //                      ones and "[+N more](#line-<row>)"
-//   ## Grouped citations   <a id="line-<row>"></a> and every ID of such rows
-//   ## Source events   one entry per cited ID, in (time, id) order:
+//   ## Grouped citations   <a id="line-<row>"></a> and every ID of such rows (full mode)
+//   ## Source events   one entry per linked ID, in (time, id) order:
 //     - <a id="<id>"></a>`<id>` — <time> UTC — <source> — <kind> — <link> — raw sha256 `<12 hex>`
 // Text from events is escaped: | ` [ ] * _ ~ \ become backslash escapes, < > & become
 // entities, newlines become spaces, so it renders as text on GitHub and Confluence.
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "store/model/event.h"
+#include "summarizer/ids.h"
 #include "summarizer/timeline.h"
 
 namespace timelined::summarizer {
@@ -50,18 +51,37 @@ std::string EscapeMarkdown(std::string_view text);
 // A JSON string literal (quotes included); invalid UTF-8 is replaced, never throws.
 std::string JsonQuote(std::string_view s);
 
+// How many citations a Markdown draft links. A row citing at most `shown_citations` events
+// links them all. A longer row links, in full mode, the first `shown_citations` and
+// "[+N more](#line-<row>)" pointing at a "Grouped citations" list of every member; in
+// compact mode (the default) a grouped line links its first and last member by time
+// ("[a](#a) … [b](#b) (12 events)"), any other line its first `shown_citations`
+// ("(+N more)"), with no grouped list, and the header says how many of the cited events
+// are linked ("- **Citations:** 34 of 8139 cited events linked here …"): the JSON draft
+// lists every citation. Source events lists the linked events; the input digest covers
+// every cited one in both modes. A draft whose rows all fit is the same in both modes.
+struct MarkdownOptions {
+  size_t shown_citations = 3;
+  bool full_citations = false;
+};
+
+// The IDs a Markdown draft links (sorted, unique): summary, metrics and rows, per options.
+IdList LinkedIds(const Timeline& timeline, const MarkdownOptions& options);
+
 // Everything before the "## Source events" entries, including that heading.
 // *digest_offset receives the byte offset in `out` of the 64-char input digest, so a
 // caller that learns the digest later can patch it in place.
 void AppendMarkdownHead(std::string& out, const Incident& incident, const Timeline& timeline,
-                        const DraftMeta& meta, size_t shown_citations, size_t* digest_offset);
+                        const DraftMeta& meta, const MarkdownOptions& options,
+                        size_t* digest_offset);
 // One "## Source events" entry.
 void AppendSourceEntry(std::string& out, const Event& e);
 
-// Whole document; `cited_events` in any order (sorted here by (occurred_at, id)).
+// Whole document; `cited_events` in any order (sorted here by (occurred_at, id)); those
+// not linked are left out of Source events (but count in the digest).
 std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
                            const DraftMeta& meta, std::vector<Event> cited_events,
-                           size_t shown_citations = 3);
+                           const MarkdownOptions& options = {});
 
 // {"incident":{…},"lines":[…],"meta":{…},"metrics":[…],"stats":{…},"summary":[{"citations",
 // "text"}…]}, one line per element of "lines", "metrics" and "summary" for readable diffs.

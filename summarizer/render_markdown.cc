@@ -45,6 +45,32 @@ void AppendLinks(std::string& out, const std::vector<std::string>& ids, size_t s
   }
 }
 
+// A compact row that cannot link every citation: a grouped line's first and last member,
+// another line's first `shown`.
+bool UsesEnds(const TimelineLine& l) {
+  return !l.first_id.empty() && !l.last_id.empty() && l.first_id != l.last_id;
+}
+
+void AppendCompactLinks(std::string& out, const TimelineLine& l, size_t shown) {
+  if (UsesEnds(l)) {
+    AppendLink(out, l.first_id);
+    out += " \xE2\x80\xA6 ";
+    AppendLink(out, l.last_id);
+    out += " (" + CountOf(l.citations.size(), "events") + ")";
+    return;
+  }
+  size_t n = std::min(l.citations.size(), shown);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += ", ";
+    AppendLink(out, l.citations[i]);
+  }
+  out += " (+" + std::to_string(l.citations.size() - n) + " more)";
+}
+
+bool Elides(const TimelineLine& l, const MarkdownOptions& o) {
+  return !o.full_citations && l.citations.size() > o.shown_citations;
+}
+
 std::string Or(const std::string& s, const char* fallback) { return s.empty() ? fallback : s; }
 
 // Identifiers (kinds, triggers, formulas) as code spans, so "_" needs no escaping.
@@ -71,7 +97,7 @@ std::string Evidence(const TimelineStats& s) {
 }
 
 void AppendHeader(std::string& out, const Incident& i, const Timeline& t, const DraftMeta& m,
-                  size_t* digest_offset) {
+                  const MarkdownOptions& o, size_t* digest_offset) {
   out += "# Incident #" + std::to_string(i.number) + ": " +
          EscapeMarkdown(Or(i.title, "(untitled)")) + "\n\n";
   out += "- **Incident:** " + EscapeMarkdown(i.id);
@@ -88,6 +114,13 @@ void AppendHeader(std::string& out, const Incident& i, const Timeline& t, const 
   *digest_offset = out.size();
   out += m.input_digest + "`";
   out += "\n- **Evidence:** " + EscapeMarkdown(Evidence(t.stats));
+  size_t linked = LinkedIds(t, o).size();
+  size_t cited = CitedIdList(t).size();
+  if (linked < cited) {
+    out += "\n- **Citations:** " + std::to_string(linked) + " of " +
+           CountOf(cited, "cited events") +
+           " linked here (the first and last of each group); the JSON draft lists every one";
+  }
   out += m.stale ? kStaleYes : kStaleNo;
 }
 
@@ -114,18 +147,24 @@ void AppendMetrics(std::string& out, const Timeline& t) {
   }
 }
 
-void AppendTable(std::string& out, const Timeline& t, size_t shown) {
+void AppendTable(std::string& out, const Timeline& t, const MarkdownOptions& o) {
   out += "\n## Timeline\n\n| Time (UTC) | What happened | Sources |\n|---|---|---|\n";
   size_t row = 0;
   for (const TimelineLine& l : t.lines) {
     ++row;
     out += "| " + FormatTableTime(l.at) + " | " + EscapeMarkdown(l.text) + " | ";
-    AppendLinks(out, l.citations, shown, row);
+    if (Elides(l, o)) {
+      AppendCompactLinks(out, l, o.shown_citations);
+    } else {
+      AppendLinks(out, l.citations, o.shown_citations, row);
+    }
     out += " |\n";
   }
 }
 
-void AppendGrouped(std::string& out, const Timeline& t, size_t shown) {
+void AppendGrouped(std::string& out, const Timeline& t, const MarkdownOptions& o) {
+  if (!o.full_citations) return;
+  const size_t shown = o.shown_citations;
   bool any = false;
   size_t row = 0;
   for (const TimelineLine& l : t.lines) {
@@ -226,13 +265,37 @@ std::string EscapeMarkdown(std::string_view text) {
   return out;
 }
 
+IdList LinkedIds(const Timeline& t, const MarkdownOptions& o) {
+  IdList ids;
+  for (const SummarySentence& s : t.summary) {
+    for (const std::string& id : s.citations) ids.Add(id);
+  }
+  for (const Metric& m : t.metrics) {
+    for (const std::string& id : m.citations) ids.Add(id);
+  }
+  for (const TimelineLine& l : t.lines) {
+    if (!Elides(l, o)) {
+      for (const std::string& id : l.citations) ids.Add(id);
+    } else if (UsesEnds(l)) {
+      ids.Add(l.first_id);
+      ids.Add(l.last_id);
+    } else {
+      for (size_t i = 0; i < o.shown_citations && i < l.citations.size(); ++i)
+        ids.Add(l.citations[i]);
+    }
+  }
+  ids.SortUnique();
+  return ids;
+}
+
 void AppendMarkdownHead(std::string& out, const Incident& incident, const Timeline& timeline,
-                        const DraftMeta& meta, size_t shown_citations, size_t* digest_offset) {
-  AppendHeader(out, incident, timeline, meta, digest_offset);
+                        const DraftMeta& meta, const MarkdownOptions& options,
+                        size_t* digest_offset) {
+  AppendHeader(out, incident, timeline, meta, options, digest_offset);
   AppendSummary(out, timeline);
   AppendMetrics(out, timeline);
-  AppendTable(out, timeline, shown_citations);
-  AppendGrouped(out, timeline, shown_citations);
+  AppendTable(out, timeline, options);
+  AppendGrouped(out, timeline, options);
   out += "\n## Source events\n\n";
 }
 
@@ -261,7 +324,7 @@ void AppendSourceEntry(std::string& out, const Event& e) {
 
 std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
                            const DraftMeta& meta_in, std::vector<Event> cited_events,
-                           size_t shown_citations) {
+                           const MarkdownOptions& options) {
   DraftMeta meta = meta_in;
   if (meta.input_digest.empty()) meta.input_digest = InputDigest(cited_events);
   std::sort(cited_events.begin(), cited_events.end(), [](const Event& a, const Event& b) {
@@ -269,8 +332,11 @@ std::string RenderMarkdown(const Incident& incident, const Timeline& timeline,
   });
   std::string out;
   size_t offset = 0;
-  AppendMarkdownHead(out, incident, timeline, meta, shown_citations, &offset);
-  for (const Event& e : cited_events) AppendSourceEntry(out, e);
+  AppendMarkdownHead(out, incident, timeline, meta, options, &offset);
+  IdList linked = LinkedIds(timeline, options);
+  for (const Event& e : cited_events) {
+    if (linked.Contains(e.id)) AppendSourceEntry(out, e);
+  }
   return out;
 }
 

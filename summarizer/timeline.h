@@ -32,8 +32,16 @@ struct TimelineLine {
   std::string text;                    // plain text (UTF-8, one line); renderers escape it
   std::vector<std::string> citations;  // sorted, unique, never empty
   std::string key;                     // stable identity across regenerations, unique in a timeline
+  // A grouped line's earliest and latest members by (occurred_at, id), "" otherwise: what a
+  // compact Markdown row links when it cannot link every citation. Not in the JSON.
+  std::string first_id, last_id;
 
-  bool operator==(const TimelineLine&) const = default;
+  // What a line says and cites (first_id/last_id, derived from the members, are left out:
+  // a line read back from the JSON equals the built one).
+  bool operator==(const TimelineLine& o) const {
+    return at == o.at && end == o.end && category == o.category && text == o.text &&
+           citations == o.citations && key == o.key;
+  }
 };
 
 struct TimelineStats {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "summarizer/digest.h"
@@ -14,6 +15,9 @@ constexpr std::string_view kDigestMarker = "- **Input digest:** `";
 constexpr std::string_view kAppendixHeading = "## Source events";
 constexpr std::string_view kEntryMarker = "- <a id=\"";
 constexpr std::string_view kRawMarker = "raw sha256 `";
+constexpr std::string_view kCitationsMarker = "- **Citations:** ";
+constexpr std::string_view kIncidentMarker = "- **Incident:** ";
+constexpr std::string_view kDraftMarker = "- **Draft:** version ";
 
 struct AppendixEntry {
   int line = 0;
@@ -25,6 +29,7 @@ struct ParsedDraft {
   int digest_line = 0;
   std::string digest;
   bool has_appendix = false;
+  int compact_line = 0;                           // the "Citations" header line of a compact draft
   std::map<std::string, std::vector<int>> cited;  // id -> lines linking it
   std::vector<AppendixEntry> entries;
 };
@@ -63,6 +68,10 @@ void ParseLine(std::string_view line, int n, ParsedDraft* d) {
     d->entries.push_back(std::move(e));
     return;
   }
+  if (d->compact_line == 0 && d->cited.empty() && line.starts_with(kCitationsMarker)) {
+    d->compact_line = n;
+    return;
+  }
   if (d->digest_line == 0 && line.starts_with(kDigestMarker)) {
     d->digest_line = n;
     d->digest = Between(line, kDigestMarker, '`').value_or("");
@@ -87,7 +96,8 @@ ParsedDraft Parse(std::string_view md) {
 
 }  // namespace
 
-Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader& reader) {
+Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader& reader,
+                                    const std::vector<std::string>* stored_citations) {
   ParsedDraft d = Parse(markdown);
   if (d.digest_line == 0 && !d.has_appendix)
     return MakeError(ErrorCode::kInvalidInput, "not_a_draft",
@@ -132,9 +142,36 @@ Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader
     }
   }
   r.digest_recomputed = digest.Finish();
+  if (d.compact_line != 0) {
+    // The appendix lists only the linked events; the digest covers every cited one.
+    if (stored_citations == nullptr) {
+      problem(d.compact_line, "",
+              "a compact draft links only some of its citations; verify it with the stored "
+              "draft's citation list (timelined verify reads it from the store)");
+      r.digest_recomputed.clear();
+    } else {
+      const std::set<std::string> all(stored_citations->begin(), stored_citations->end());
+      InputDigestBuilder full;
+      for (const std::string& id : all) {
+        auto got = reader.GetEvent(id);
+        if (!got) return std::unexpected(got.error());
+        if (!*got) {
+          problem(d.compact_line, id, "cited by the stored draft but not found in the store");
+          continue;
+        }
+        full.Add((*got)->id, (*got)->raw_sha256);
+      }
+      for (const auto& [id, lines] : d.cited) {
+        if (all.contains(id)) continue;
+        for (int line : lines) problem(line, id, "linked but not cited by the stored draft");
+      }
+      r.digest_recomputed = full.Finish();
+    }
+  }
   if (d.digest_line == 0) {
     problem(0, "", "no input digest in the header");
-  } else if (d.digest != r.digest_recomputed) {
+  } else if ((d.compact_line == 0 || stored_citations != nullptr) &&
+             d.digest != r.digest_recomputed) {
     problem(d.digest_line, "",
             "input digest differs: draft " + d.digest + ", recomputed from the store " +
                 r.digest_recomputed);
@@ -142,6 +179,55 @@ Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader
   std::stable_sort(r.problems.begin(), r.problems.end(),
                    [](const VerifyProblem& a, const VerifyProblem& b) { return a.line < b.line; });
   return r;
+}
+
+std::optional<DraftRef> DraftRefOf(std::string_view markdown) {
+  DraftRef ref;
+  size_t start = 0;
+  while (start < markdown.size() && (ref.incident_id.empty() || ref.version == 0)) {
+    size_t end = markdown.find('\n', start);
+    if (end == std::string_view::npos) end = markdown.size();
+    std::string_view line = markdown.substr(start, end - start);
+    start = end + 1;
+    if (line.starts_with("## ")) break;  // the header is over
+    if (line.starts_with(kIncidentMarker)) {
+      std::string_view rest = line.substr(kIncidentMarker.size());
+      rest = rest.substr(0, rest.find(' '));
+      for (char c : rest) {
+        if (c != '\\') ref.incident_id += c;  // EscapeMarkdown's backslashes
+      }
+    } else if (line.starts_with(kDraftMarker)) {
+      std::string_view rest = line.substr(kDraftMarker.size());
+      int v = 0;
+      for (size_t i = 0; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && v < 100'000'000;
+           ++i) {
+        v = v * 10 + (rest[i] - '0');
+      }
+      ref.version = v;
+    }
+  }
+  if (ref.incident_id.empty() || ref.version == 0) return std::nullopt;
+  return ref;
+}
+
+Result<std::vector<std::string>> CitationsOfJson(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("lines"))
+    return MakeError(ErrorCode::kInvalidInput, "not_a_draft", "not a JSON draft");
+  std::set<std::string> ids;
+  for (const char* section : {"lines", "metrics", "summary"}) {
+    auto it = j.find(section);
+    if (it == j.end() || !it->is_array()) continue;
+    for (const auto& item : *it) {
+      if (!item.is_object()) continue;
+      auto c = item.find("citations");
+      if (c == item.end() || !c->is_array()) continue;
+      for (const auto& id : *c) {
+        if (id.is_string()) ids.insert(id.get<std::string>());
+      }
+    }
+  }
+  return std::vector<std::string>(ids.begin(), ids.end());
 }
 
 std::string FormatVerifyReport(const VerifyReport& r) {

@@ -5,12 +5,19 @@
 //   - every "Source events" entry names a stored event whose raw_sha256 starts with the
 //     12 hex chars printed there;
 //   - the header's input digest equals InputDigest over the stored events of the appendix.
+// A compact draft (render.h: a "- **Citations:** N of M cited events linked here" header
+// line) links only some of its citations, so its digest is checked against the stored
+// draft's full citation list (`stored_citations`, from the draft's JSON; the CLI reads it
+// from the store by the incident and version in the header): every one of them must exist,
+// the digest is recomputed over them, and every linked ID must be one of them. Without the
+// list a compact draft fails with a problem saying so.
 // Each problem carries the 1-based Markdown line it was found on (0 when the thing is
 // missing altogether). It does not re-derive line texts: a reviewer regenerates and diffs
 // for that. Reads the store only through EventReader::GetEvent.
 //
 // Errors: kInvalidInput when the text is not a timelined draft (no input digest line and no
 // Source events section); reader errors unchanged.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +42,20 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader& reader);
+Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader& reader,
+                                    const std::vector<std::string>* stored_citations = nullptr);
+
+// The incident and draft version a Markdown draft's header names ("- **Incident:** Q1…",
+// "- **Draft:** version 3, …"); nullopt when either is missing.
+struct DraftRef {
+  std::string incident_id;
+  int version = 0;
+};
+std::optional<DraftRef> DraftRefOf(std::string_view markdown);
+
+// Every ID a JSON draft cites (lines, metrics, summary), sorted and unique; kInvalidInput
+// when `json` is not a JSON draft.
+Result<std::vector<std::string>> CitationsOfJson(std::string_view json);
 
 // "line 42: pd_…: cited event not found in the store", one per line.
 std::string FormatVerifyReport(const VerifyReport& r);

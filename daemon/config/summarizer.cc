@@ -98,6 +98,12 @@ std::vector<keys::KeySpec<Config>> SummarizerKeys() {
       keys::IntKey<C>("summarizer.default_grace_minutes",
                       Field(&C::summarizer, &Sm::default_grace_minutes), 0, 10'080,
                       "Scoped events this long after the resolve are correlated."),
+      keys::StringKey<C>(
+          "summarizer.markdown_citations", Field(&C::summarizer, &Sm::markdown_citations),
+          "compact: a long Markdown row links its first and last cited event and the JSON "
+          "draft holds every citation (a 10 000-event incident stays under 200 KB); full: "
+          "every citation is linked and listed under Source events.",
+          {"compact", "full"}),
       keys::BoolKey<C>("summarizer.node_events", Field(&C::summarizer, &Sm::node_events),
                        "Also correlate the events of the Kubernetes nodes that ran the "
                        "service's pods in the window (NodeNotReady, system OOM, evictions)."),
@@ -151,6 +157,7 @@ summarizer::SummarizerConfig ToSummarizerConfig(const Config& c) {
   corr.defaults.lookback = Minutes(s.default_lookback_minutes);
   corr.defaults.grace = Minutes(s.default_grace_minutes);
   corr.node_events = s.node_events;
+  out.limits.full_citations = s.markdown_citations == "full";
   for (const SummarizerService& svc : s.services) {
     summarizer::ServiceCorrelation sc;
     sc.scopes = svc.scopes;

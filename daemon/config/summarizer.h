@@ -33,11 +33,12 @@ struct SummarizerSettings {
   std::string notify_url;         // POSTed (signed) when a draft is ready ("" = off)
   std::string notify_secret;      // HMAC key of the notify POST ("" = unsigned)
   int notify_timeout_ms = 5'000;
-  bool node_events = true;                  // correlate events of nodes that ran its pods
-  int default_lookback_minutes = 30;        // before triggered_at, for services not listed
-  int default_grace_minutes = 10;           // after resolved_at
-  std::vector<std::string> default_scopes;  // scopes correlated for every service
-  std::vector<SummarizerService> services;  // [[summarizer.services]]
+  std::string markdown_citations = "compact";  // compact | full (summarizer/render.h)
+  bool node_events = true;                     // correlate events of nodes that ran its pods
+  int default_lookback_minutes = 30;           // before triggered_at, for services not listed
+  int default_grace_minutes = 10;              // after resolved_at
+  std::vector<std::string> default_scopes;     // scopes correlated for every service
+  std::vector<SummarizerService> services;     // [[summarizer.services]]
   // Unset = the summarizer's built-in lists.
   std::optional<std::vector<std::string>> salient_keywords;
   std::optional<std::vector<std::string>> mitigation_keywords;

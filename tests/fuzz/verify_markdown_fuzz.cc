@@ -1,6 +1,8 @@
 // An exported Markdown draft -> VerifyMarkdown (summarizer/verify.h), the reader behind
 // `timelined verify FILE.md`, against an in-memory reader that knows every "pd_"/"sl_"/
-// "k8s_"/"log_" ID (so the hash-prefix and digest checks run) and no other.
+// "k8s_"/"log_" ID (so the hash-prefix and digest checks run) and no other; with and without
+// a stored citation list (a compact draft's), and the header's DraftRefOf. The same bytes
+// as a stored JSON draft -> CitationsOfJson.
 #include "store/model/hash.h"
 #include "store/model/reader.h"
 #include "summarizer/verify.h"
@@ -36,7 +38,14 @@ class KnownPrefixReader : public EventReader {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const KnownPrefixReader reader;
-  auto r = summarizer::VerifyMarkdown(fuzz::AsText(data, size), reader);
+  const std::string_view text = fuzz::AsText(data, size);
+  auto r = summarizer::VerifyMarkdown(text, reader);
   if (r) (void)summarizer::FormatVerifyReport(*r);
+  (void)summarizer::DraftRefOf(text);
+  auto cited = summarizer::CitationsOfJson(text);
+  static const std::vector<std::string> kStored = {"pd_a", "sl_b", "zz_missing"};
+  auto with =
+      summarizer::VerifyMarkdown(text, reader, cited && !cited->empty() ? &*cited : &kStored);
+  if (with) (void)summarizer::FormatVerifyReport(*with);
   return 0;
 }

@@ -528,7 +528,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   //
   const int kafka = 16;
   //
-  const int summarizer = 16 + 5;  // [summarizer] keys and the table array; service fields
+  const int summarizer = 17 + 5;  // [summarizer] keys and the table array; service fields
   //
   EXPECT_EQ(lines, core + pagerduty + slack + kubernetes + kafka + summarizer);
 }

@@ -89,7 +89,10 @@ TEST_P(Golden, DraftMatchesExpectedBytes) {
   ASSERT_TRUE(again);
   EXPECT_EQ(d->markdown, again->markdown);
   EXPECT_EQ(d->json, again->json);
-  auto v = VerifyMarkdown(d->markdown, reader);
+  auto cited = CitationsOfJson(d->json);
+  ASSERT_TRUE(cited);
+  EXPECT_EQ(*cited, d->cited_ids);
+  auto v = VerifyMarkdown(d->markdown, reader, &*cited);
   ASSERT_TRUE(v);
   EXPECT_TRUE(v->ok()) << FormatVerifyReport(*v);
   ExpectGolden(FixturePath(GetParam() + ".expected.json"), d->json);

@@ -126,15 +126,42 @@ TEST(Render, MarkdownHasTableLinksMoreAndAppendix) {
                     "& z\""),
             std::string::npos)
       << md;
-  // Five BackOff citations: three shown, "+2 more" to the grouped list, all in the appendix.
-  // Line 1 is the detection line, line 2 the BackOff group.
-  EXPECT_NE(md.find(" [+2 more](#line-2) |"), std::string::npos) << md;
-  EXPECT_NE(md.find("<a id=\"line-2\"></a>**Line 2** (2026-03-14 12:05:00, 5 events): "),
-            std::string::npos);
-  for (const std::string& id : d->cited_ids) {
-    EXPECT_NE(md.find("- <a id=\"" + id + "\"></a>`" + id + "`"), std::string::npos) << id;
-  }
   EXPECT_EQ(md.find("generated"), std::string::npos);  // no wall clock in the Markdown
+  // Five BackOff citations (line 2; line 1 is the detection line). Compact by default: the
+  // row links its first and last member by time, there is no grouped list, the header says
+  // how many cited events are linked, and Source events lists exactly the linked ones.
+  const TimelineLine& backoff = d->timeline.lines[1];
+  ASSERT_EQ(backoff.citations.size(), 5u);
+  EXPECT_NE(md.find(" | [" + backoff.first_id + "](#" + backoff.first_id + ") \xE2\x80\xA6 [" +
+                    backoff.last_id + "](#" + backoff.last_id + ") (5 events) |"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("## Grouped citations"), std::string::npos);
+  IdList linked = LinkedIds(d->timeline, MarkdownOptions{});
+  EXPECT_EQ(linked.size(), d->cited_ids.size() - 3);
+  EXPECT_NE(md.find("- **Citations:** " + std::to_string(linked.size()) + " of " +
+                    std::to_string(d->cited_ids.size()) + " cited events linked here"),
+            std::string::npos)
+      << md;
+  for (const std::string& id : d->cited_ids) {
+    bool listed = md.find("- <a id=\"" + id + "\"></a>`" + id + "`") != std::string::npos;
+    EXPECT_EQ(listed, linked.Contains(id)) << id;
+  }
+
+  // Full: three shown, "+2 more" to the grouped list, every cited event in the appendix,
+  // the same input digest.
+  SummarizerConfig full = Config();
+  full.limits.full_citations = true;
+  auto f = BuildDraft(testing::PaymentsIncident(), full, reader, meta, T(100));
+  ASSERT_TRUE(f) << f.error().detail;
+  EXPECT_EQ(f->meta.input_digest, d->meta.input_digest);
+  EXPECT_NE(f->markdown.find(" [+2 more](#line-2) |"), std::string::npos) << f->markdown;
+  EXPECT_NE(f->markdown.find("<a id=\"line-2\"></a>**Line 2** (2026-03-14 12:05:00, 5 events): "),
+            std::string::npos);
+  EXPECT_EQ(f->markdown.find("- **Citations:**"), std::string::npos);
+  for (const std::string& id : f->cited_ids) {
+    EXPECT_NE(f->markdown.find("- <a id=\"" + id + "\"></a>`" + id + "`"), std::string::npos) << id;
+  }
 }
 
 TEST(Render, IdenticalInputGivesIdenticalBytes) {
@@ -199,7 +226,7 @@ TEST(Render, StaleFlagAndTimelineAnchorsForSmallRows) {
                                  .key = "k"});
   std::string md =
       RenderMarkdown(testing::PaymentsIncident(), t,
-                     DraftMeta{.version = 3, .trigger = "regenerate", .stale = true}, {}, 3);
+                     DraftMeta{.version = 3, .trigger = "regenerate", .stale = true}, {});
   EXPECT_NE(md.find("- **Stale:** yes"), std::string::npos);
   EXPECT_NE(md.find("| 2026-03-14 12:01:00 | x | [lg_aaaaaaaaaaaaaaaa](#lg_aaaaaaaaaaaaaaaa) |"),
             std::string::npos);

@@ -58,6 +58,73 @@ TEST(Verify, FreshExportPasses) {
   EXPECT_EQ(FormatVerifyReport(*r).substr(0, 3), "ok:");
 }
 
+// Eight BackOff snapshots: the compact Markdown links the first and last and lists only
+// the linked events; the digest still covers all eight, so verify needs the stored draft's
+// citations. With them it passes; a cited event that is not linked but was altered in the
+// store, or a linked ID the stored draft does not cite, fails; without them it says why.
+TEST(Verify, CompactDraftIsCheckedAgainstTheStoredCitations) {
+  std::vector<Event> events = Events();
+  for (int i = 3; i <= 8; ++i) {
+    events.push_back(
+        K8s("k" + std::to_string(i), "BackOff", T(6, i), "payments-x", true, "Back-off"));
+  }
+  VectorReader reader(events);
+  SummarizerConfig c;
+  c.correlation.services["PSVCPAY"].scopes = {"k8s/payments/"};
+  auto d = BuildDraft(testing::PaymentsIncident(), c, reader,
+                      DraftMeta{.version = 4, .trigger = "api"}, T(100));
+  ASSERT_TRUE(d);
+  ASSERT_NE(d->markdown.find("- **Citations:** "), std::string::npos) << d->markdown;
+  auto cited = CitationsOfJson(d->json);
+  ASSERT_TRUE(cited);
+  EXPECT_EQ(*cited, d->cited_ids);
+  auto ref = DraftRefOf(d->markdown);
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(ref->incident_id, testing::kIncidentId);
+  EXPECT_EQ(ref->version, 4);
+
+  auto ok = VerifyMarkdown(d->markdown, reader, &*cited);
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(ok->ok()) << FormatVerifyReport(*ok);
+  EXPECT_LT(ok->appendix_entries, cited->size());
+
+  auto without = VerifyMarkdown(d->markdown, reader);
+  ASSERT_TRUE(without);
+  ASSERT_EQ(without->problems.size(), 1u) << FormatVerifyReport(*without);
+  EXPECT_NE(without->problems[0].message.find("compact draft"), std::string::npos);
+
+  // An event cited but not linked: its hash changes in the store.
+  const TimelineLine* backoff = nullptr;
+  for (const TimelineLine& l : d->timeline.lines) {
+    if (l.citations.size() == 8) backoff = &l;
+  }
+  ASSERT_NE(backoff, nullptr);
+  std::string hidden;
+  for (const std::string& id : backoff->citations) {
+    if (id != backoff->first_id && id != backoff->last_id) hidden = id;
+  }
+  ASSERT_EQ(d->markdown.find(hidden), std::string::npos);
+  VectorReader tampered(events);
+  for (Event& e : tampered.events()) {
+    if (e.id == hidden) e.raw_sha256 = std::string(64, 'f');
+  }
+  auto bad = VerifyMarkdown(d->markdown, tampered, &*cited);
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(bad->ok());
+  EXPECT_NE(FormatVerifyReport(*bad).find("input digest differs"), std::string::npos);
+
+  std::vector<std::string> fewer;
+  for (const std::string& id : *cited) {
+    if (id != backoff->first_id) fewer.push_back(id);
+  }
+  auto not_cited = VerifyMarkdown(d->markdown, reader, &fewer);
+  ASSERT_TRUE(not_cited);
+  EXPECT_NE(FormatVerifyReport(*not_cited)
+                .find(backoff->first_id + ": linked but not cited by the stored draft"),
+            std::string::npos)
+      << FormatVerifyReport(*not_cited);
+}
+
 TEST(Verify, MissingEventIsReportedOnEveryLineThatCitesIt) {
   VectorReader reader(Events());
   std::string md = BuildMarkdown(reader);
