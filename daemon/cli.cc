@@ -420,7 +420,11 @@ Result<std::string> PreviewDraft(const store::SqliteEventStore& st, const config
   meta.version = *latest + 1;
   meta.trigger = "api";
   meta.generated_at = now;
-  auto d = summarizer::BuildDraft(**inc, config::ToSummarizerConfig(c), st, meta, now);
+  // Nothing is stored, so no stored citation list exists to check a compact Markdown
+  // against: a preview links and lists every citation (verify checks it on its own).
+  summarizer::SummarizerConfig config = config::ToSummarizerConfig(c);
+  config.limits.full_citations = true;
+  auto d = summarizer::BuildDraft(**inc, config, st, meta, now);
   if (!d) return std::unexpected(d.error());
   return markdown ? std::move(d->markdown) : std::move(d->json);
 }
@@ -473,17 +477,22 @@ int CmdVerify(const Args& a) {
   text << in.rdbuf();
   auto st = OpenExisting(c->store.path);
   if (!st) return Fail(st.error().detail);
-  // The stored draft the header names gives every citation (a compact Markdown links only
-  // some); a draft the store does not hold is verified from its own appendix.
+  // A compact Markdown links only some of its citations: the stored draft its header names
+  // gives every one (a full Markdown carries them all in its appendix).
   std::optional<std::vector<std::string>> stored;
-  if (auto ref = summarizer::DraftRefOf(text.str())) {
+  if (summarizer::IsCompactDraft(text.str())) {
+    auto ref = summarizer::DraftRefOf(text.str());
+    if (!ref) return Fail(a.positional[0] + ": the header names no incident and draft version");
     auto d = (*st)->GetDraft(ref->incident_id, ref->version);
     if (!d) return Fail(d.error().detail);
-    if (d->has_value()) {
-      auto cited = summarizer::CitationsOfJson((*d)->json);
-      if (!cited) return Fail("stored draft: " + cited.error().detail);
-      stored = std::move(*cited);
+    if (!d->has_value()) {
+      return Fail(a.positional[0] + ": the store holds no draft " + ref->incident_id + " version " +
+                  std::to_string(ref->version) +
+                  ", whose citations a compact draft is checked against");
     }
+    auto cited = summarizer::CitationsOfJson((*d)->json);
+    if (!cited) return Fail("stored draft: " + cited.error().detail);
+    stored = std::move(*cited);
   }
   auto report = summarizer::VerifyMarkdown(text.str(), **st, stored ? &*stored : nullptr);
   if (!report) return Fail(a.positional[0] + ": " + report.error().detail);
@@ -491,6 +500,13 @@ int CmdVerify(const Args& a) {
     std::fprintf(stderr, "timelined: %s: verification FAILED\n%s", a.positional[0].c_str(),
                  summarizer::FormatVerifyReport(*report).c_str());
     return 1;
+  }
+  if (stored) {
+    std::printf(
+        "%s: ok: %zu linked events, %zu cited by the stored draft, input digest %s matches %s\n",
+        a.positional[0].c_str(), report->cited_ids, stored->size(), report->digest_in_draft.c_str(),
+        c->store.path.c_str());
+    return 0;
   }
   std::printf("%s: ok: %zu cited events, %zu source entries, input digest %s matches %s\n",
               a.positional[0].c_str(), report->cited_ids, report->appendix_entries,

@@ -11,8 +11,9 @@
 //   ## Summary         - <sentence> ([id](#id), …)   (ComputeSummary; left out when empty)
 //   ## Metrics         | Metric | Value | Formula | Sources |
 //   ## Timeline        | Time (UTC) | What happened | Sources |  sources are [id](#id)
-//                      links; rows citing more than `shown_citations` IDs show the first
-//                      ones and "[+N more](#line-<row>)"
+//                      links; rows citing more than `shown_citations` IDs: see
+//                      MarkdownOptions (compact: "[a](#a) … [b](#b) (12 events)" or
+//                      "(+N more)"; full: "[+N more](#line-<row>)")
 //   ## Grouped citations   <a id="line-<row>"></a> and every ID of such rows (full mode)
 //   ## Source events   one entry per linked ID, in (time, id) order:
 //     - <a id="<id>"></a>`<id>` — <time> UTC — <source> — <kind> — <link> — raw sha256 `<12 hex>`

@@ -119,7 +119,8 @@ void AppendHeader(std::string& out, const Incident& i, const Timeline& t, const 
   if (linked < cited) {
     out += "\n- **Citations:** " + std::to_string(linked) + " of " +
            CountOf(cited, "cited events") +
-           " linked here (the first and last of each group); the JSON draft lists every one";
+           " linked here (a group's first and last, another row's first " +
+           std::to_string(o.shown_citations) + "); the JSON draft lists every one";
   }
   out += m.stale ? kStaleYes : kStaleNo;
 }

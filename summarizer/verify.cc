@@ -165,6 +165,9 @@ Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader
         if (all.contains(id)) continue;
         for (int line : lines) problem(line, id, "linked but not cited by the stored draft");
       }
+      for (const AppendixEntry& e : d.entries) {
+        if (!all.contains(e.id)) problem(e.line, e.id, "listed but not cited by the stored draft");
+      }
       r.digest_recomputed = full.Finish();
     }
   }
@@ -181,32 +184,44 @@ Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader
   return r;
 }
 
+bool IsCompactDraft(std::string_view markdown) {
+  size_t at = markdown.find(std::string("\n") + std::string(kCitationsMarker));
+  return at != std::string_view::npos && at < markdown.find("\n## ");
+}
+
 std::optional<DraftRef> DraftRefOf(std::string_view markdown) {
   DraftRef ref;
+  bool have_id = false, have_version = false;
   size_t start = 0;
-  while (start < markdown.size() && (ref.incident_id.empty() || ref.version == 0)) {
+  while (start < markdown.size() && !(have_id && have_version)) {
     size_t end = markdown.find('\n', start);
     if (end == std::string_view::npos) end = markdown.size();
     std::string_view line = markdown.substr(start, end - start);
     start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.starts_with("## ")) break;  // the header is over
-    if (line.starts_with(kIncidentMarker)) {
+    if (!have_id && line.starts_with(kIncidentMarker)) {
+      // EscapeMarkdown's output up to " (" (the PagerDuty link) or the end: a backslash
+      // escapes the next character.
       std::string_view rest = line.substr(kIncidentMarker.size());
-      rest = rest.substr(0, rest.find(' '));
-      for (char c : rest) {
-        if (c != '\\') ref.incident_id += c;  // EscapeMarkdown's backslashes
+      rest = rest.substr(0, rest.find(" ("));
+      for (size_t i = 0; i < rest.size(); ++i) {
+        if (rest[i] == '\\' && i + 1 < rest.size()) ++i;
+        ref.incident_id += rest[i];
       }
-    } else if (line.starts_with(kDraftMarker)) {
+      have_id = !ref.incident_id.empty();
+    } else if (!have_version && line.starts_with(kDraftMarker)) {
       std::string_view rest = line.substr(kDraftMarker.size());
-      int v = 0;
-      for (size_t i = 0; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && v < 100'000'000;
-           ++i) {
-        v = v * 10 + (rest[i] - '0');
+      rest = rest.substr(0, rest.find(','));
+      if (rest.empty() || rest.size() > 9 ||
+          rest.find_first_not_of("0123456789") != std::string_view::npos) {
+        return std::nullopt;
       }
-      ref.version = v;
+      for (char c : rest) ref.version = ref.version * 10 + (c - '0');
+      have_version = ref.version > 0;
     }
   }
-  if (ref.incident_id.empty() || ref.version == 0) return std::nullopt;
+  if (!have_id || !have_version) return std::nullopt;
   return ref;
 }
 

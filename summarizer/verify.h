@@ -45,6 +45,9 @@ struct VerifyReport {
 Result<VerifyReport> VerifyMarkdown(std::string_view markdown, const EventReader& reader,
                                     const std::vector<std::string>* stored_citations = nullptr);
 
+// True when the header has the "- **Citations:**" line of a compact draft.
+bool IsCompactDraft(std::string_view markdown);
+
 // The incident and draft version a Markdown draft's header names ("- **Incident:** Q1…",
 // "- **Draft:** version 3, …"); nullopt when either is missing.
 struct DraftRef {

@@ -915,11 +915,24 @@ TEST(Timeline, OrderOfInputDoesNotMatter) {
                                K8s("k", "BackOff", T(7), "p", true, "x"),
                                K8s("k2", "BackOff", T(8), "p", true, "y"),
                                Slack("9.1", T(30), "alice", "all clear")};
+  events.push_back(Log("l3", "error", T(6), "boom 3"));  // same time as l2: ties by id
   Timeline a = Build(events);
   std::reverse(events.begin(), events.end());
   Timeline b = Build(events);
   EXPECT_EQ(a.lines, b.lines);
   EXPECT_EQ(a.metrics, b.metrics);
+  // What a compact Markdown row links (not part of operator==).
+  ASSERT_EQ(a.lines.size(), b.lines.size());
+  size_t grouped = 0;
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    EXPECT_EQ(a.lines[i].first_id, b.lines[i].first_id) << a.lines[i].text;
+    EXPECT_EQ(a.lines[i].last_id, b.lines[i].last_id) << a.lines[i].text;
+    if (a.lines[i].citations.size() > 2) {
+      ++grouped;
+      EXPECT_NE(a.lines[i].first_id, a.lines[i].last_id);
+    }
+  }
+  EXPECT_GE(grouped, 1u);
 }
 
 }  // namespace

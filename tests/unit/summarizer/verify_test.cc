@@ -117,12 +117,52 @@ TEST(Verify, CompactDraftIsCheckedAgainstTheStoredCitations) {
   for (const std::string& id : *cited) {
     if (id != backoff->first_id) fewer.push_back(id);
   }
+  EXPECT_TRUE(IsCompactDraft(d->markdown));
+
+  // A Source events entry added by hand for an event the draft does not cite (its hash is
+  // right) is named.
+  Event uncited = K8s("k99", "BackOff", T(7), "payments-x", true, "Back-off");
+  VectorReader with_extra([&] {
+    std::vector<Event> v = events;
+    v.push_back(uncited);
+    return v;
+  }());
+  std::string added = d->markdown;
+  std::string entry =
+      "- <a id=\"" + uncited.id + "\"></a>`" + uncited.id +
+      "` \xE2\x80\x94 2026-03-14 12:07:00.000 UTC \xE2\x80\x94 kubernetes \xE2\x80\x94 "
+      "`k8s.BackOff` \xE2\x80\x94 no link \xE2\x80\x94 raw sha256 `" +
+      uncited.raw_sha256.substr(0, 12) + "`\n";
+  added += entry;
+  auto listed = VerifyMarkdown(added, with_extra, &*cited);
+  ASSERT_TRUE(listed);
+  EXPECT_NE(
+      FormatVerifyReport(*listed).find(uncited.id + ": listed but not cited by the stored draft"),
+      std::string::npos)
+      << FormatVerifyReport(*listed);
+
   auto not_cited = VerifyMarkdown(d->markdown, reader, &fewer);
   ASSERT_TRUE(not_cited);
   EXPECT_NE(FormatVerifyReport(*not_cited)
                 .find(backoff->first_id + ": linked but not cited by the stored draft"),
             std::string::npos)
       << FormatVerifyReport(*not_cited);
+}
+
+// The header's incident and version: escapes undone, CRLF files, a PagerDuty link after
+// the ID; a version that is not a small number is no reference.
+TEST(Verify, DraftRefOfReadsTheHeader) {
+  auto a = DraftRefOf(
+      "# I\r\n\r\n- **Incident:** Q1\\_AB\\\\C\r\n- **Draft:** version 12, trigger x\r\n");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->incident_id, "Q1_AB\\C");
+  EXPECT_EQ(a->version, 12);
+  auto b = DraftRefOf("- **Incident:** Q1 X ([PagerDuty](https://x))\n- **Draft:** version 3\n");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->incident_id, "Q1 X");
+  EXPECT_FALSE(DraftRefOf("- **Incident:** Q1\n- **Draft:** version 12345678901, x\n"));
+  EXPECT_FALSE(DraftRefOf("- **Incident:** Q1\n- **Draft:** version 0, x\n"));
+  EXPECT_FALSE(DraftRefOf("- **Incident:** Q1\n## Timeline\n- **Draft:** version 2\n"));
 }
 
 TEST(Verify, MissingEventIsReportedOnEveryLineThatCitesIt) {
