@@ -6,6 +6,7 @@
 
 #include "connectors/common/http_retry.h"
 #include "connectors/slack/replies.h"
+#include "connectors/slack/users.h"
 
 namespace timelined::connectors::slack {
 namespace {
@@ -55,6 +56,42 @@ void SlackBackfill::Pace() {
   }
 }
 
+Result<HttpResponse> SlackBackfill::Get(const std::string& path, std::string_view method) {
+  HttpRequest request;
+  request.url = options_.base_url + path;
+  request.headers["authorization"] = "Bearer " + options_.token;
+  Pace();
+  if (options_.cancelled && options_.cancelled()) {
+    return MakeError(ErrorCode::kUnavailable, "stopping", "the backfill was stopped");
+  }
+  // Retries keep the pace too: a 5xx backoff shorter than min_interval is stretched.
+  auto paced_sleep = [this](std::chrono::milliseconds d) {
+    sleep_(std::max(d, options_.min_interval));
+  };
+  auto response = SendWithRetry(*http_, request, options_.retry, paced_sleep, options_.cancelled);
+  last_request_end_ = std::chrono::steady_clock::now();
+  if (!response) return std::unexpected(response.error());
+  if (response->status < 200 || response->status > 299) {
+    return std::unexpected(HttpStatusError(response->status, method));
+  }
+  return response;
+}
+
+Result<Event> SlackBackfill::FetchUser(std::string_view team, std::string_view user) {
+  if (!ValidId(team) || !ValidId(user)) {
+    return MakeError(ErrorCode::kInvalidInput, "bad_argument", "malformed team or user id");
+  }
+  auto response = Get("/users.info?user=" + std::string(user), "users.info");
+  if (!response) return std::unexpected(response.error());
+  auto event = ParseUserInfo(response->body, team, user, clock_->Now(), options_.slack);
+  if (!event && event.error().code == ErrorCode::kInvalidInput &&
+      (event.error().Is(kInvalidJson) || event.error().Is(kInvalidPayload))) {
+    return MakeError(ErrorCode::kUnavailable, "bad_response",
+                     "users.info: " + event.error().detail);
+  }
+  return event;
+}
+
 Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
                                                       std::string_view channel,
                                                       std::string_view thread_ts,
@@ -65,25 +102,11 @@ Result<std::vector<Event>> SlackBackfill::FetchThread(std::string_view team,
   std::vector<Event> events;
   std::string cursor;
   for (int page_no = 0; page_no < options_.max_pages; ++page_no) {
-    HttpRequest request;
-    request.url = options_.base_url + "/conversations.replies?channel=" + std::string(channel) +
-                  "&ts=" + std::string(thread_ts) + "&limit=" + std::to_string(options_.limit);
-    if (!cursor.empty()) request.url += "&cursor=" + UrlEncode(cursor);
-    request.headers["authorization"] = "Bearer " + options_.token;
-    Pace();
-    if (options_.cancelled && options_.cancelled()) {
-      return MakeError(ErrorCode::kUnavailable, "stopping", "the backfill was stopped");
-    }
-    // Retries keep the pace too: a 5xx backoff shorter than min_interval is stretched.
-    auto paced_sleep = [this](std::chrono::milliseconds d) {
-      sleep_(std::max(d, options_.min_interval));
-    };
-    auto response = SendWithRetry(*http_, request, options_.retry, paced_sleep, options_.cancelled);
-    last_request_end_ = std::chrono::steady_clock::now();
+    std::string path = "/conversations.replies?channel=" + std::string(channel) +
+                       "&ts=" + std::string(thread_ts) + "&limit=" + std::to_string(options_.limit);
+    if (!cursor.empty()) path += "&cursor=" + UrlEncode(cursor);
+    auto response = Get(path, "conversations.replies");
     if (!response) return std::unexpected(response.error());
-    if (response->status < 200 || response->status > 299) {
-      return std::unexpected(HttpStatusError(response->status, "conversations.replies"));
-    }
     auto page = ParseRepliesPage(response->body, team, channel, clock_->Now(), options_.slack);
     if (!page && page.error().code == ErrorCode::kInvalidInput &&
         (page.error().Is(kInvalidJson) || page.error().Is(kInvalidPayload))) {

@@ -1,6 +1,7 @@
 #pragma once
 // SlackBackfill: fetches a whole thread with conversations.replies (PROTOCOLS.md 2.6),
-// e.g. when a thread gets bound to an incident after some replies were missed.
+// e.g. when a thread gets bound to an incident after some replies were missed, and a user's
+// name with users.info (FetchUser).
 // Synchronous and blocking: run it on a worker thread. Not thread-safe per instance.
 //
 // GET {base_url}/conversations.replies?channel=C&ts=T&limit=N[&cursor=X] with
@@ -71,12 +72,19 @@ class SlackBackfill {
                                          std::string_view thread_ts,
                                          const ProgressFn& progress = {});
 
+  // GET {base_url}/users.info?user=U -> the user's `slack.user` event (users.h), with the
+  // same pacing, retries and cancellation as FetchThread. Needs the users:read scope
+  // (else SlackApiError "missing_scope"). kInvalidInput "bad_argument" for a malformed id.
+  Result<Event> FetchUser(std::string_view team, std::string_view user);
+
  private:
   SlackBackfill(SlackBackfillOptions options, std::shared_ptr<HttpClient> http, Sleeper sleep,
                 const Clock* clock);
 
   // Sleeps until min_interval has passed since the previous request ended.
   void Pace();
+  // One paced, retried GET of `path` ("/method?query"); a non-2xx answer is an error.
+  Result<HttpResponse> Get(const std::string& path, std::string_view method);
 
   SlackBackfillOptions options_;
   std::optional<std::chrono::steady_clock::time_point> last_request_end_;

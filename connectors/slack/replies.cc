@@ -13,11 +13,13 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, ErrorCode>, 16> kCodes = {{
+constexpr std::array<std::pair<std::string_view, ErrorCode>, 18> kCodes = {{
     {"ratelimited", ErrorCode::kExhausted},
     {"channel_not_found", ErrorCode::kNotFound},
     {"thread_not_found", ErrorCode::kNotFound},
     {"message_not_found", ErrorCode::kNotFound},
+    {"user_not_found", ErrorCode::kNotFound},
+    {"user_not_visible", ErrorCode::kNotFound},
     {"not_in_channel", ErrorCode::kPermissionDenied},
     {"missing_scope", ErrorCode::kPermissionDenied},
     {"access_denied", ErrorCode::kPermissionDenied},

@@ -28,10 +28,10 @@ Result<RepliesPage> ParseRepliesPage(std::string_view body, std::string_view tea
 
 // The Error for a Slack Web API error code: message = the code itself ("not_in_channel",
 // "ratelimited", ...). Codes: ratelimited -> kExhausted; channel_not_found,
-// thread_not_found, message_not_found -> kNotFound; not_in_channel, missing_scope,
-// access_denied -> kPermissionDenied; not_authed, invalid_auth, account_inactive,
-// token_revoked, token_expired -> kUnauthenticated; invalid_cursor, invalid_arguments ->
-// kInvalidInput; others -> kUnavailable.
+// thread_not_found, message_not_found, user_not_found, user_not_visible -> kNotFound;
+// not_in_channel, missing_scope, access_denied -> kPermissionDenied; not_authed, invalid_auth,
+// account_inactive, token_revoked, token_expired -> kUnauthenticated; invalid_cursor,
+// invalid_arguments -> kInvalidInput; others -> kUnavailable.
 Error SlackApiError(std::string_view code, std::string_view method);
 
 }  // namespace timelined::connectors::slack

@@ -1,4 +1,4 @@
-# connectors/slack: request signing, Events API parsing, thread backfill.
+# connectors/slack: request signing, Events API parsing, thread backfill, user names.
 target_sources(timelined_connectors PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/backfill.cc
   ${CMAKE_CURRENT_LIST_DIR}/events.cc
@@ -6,4 +6,5 @@ target_sources(timelined_connectors PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/message.cc
   ${CMAKE_CURRENT_LIST_DIR}/replies.cc
   ${CMAKE_CURRENT_LIST_DIR}/signature.cc
+  ${CMAKE_CURRENT_LIST_DIR}/users.cc
 )

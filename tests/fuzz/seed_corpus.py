@@ -54,7 +54,11 @@ def main():
 
     reset("slack_events")
     copy("slack_events", [p for p in sorted((FIX / "slack").glob("*.json"))
-                          if not p.name.startswith("replies_")] + sorted(E2E.glob("*_slack_*.json")))
+                          if not p.name.startswith(("replies_", "users_"))] + sorted(E2E.glob("*_slack_*.json")))
+
+    reset("slack_web_api")
+    copy("slack_web_api", sorted((FIX / "slack").glob("replies_*.json")) +
+         sorted((FIX / "slack").glob("users_*.json")))
 
     # One Event object per file: the single fixtures and each item of the kubectl List.
     reset("k8s_event")
