@@ -1,6 +1,7 @@
 #include "summarizer/builder.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "summarizer/ids.h"
 #include "summarizer/rules.h"
@@ -43,8 +44,8 @@ MetricPoint EarliestOf(std::initializer_list<MetricPoint> points) {
 }  // namespace
 
 struct TimelineBuilder::State {
-  State(const Incident& incident, const SummarizerConfig& config)
-      : ctx(incident, config), lifecycle(ctx), k8s(ctx), logs(ctx), slack(ctx) {}
+  State(const Incident& incident, const SummarizerConfig& config, EventLookup lookup)
+      : ctx(incident, config, std::move(lookup)), lifecycle(ctx), k8s(ctx), logs(ctx), slack(ctx) {}
 
   void Add(const Event& e);
   void TrackSignals(const Event& e);
@@ -84,7 +85,11 @@ void TimelineBuilder::State::Add(const Event& e) {
   if (e.source == kSourcePagerDuty) {
     lifecycle.Add(e);
   } else if (e.source == kSourceSlack) {
-    slack.Add(e);
+    if (e.kind == kSlackUserKind) {
+      ++stats.not_shown["Slack user names (they name authors)"];
+    } else {
+      slack.Add(e);
+    }
   } else if (e.source == kSourceKubernetes) {
     if (!k8s.Add(e)) ++stats.not_shown["Kubernetes Normal events"];
   } else if (!logs.Add(e)) {
@@ -177,8 +182,9 @@ Timeline TimelineBuilder::State::Finish() {
   return t;
 }
 
-TimelineBuilder::TimelineBuilder(const Incident& incident, const SummarizerConfig& config)
-    : state_(std::make_unique<State>(incident, config)) {}
+TimelineBuilder::TimelineBuilder(const Incident& incident, const SummarizerConfig& config,
+                                 EventLookup lookup)
+    : state_(std::make_unique<State>(incident, config, std::move(lookup))) {}
 
 TimelineBuilder::~TimelineBuilder() = default;
 
@@ -188,8 +194,18 @@ Timeline TimelineBuilder::Finish() { return state_->Finish(); }
 
 Timeline BuildTimeline(const Incident& incident, const SummarizerConfig& config,
                        const std::vector<Event>& events) {
-  TimelineBuilder b(incident, config);
-  for (const Event& e : events) b.Add(e);
+  std::unordered_map<std::string, const Event*> users;
+  for (const Event& e : events) {
+    if (e.source == kSourceSlack && e.kind == kSlackUserKind) users.emplace(e.id, &e);
+  }
+  TimelineBuilder b(incident, config, [&users](const std::string& id) -> std::optional<Event> {
+    auto found = users.find(id);
+    if (found == users.end()) return std::nullopt;
+    return *found->second;
+  });
+  for (const Event& e : events) {
+    if (!users.contains(e.id)) b.Add(e);
+  }
   return b.Finish();
 }
 

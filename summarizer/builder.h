@@ -16,13 +16,17 @@
 #include "store/model/event.h"
 #include "summarizer/config.h"
 #include "summarizer/correlate.h"
+#include "summarizer/rules.h"
 #include "summarizer/timeline.h"
 
 namespace timelined::summarizer {
 
 class TimelineBuilder {
  public:
-  TimelineBuilder(const Incident& incident, const SummarizerConfig& config);
+  // `lookup` (may be empty) finds the `slack.user` events that name Slack authors; a line
+  // naming one cites it (rules.h).
+  TimelineBuilder(const Incident& incident, const SummarizerConfig& config,
+                  EventLookup lookup = {});
   ~TimelineBuilder();
   TimelineBuilder(const TimelineBuilder&) = delete;
   TimelineBuilder& operator=(const TimelineBuilder&) = delete;
@@ -37,7 +41,8 @@ class TimelineBuilder {
   std::unique_ptr<State> state_;
 };
 
-// Convenience for small sets: builds a timeline from a vector.
+// Convenience for small sets: builds a timeline from a vector. Its `slack.user` events are
+// the author directory (looked up by ID), not timeline events.
 Timeline BuildTimeline(const Incident& incident, const SummarizerConfig& config,
                        const std::vector<Event>& events);
 

@@ -2,9 +2,11 @@
 // BuildDraft: the summarizer's top-level entry point for the daemon.
 //
 //   pass 1  CorrelateEach (kBySource: no copies) -> TimelineBuilder -> Timeline
+//           (Slack authors' `slack.user` events are looked up by ID in the reader)
 //   pass 2  CorrelateEach again (kByTime, keeping only cited events and only their
 //           identity fields): a "Source events" entry per cited event, in time order,
-//           and its (id, raw_sha256) for the input digest
+//           then the cited `slack.user` events, and each one's (id, raw_sha256) for the
+//           input digest
 //   render  Markdown (digest patched into the header) and JSON
 //
 // Two streaming passes keep memory independent of the events' size: only packed IDs and

@@ -2,6 +2,7 @@
 
 #include "summarizer/digest.h"
 #include "summarizer/render.h"
+#include "summarizer/rules.h"
 #include "summarizer/text.h"
 
 namespace timelined::summarizer {
@@ -310,6 +311,10 @@ void AppendSourceEntry(std::string& out, const Event& e) {
   out.append(kDash).append(time).append(" UTC");
   out.append(kDash).append(EscapeMarkdown(e.source));
   out.append(kDash).append(Code(e.kind)).append(kDash);
+  if (e.kind == kSlackUserKind && !e.actor.empty()) {
+    // The Slack user id the draft's lines replaced by this name.
+    out.append("user ").append(Code(e.actor)).append(kDash);
+  }
   if (e.url.starts_with("https://") || e.url.starts_with("http://")) {
     out.append("[original](").append(LinkTarget(e.url)).append(")");
   } else if (!e.url.empty()) {

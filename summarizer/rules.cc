@@ -11,9 +11,17 @@ bool IsResolved(const Incident& i) {
 
 }  // namespace
 
-RuleContext::RuleContext(const Incident& incident_in, const SummarizerConfig& config_in)
+std::string SlackUserEventId(std::string_view team, std::string_view user) {
+  std::string ref(team);
+  ref.append(":user:").append(user);
+  return MakeEventId(kSourceSlack, ref);
+}
+
+RuleContext::RuleContext(const Incident& incident_in, const SummarizerConfig& config_in,
+                         EventLookup lookup_in)
     : incident(incident_in),
       config(config_in),
+      lookup(std::move(lookup_in)),
       salient(config_in.salient_keywords),
       mitigation(config_in.mitigation_keywords),
       deploy_reasons(config_in.deploy_reasons) {

@@ -27,11 +27,14 @@
 //   signal      other sources at severity >= warning by (source, kind, scope, template of the
 //               summary). Key "signal:<source>:<kind>:<hash>".
 //   slack       one line per salient message (keyword, pinned or reacted; bots by keyword
-//               only), the newest edit's text, citing original, edits and deletion.
-//               Key "slack:<original id>".
+//               only), the newest edit's text, citing original, edits and deletion, and the
+//               author's `slack.user` event when it names them ("Alice Chen: …"; bots
+//               "Deploy Bot (bot): …"). Key "slack:<original id>".
 // Each grouping rule keeps at most limits.max_groups groups; the rest share one overflow
 // line per rule ("…:overflow"), so nothing is dropped silently.
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,13 +50,24 @@
 
 namespace timelined::summarizer {
 
+// Evidence that is not part of the incident but names what it shows: a Slack author's
+// `slack.user` event by its ID. nullopt when there is none. Must be deterministic for one
+// store state (the draft's byte-identical property).
+using EventLookup = std::function<std::optional<Event>(const std::string& id)>;
+
+// The ID of the `slack.user` event naming `user` of workspace `team`: MakeEventId("slack",
+// "<team>:user:<user>"), as connectors/slack/users.h stores it.
+std::string SlackUserEventId(std::string_view team, std::string_view user);
+inline constexpr std::string_view kSlackUserKind = "slack.user";
+
 // Shared, read-only inputs of the rules. References must outlive the rules.
 struct RuleContext {
-  RuleContext(const Incident& incident, const SummarizerConfig& config);
+  RuleContext(const Incident& incident, const SummarizerConfig& config, EventLookup lookup = {});
   bool IsDeployReason(std::string_view reason) const;
 
   const Incident& incident;
   const SummarizerConfig& config;
+  EventLookup lookup;  // may be empty: no names beyond the events' own
   KeywordMatcher salient;
   KeywordMatcher mitigation;
   std::vector<std::string> deploy_reasons;  // sorted
@@ -178,7 +192,8 @@ class LogRule {  // log events and other sources' signals
 struct SlackEntry {
   Nanos at = 0;  // the original's time (earliest version until it is seen)
   bool original_seen = false;
-  std::string author;
+  std::string author;      // the event's actor: a user id, or a bot's name
+  std::string team, user;  // the author's workspace and user id (not for bots)
   Nanos newest_at = 0;
   std::string newest_id;
   std::string quote;  // newest text, short
@@ -199,11 +214,19 @@ class SlackRule {
   MetricPoint FirstMitigation(Nanos not_before) const;
 
  private:
+  // How a line names the author: the display name of their `slack.user` event (cited), else
+  // the actor as stored; bots as "<name> (bot)".
+  struct Author {
+    std::string text;
+    std::string cite;  // the slack.user event's ID, or ""
+  };
+  Author AuthorOf(const SlackEntry& s) const;
   bool Salient(const SlackEntry& s) const;
   void AddReaction(SlackEntry& s, std::string_view name) const;
   const RuleContext& ctx_;
-  std::unordered_map<std::string, SlackEntry> entries_;   // by original message id
-  std::unordered_set<std::string> threads_with_replies_;  // "<channel>:<thread_ts>"
+  std::unordered_map<std::string, SlackEntry> entries_;      // by original message id
+  std::unordered_set<std::string> threads_with_replies_;     // "<channel>:<thread_ts>"
+  mutable std::unordered_map<std::string, Author> authors_;  // by slack.user event id
 };
 
 }  // namespace timelined::summarizer

@@ -9,6 +9,8 @@
 // Deleted messages are never quoted; a deleted message that was salient before its
 // deletion keeps a line "<author>: (message deleted)" so the retraction is visible, a
 // deleted non-salient one is only counted under "Slack messages deleted".
+// Authors are named by their `slack.user` event (RuleContext::lookup), which the line cites;
+// without one the stored user id stays. Bots are "<name> (bot)".
 #include <algorithm>
 
 #include "summarizer/rules.h"
@@ -67,6 +69,14 @@ void SlackRule::Add(const Event& e) {
   }
   if (original) s.original_seen = true;
   if (!e.actor.empty() && (original || s.author.empty())) s.author = e.actor;
+  // The author's user id: the original's, else (a deletion seen alone) the deleted message's.
+  std::string user =
+      AttrString(e.attrs, e.kind == "slack.message_deleted" ? "original_user" : "user");
+  if (!user.empty() && (original || s.user.empty())) {
+    s.user = std::move(user);
+    s.team = AttrString(e.attrs, "team");
+    if (s.author.empty()) s.author = s.user;
+  }
   s.bot = s.bot || AttrBool(e.attrs, "bot");
   s.pinned = s.pinned || AttrBool(e.attrs, "pinned");
   if (e.attrs.is_object()) {
@@ -103,6 +113,23 @@ void SlackRule::Add(const Event& e) {
   s.cites.Add(e.id);
 }
 
+SlackRule::Author SlackRule::AuthorOf(const SlackEntry& s) const {
+  const std::string stored = s.author.empty() ? "(unknown)" : ShortText(s.author, 64);
+  if (s.bot) return {stored + " (bot)", ""};
+  if (s.team.empty() || s.user.empty() || !ctx_.lookup) return {stored, ""};
+  const std::string id = SlackUserEventId(s.team, s.user);
+  if (auto known = authors_.find(id); known != authors_.end()) return known->second;
+  Author a{stored, ""};
+  if (std::optional<Event> u = ctx_.lookup(id); u && u->kind == kSlackUserKind) {
+    std::string name = AttrString(u->attrs, "display_name");
+    if (!name.empty()) {
+      a.text = ShortText(name, 64) + (AttrBool(u->attrs, "is_bot") ? " (bot)" : "");
+      a.cite = u->id;
+    }
+  }
+  return authors_.emplace(id, std::move(a)).first->second;
+}
+
 bool SlackRule::Salient(const SlackEntry& s) const {
   if (s.exclude) return false;
   if (s.include || s.has_replies || s.salient_kw) return true;
@@ -128,13 +155,14 @@ void SlackRule::Finish(std::vector<TimelineLine>* out, TimelineStats* stats) {
       continue;
     }
     for (const std::string& signal : s.signal_cites.ToStrings()) s.cites.Add(signal);
+    const Author author = AuthorOf(s);
+    if (!author.cite.empty()) s.cites.Add(author.cite);
     s.cites.SortUnique();
     TimelineLine line;
     line.at = s.at;
     line.category = std::string(kCategorySlack);
-    std::string author = s.author.empty() ? "(unknown)" : ShortText(s.author, 64);
-    line.text =
-        s.deleted ? author + ": (message deleted)" : author + ": \"" + s.quote + "\"" + Flags(s);
+    line.text = s.deleted ? author.text + ": (message deleted)"
+                          : author.text + ": \"" + s.quote + "\"" + Flags(s);
     line.citations = s.cites.ToStrings();
     line.key = "slack:" + id;
     out->push_back(std::move(line));
@@ -153,11 +181,12 @@ MetricPoint SlackRule::FirstMitigation(Nanos not_before) const {
   }
   if (best == nullptr) return {};
   IdList ids = best->cites;
+  const Author author = AuthorOf(*best);
+  if (!author.cite.empty()) ids.Add(author.cite);
   ids.SortUnique();
   return MetricPoint{.at = best->at,
                      .citations = ids.ToStrings(),
-                     .what = (best->author.empty() ? "(unknown)" : ShortText(best->author, 64)) +
-                             ": \"" + best->quote + "\""};
+                     .what = author.text + ": \"" + best->quote + "\""};
 }
 
 }  // namespace timelined::summarizer

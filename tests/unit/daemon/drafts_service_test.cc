@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -203,7 +204,11 @@ TEST_F(DraftServiceTest, ScopedEvidenceInsideTheWindowMarksStaleOutsideItDoesNot
   Submit([](const Event&) { return true; });
   ASSERT_TRUE(GenerateAndWait("Q1PAYMNT7"));
 
-  Event far = fixture_.events[1];  // a Kubernetes event of the service's scope
+  // A Kubernetes event of the service's scope.
+  auto scoped = std::find_if(fixture_.events.begin(), fixture_.events.end(),
+                             [](const Event& e) { return e.scope == "k8s/payments/payments-api"; });
+  ASSERT_NE(scoped, fixture_.events.end());
+  Event far = *scoped;
   far.source_ref = "late-far";
   far.id = MakeEventId(far.source, far.source_ref);
   far.occurred_at = ParseRfc3339("2026-03-15T09:00:00Z").value_or(0);  // a day later

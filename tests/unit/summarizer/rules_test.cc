@@ -747,8 +747,59 @@ TEST(Slack, SalientMessagesOnly) {
             (std::vector<std::string>{"alice: \"rolling back to v1.42 now\"",
                                       "carol: \"status page updated\" (pinned)",
                                       "dave: \"error rate back to baseline\" (with reactions)",
-                                      "deploybot: \"Rollback of payments-api finished\""}));
+                                      "deploybot (bot): \"Rollback of payments-api finished\""}));
   EXPECT_EQ(t.stats.not_shown.at("Slack messages not salient"), 2u);
+}
+
+// Authors are named as Slack shows them, from their `slack.user` event (users.info), which
+// the line cites; an author without one keeps the id, and bots are named as bots.
+TEST(Slack, AuthorsAreNamedByTheirSlackUserEvents) {
+  auto authored = [](Event e, const std::string& user) {
+    e.attrs["team"] = "T1";
+    e.attrs["user"] = user;
+    e.actor = user;
+    return e;
+  };
+  auto user_event = [](const std::string& user, const std::string& name, bool bot) {
+    Event u = testing::MakeEvent("slack", "T1:user:" + user, "slack.user", T(0));
+    u.scope = "slack-users/T1";
+    u.actor = user;
+    u.attrs = {{"team", "T1"}, {"user", user}, {"display_name", name}, {"is_bot", bot}};
+    return u;
+  };
+  Event alice_user = user_event("U0ALICE", "Alice Chen", false);
+  Event relay_user = user_event("U0RELAY", "Status Relay", true);
+  Event other_team = user_event("U0BOB", "Bob Elsewhere", false);
+  other_team.source_ref = "T2:user:U0BOB";
+  other_team.id = MakeEventId("slack", other_team.source_ref);
+  Event rollback = authored(Slack("30.1", T(20), "U0ALICE", "rollback complete"), "U0ALICE");
+  Event bob = authored(Slack("30.2", T(21), "U0BOB", "root cause: pool size"), "U0BOB");
+  Event relay = authored(Slack("30.3", T(22), "U0RELAY", "customer impact confirmed"), "U0RELAY");
+  Event said = authored(Slack("30.4", T(23), "U0ALICE", "root cause: the flag"), "U0ALICE");
+  Event gone = Slack("30.4:delete", T(24), "", "", "slack.message_deleted", said.id);
+  gone.attrs["team"] = "T1";
+  gone.attrs["original_user"] = "U0ALICE";
+  Timeline t = Build({rollback, bob, relay, said, gone, alice_user, relay_user, other_team});
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"Alice Chen: \"rollback complete\"",
+                                             "U0BOB: \"root cause: pool size\"",
+                                             "Status Relay (bot): \"customer impact confirmed\"",
+                                             "Alice Chen: (message deleted)"}));
+  EXPECT_EQ(t.lines[0].citations, IdsOf({rollback, alice_user}));
+  EXPECT_EQ(t.lines[1].citations, IdsOf({bob}));  // T2's U0BOB is someone else
+  EXPECT_EQ(t.lines[2].citations, IdsOf({relay, relay_user}));
+  EXPECT_EQ(t.lines[3].citations, IdsOf({said, gone, alice_user}));
+  // A user event is a name, not a timeline event.
+  EXPECT_EQ(t.stats.correlated, 5u);
+  // The summary's mitigation sentence quotes the named author and cites the name too.
+  const SummarySentence* said_by = nullptr;
+  for (const SummarySentence& x : t.summary) {
+    if (x.text.find("Alice Chen") != std::string::npos) said_by = &x;
+  }
+  ASSERT_NE(said_by, nullptr) << "no summary sentence names the author";
+  EXPECT_NE(std::find(said_by->citations.begin(), said_by->citations.end(), alice_user.id),
+            said_by->citations.end());
 }
 
 TEST(Slack, EditsSupersedeAndDeletionsAreNotQuoted) {
@@ -793,9 +844,9 @@ TEST(Slack, ThreadRootIsAlwaysShown) {
   Timeline t = Build({reply, lonely, backfilled_root, root});
   std::vector<std::string> texts;
   for (const TimelineLine& l : t.lines) texts.push_back(l.text);
-  EXPECT_EQ(texts,
-            (std::vector<std::string>{"alice: \"looking\" (thread root)",
-                                      "pagerduty: \"Incident #4711 triggered\" (thread root)"}));
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "alice: \"looking\" (thread root)",
+                       "pagerduty (bot): \"Incident #4711 triggered\" (thread root)"}));
   EXPECT_EQ(t.lines[0].citations, std::vector<std::string>{root.id});
   EXPECT_EQ(t.stats.not_shown.at("Slack messages not salient"), 2u);  // the reply, "brb"
 }
@@ -822,7 +873,7 @@ TEST(Slack, IncludeAndExcludeReactions) {
   const std::vector<Event> events{other_deploy, excluded, note, included, root_cause, elsewhere};
   Timeline t = Build(events);
   ASSERT_EQ(t.lines.size(), 1u);
-  EXPECT_EQ(t.lines[0].text, "deploybot: \"pipeline 88 finished\" (with reactions)");
+  EXPECT_EQ(t.lines[0].text, "deploybot (bot): \"pipeline 88 finished\" (with reactions)");
   EXPECT_EQ(t.lines[0].citations, IdsOf({note, included}));
   EXPECT_EQ(t.stats.not_shown.at("Slack messages excluded by a reaction"), 2u);
   EXPECT_FALSE(t.stats.not_shown.contains("Slack messages not salient"));
