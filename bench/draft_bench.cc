@@ -169,7 +169,12 @@ class GeneratingReader : public timelined::EventReader {
                                              "root cause is the pool size", "any update?",
                                              "restarting the proxy",        "all clear"};
     e.body = del ? "" : kTexts[i % 6];
-    e.attrs = {{"channel", "C0PAY"}, {"bot", false}, {"pinned", i % 50 == 0}};
+    // team + user: every author is looked up by its slack.user event ID (none stored here).
+    e.attrs = {{"team", "T0BENCH"},
+               {"user", e.actor},
+               {"channel", "C0PAY"},
+               {"bot", false},
+               {"pinned", i % 50 == 0}};
     if (edit || del) e.attrs["supersedes"] = FakeId("sl", 2, i - 1);
   }
 

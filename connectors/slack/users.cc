@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kMaxNameBytes = 256;
 
 std::string DisplayName(const json& u) {
-  for (std::string name :
+  for (const std::string& name :
        {StringMember(u, "profile", "display_name"), StringMember(u, "profile", "real_name"),
         StringMember(u, "real_name"), StringMember(u, "name")}) {
     if (!name.empty()) return ElideUtf8(name, kMaxNameBytes);

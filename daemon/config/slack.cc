@@ -104,6 +104,10 @@ std::vector<keys::KeySpec<Config>> SlackKeys() {
                       Field(&C::slack, &Sc::replies_min_interval_ms), 0, 600'000,
                       "Pause between two conversations.replies requests: 1200 keeps Tier 3 "
                       "(50/min); commercially distributed non-Marketplace apps need 60000."),
+      keys::BoolKey<C>("slack.user_names", Field(&C::slack, &Sc::user_names),
+                       "Fetch each message author's name with users.info (bot scope "
+                       "users:read) and store it, so drafts say \"Alice Chen\" where Slack "
+                       "sent U0ALICE. Only with bot_token. Default true."),
       keys::TableArrayKey<C, SlackChannel>(
           "slack.channels",
           "A service's incident channel: its messages correlate with that service's incidents "

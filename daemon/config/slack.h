@@ -30,6 +30,9 @@ struct SlackConfig {
   // Pause between two conversations.replies requests: 1200 keeps Slack's Tier 3 (50/min);
   // commercially distributed non-Marketplace apps need 60000 (1/min).
   int replies_min_interval_ms = 1'200;
+  // Fetch the name of each message's author with users.info (scope users:read) and store it
+  // as a slack.user event, so drafts name people as Slack shows them. Needs bot_token.
+  bool user_names = true;
   // How long an Events API delivery waits for durability before 503: under Slack's 3 s, so
   // Slack sees the 503 and retries instead of timing out (and retrying anyway).
   int ack_timeout_ms = 2'500;
@@ -37,6 +40,7 @@ struct SlackConfig {
 
   bool webhook_enabled() const { return !signing_secret.empty(); }
   bool backfill_enabled() const { return !bot_token.empty(); }
+  bool user_names_enabled() const { return user_names && !bot_token.empty(); }
   // The secret being rotated out ("" when none).
   const std::string& previous_secret() const { return previous_signing_secret; }
 };

@@ -27,13 +27,17 @@ constexpr const char* kOldSecret = "0ld5ecret0f1ast0week000000000000";
 constexpr const char* kTeam = "T0ACME01";
 constexpr const char* kIncident = "Q1PAYMNT";
 
+// `user_names` off unless a test is about them: the fake Slack APIs answer only what the
+// test asks for.
 std::string SlackToml(const std::string& api_base_url = "http://127.0.0.1:9/api",
-                      const std::string& extra = "") {
+                      const std::string& extra = "", bool user_names = false) {
   return std::string("[slack]\nsigning_secret = \"") + kSecret +
          "\"\nprevious_signing_secret = \"" + kOldSecret +
          "\"\nworkspace_url = \"https://acme.slack.com\"\nown_bot_id = \"B0TIMELINED\"\n"
          "bot_token = \"xoxb-test-token\"\napi_base_url = \"" +
-         api_base_url + "\"\nrequest_timeout_ms = 5000\n" + extra;
+         api_base_url +
+         "\"\nrequest_timeout_ms = 5000\nuser_names = " + (user_names ? "true" : "false") + "\n" +
+         extra;
 }
 
 std::string NowTs(long offset = 0) { return std::to_string(std::time(nullptr) + offset); }
@@ -597,6 +601,109 @@ TEST(SlackWebhook, BackfillProgressIsShownOnTheBinding) {
   EXPECT_NE(metrics.find("timelined_slack_backfill_jobs{state=\"queued\"} 0"), std::string::npos);
   EXPECT_NE(metrics.find("timelined_slack_backfill_jobs{state=\"running\"} 1"), std::string::npos);
   // Stopping the daemon interrupts the wait (the destructors below).
+}
+
+}  // namespace
+}  // namespace timelined::testing
+
+namespace timelined::testing {
+namespace {
+
+// Issue 13, point 6: each author's name is asked of users.info once and stored as a
+// slack.user event without the rest of the profile; a user Slack does not know keeps the id;
+// a regenerated draft names the author, cites the name and verifies.
+TEST(SlackWebhook, AuthorsAreNamedOnceAndDraftsUseTheirNames) {
+  std::mutex mu;
+  std::map<std::string, int> asked;
+  FakeHttpServer slack_api([&](const RecordedRequest& r) -> CannedResponse {
+    const std::string prefix = "/api/users.info?user=";
+    if (!r.target.starts_with(prefix)) return {404, {}, "unexpected"};
+    const std::string user = r.target.substr(prefix.size());
+    {
+      std::lock_guard lock(mu);
+      ++asked[user];
+    }
+    json answer = {{"ok", false}, {"error", "user_not_found"}};
+    if (user == "U0ALICE" || user == "U0CAROL") {
+      answer = {{"ok", true},
+                {"user",
+                 {{"id", user},
+                  {"name", user == "U0ALICE" ? "alice" : "carol"},
+                  {"real_name", user == "U0ALICE" ? "Alice Chen" : "Carol Diaz"},
+                  {"profile",
+                   {{"display_name", ""},
+                    {"real_name", user == "U0ALICE" ? "Alice Chen" : "Carol Diaz"},
+                    {"email", "someone@acme.example"}}},
+                  {"is_bot", false}}}};
+    }
+    return {200, {{"content-type", "application/json"}}, answer.dump()};
+  });
+  auto asked_of = [&](const std::string& user) {
+    std::lock_guard lock(mu);
+    return asked[user];
+  };
+  TempDir dir;
+  Daemon d(dir,
+           SlackToml(slack_api.base_url() + "/api",
+                     "[[slack.channels]]\nchannel = \"C0PAY\"\nservice = \"PSVCPAY\"\n", true));
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  CreateIncident(d.port(), kIncident, 4711);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev20", Message("C0PAY", "1773480600.000100", "U0ALICE",
+                                                         "rolling back payments-api now")))
+                .status,
+            200);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev21", Message("C0PAY", "1773480601.000100", "U0BOB",
+                                                         "root cause: pool size in v43")))
+                .status,
+            200);
+  const std::string alice_id = MakeEventId("slack", std::string(kTeam) + ":user:U0ALICE");
+  ASSERT_TRUE(WaitUntil([&] { return GetEvent(d.port(), alice_id).is_object(); }));
+  json alice = GetEvent(d.port(), alice_id);
+  EXPECT_EQ(alice["kind"], "slack.user");
+  EXPECT_EQ(alice["attrs"]["display_name"], "Alice Chen");
+  EXPECT_EQ(alice.value("incident_id", ""), "");
+  EXPECT_EQ(alice.dump().find("acme.example"), std::string::npos) << alice.dump();
+
+  // Alice again, then Carol: the worker is serial and Alice is settled, so once Carol has
+  // been asked, Alice was asked only the once.
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev22", Message("C0PAY", "1773480602.000100", "U0ALICE",
+                                                         "rollback complete")))
+                .status,
+            200);
+  ASSERT_EQ(PostSlack(d.port(), Callback("Ev23", Message("C0PAY", "1773480603.000100", "U0CAROL",
+                                                         "status page updated")))
+                .status,
+            200);
+  const std::string carol_id = MakeEventId("slack", std::string(kTeam) + ":user:U0CAROL");
+  ASSERT_TRUE(WaitUntil([&] { return GetEvent(d.port(), carol_id).is_object(); }));
+  EXPECT_EQ(asked_of("U0ALICE"), 1);
+  EXPECT_EQ(asked_of("U0BOB"), 1);
+  auto metrics = HttpCall(d.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("timelined_slack_user_names_total{outcome=\"fetched\",reason=\"\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("timelined_slack_user_names_total{outcome=\"error\",reason=\"not_found\"} 1"),
+      std::string::npos)
+      << metrics;
+
+  const std::string inc = std::string("/v1/incidents/") + kIncident;
+  auto regen = HttpCall(d.port(), "POST", inc + "/regenerate");
+  ASSERT_EQ(regen.status, 202) << regen.body;
+  auto md = WaitForGet(d.port(), inc + "/timeline.md",
+                       [](const HttpResult& r) { return r.status == 200; });
+  ASSERT_EQ(md.status, 200) << md.body;
+  EXPECT_NE(md.body.find("Alice Chen: \"rolling back payments-api now\""), std::string::npos)
+      << md.body;
+  EXPECT_NE(md.body.find("U0BOB: \"root cause: pool size in v43\""), std::string::npos) << md.body;
+  EXPECT_NE(md.body.find("#" + alice_id + ")"), std::string::npos) << "the name is cited";
+  EXPECT_NE(md.body.find("user `U0ALICE`"), std::string::npos) << "the id stays in Source events";
+
+  ASSERT_EQ(d.Stop(), 0);
+  const std::string file = dir.File("draft.md");
+  WriteFile(file, md.body);
+  auto ok = RunTimelined({"verify", file, "--db", d.db_path()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
 }  // namespace

@@ -9,12 +9,13 @@ namespace timelined::daemon {
 
 Result<std::unique_ptr<SlackThreadBackfiller>> SlackThreadBackfiller::Create(
     const config::SlackConfig& slack, IngestPipeline& ingest, http::MetricsRegistry& metrics,
-    std::shared_ptr<connectors::HttpClient> http) {
+    SlackUserNames* names, std::shared_ptr<connectors::HttpClient> http) {
   if (!slack.backfill_enabled()) {
     return MakeError(ErrorCode::kInvalidInput, "backfill_not_configured",
                      "slack.bot_token is not set");
   }
   std::unique_ptr<SlackThreadBackfiller> b(new SlackThreadBackfiller(ingest, metrics));
+  b->names_ = names;
   connectors::slack::SlackBackfillOptions o;
   o.base_url = slack.api_base_url;
   o.token = slack.bot_token;
@@ -192,7 +193,10 @@ Result<BackfillOutcome> SlackThreadBackfiller::RunJob(const BackfillJob& job) {
     fetched = events->size();
     for (Event& e : *events) e.incident_id = job.incident_id;
     metrics_.Add("timelined_slack_backfill_messages_total", {}, static_cast<double>(fetched));
+    std::vector<std::string> authors;
+    if (names_ != nullptr) authors = SlackUserNames::AuthorsOf(*events);
     published = ingest_.SubmitAndWait("slack", std::move(*events));
+    if (published && names_ != nullptr) names_->Want(job.team, authors);
   }
   const Error* error = !events ? &events.error() : !published ? &published.error() : nullptr;
   if (error != nullptr) {

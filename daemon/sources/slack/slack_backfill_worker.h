@@ -30,6 +30,7 @@
 #include "daemon/http/metrics.h"
 #include "daemon/ingest/pipeline.h"
 #include "daemon/serial_worker.h"
+#include "daemon/sources/slack/slack_user_names.h"
 #include "store/model/error.h"
 
 namespace timelined::daemon {
@@ -69,9 +70,10 @@ class SlackThreadBackfiller {
  public:
   // kInvalidInput when slack.bot_token is empty or api_base_url is not a URL. `http`
   // replaces the Beast client (tests).
+  // `names` (may be null) is told the authors of every backfilled thread.
   static Result<std::unique_ptr<SlackThreadBackfiller>> Create(
       const config::SlackConfig& slack, IngestPipeline& ingest, http::MetricsRegistry& metrics,
-      std::shared_ptr<connectors::HttpClient> http = nullptr);
+      SlackUserNames* names = nullptr, std::shared_ptr<connectors::HttpClient> http = nullptr);
   ~SlackThreadBackfiller();  // Stop()s
 
   // Queues a job; `done` (may be empty) runs once on the worker thread with the outcome,
@@ -99,6 +101,7 @@ class SlackThreadBackfiller {
 
   IngestPipeline& ingest_;
   http::MetricsRegistry& metrics_;
+  SlackUserNames* names_ = nullptr;
   std::unique_ptr<connectors::slack::SlackBackfill> backfill_;  // worker thread only
   std::string running_key_;                                     // worker thread only
 

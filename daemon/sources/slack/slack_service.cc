@@ -14,19 +14,28 @@ Result<std::unique_ptr<SlackService>> SlackService::Create(const config::SlackCo
   s->store_ = &store;
   s->bindings_ = std::make_unique<SlackBindings>(store, config.channels);
   if (auto r = s->bindings_->Load(); !r) return std::unexpected(r.error());
+  if (config.user_names_enabled()) {
+    auto n = SlackUserNames::Create(config, store, ingest, metrics);
+    if (!n) return std::unexpected(n.error());
+    s->names_ = std::move(*n);
+  }
   if (config.backfill_enabled()) {
-    auto b = SlackThreadBackfiller::Create(config, ingest, metrics);
+    auto b = SlackThreadBackfiller::Create(config, ingest, metrics, s->names_.get());
     if (!b) return std::unexpected(b.error());
     s->backfill_ = std::move(*b);
   }
   if (config.webhook_enabled()) {
     spdlog::info(
-        "[src=slack] Events API webhook on POST /webhooks/slack; thread backfill {}; "
-        "{} incident channel(s)",
-        s->backfill_ ? "on" : "off (no slack.bot_token)", config.channels.size());
+        "[src=slack] Events API webhook on POST /webhooks/slack; thread backfill {}; user "
+        "names {}; {} incident channel(s)",
+        s->backfill_ ? "on" : "off (no slack.bot_token)",
+        s->names_                  ? "on"
+        : config.bot_token.empty() ? "off (no slack.bot_token)"
+                                   : "off (slack.user_names = false)",
+        config.channels.size());
   }
   s->webhook_ = std::make_unique<SlackWebhook>(config, ingest, *s->bindings_, s->backfill_.get(),
-                                               metrics, SystemClock::Instance());
+                                               s->names_.get(), metrics, SystemClock::Instance());
   return s;
 }
 
@@ -49,6 +58,7 @@ void SlackService::AddRoutes(http::Router& router, const Guard& guarded) {
 
 void SlackService::Stop() {
   if (backfill_) backfill_->Stop();
+  if (names_) names_->Stop();
 }
 
 }  // namespace timelined::daemon

@@ -1,7 +1,8 @@
 #pragma once
 // SlackService: everything the daemon runs for Slack (issue 3), built from [slack]:
 // the bindings cache (SlackBindings), the thread backfill worker (when slack.bot_token is
-// set), the Events API webhook and the bindings API. SlackSource (slack_source.h) owns one.
+// set), the user names worker (bot token and user_names), the Events API webhook and the
+// bindings API. SlackSource (slack_source.h) owns one.
 #include <functional>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "daemon/ingest/pipeline.h"
 #include "daemon/sources/slack/slack_backfill_worker.h"
 #include "daemon/sources/slack/slack_bindings.h"
+#include "daemon/sources/slack/slack_user_names.h"
 #include "daemon/sources/slack/webhooks_slack.h"
 #include "store/sqlite_store.h"
 
@@ -29,7 +31,8 @@ class SlackService {
   // (admin) and GET /v1/incidents/{id}/bindings (read).
   void AddRoutes(http::Router& router, const Guard& guarded);
 
-  // Stops the backfill worker (queued jobs fail with "stopping"). Before the store closes.
+  // Stops the backfill and user names workers (queued jobs fail with "stopping"). Before the
+  // store closes.
   void Stop();
 
   SlackBindings& bindings() { return *bindings_; }
@@ -39,6 +42,7 @@ class SlackService {
 
   store::SqliteEventStore* store_ = nullptr;
   std::unique_ptr<SlackBindings> bindings_;
+  std::unique_ptr<SlackUserNames> names_;            // null without a bot token or user_names
   std::unique_ptr<SlackThreadBackfiller> backfill_;  // null without a bot token
   std::unique_ptr<SlackWebhook> webhook_;
 };

@@ -58,12 +58,14 @@ size_t RecentKeys::size() const {
 
 SlackWebhook::SlackWebhook(const config::SlackConfig& config, IngestPipeline& ingest,
                            SlackBindings& bindings, SlackThreadBackfiller* backfill,
-                           http::MetricsRegistry& metrics, const Clock& clock)
+                           SlackUserNames* names, http::MetricsRegistry& metrics,
+                           const Clock& clock)
     : config_(config),
       options_{config.workspace_url, config.own_bot_id},
       ingest_(ingest),
       bindings_(bindings),
       backfill_(backfill),
+      names_(names),
       metrics_(metrics),
       clock_(clock) {
   metrics_.DeclareCounter(kSignatureFailures,
@@ -171,13 +173,16 @@ void SlackWebhook::HandleCallback(std::string team, std::string dedup_key,
     e.incident_id = *incident;
     if (bound) new_threads.push_back(std::move(*bound));
   }
+  std::vector<std::string> authors;
+  if (names_ != nullptr) authors = SlackUserNames::AuthorsOf(events);
   ingest_.Submit(
       "slack", std::move(events),
       [this, team = std::move(team), dedup_key = std::move(dedup_key),
-       new_threads = std::move(new_threads),
+       new_threads = std::move(new_threads), authors = std::move(authors),
        respond = std::move(respond)](Result<IngestOutcome> r) mutable {
         if (r) {
           seen_.Insert(dedup_key, clock_.Now());
+          if (names_ != nullptr) names_->Want(team, authors);
           metrics_.Add(kRequests, {{"outcome", "stored"}});
           respond(Ok(json{{"ok", true}, {"inserted", r->inserted}, {"duplicates", r->duplicates}}));
         } else {

@@ -14,7 +14,8 @@
 //      goes through the IngestPipeline, and the answer is 200 only once durable (503 +
 //      Retry-After if not). The key is remembered only after durability, so a retry of a
 //      delivery that failed is processed again; (channel, ts) duplicates collapse in the
-//      store by event ID. A thread bound by its root message is then backfilled.
+//      store by event ID. A thread bound by its root message is then backfilled, and the
+//      messages' authors go to SlackUserNames (their names, once stored, appear in drafts).
 //
 // Threads: Handle runs on the server's I/O threads and completes on a feed thread.
 #include <deque>
@@ -30,6 +31,7 @@
 #include "daemon/ingest/pipeline.h"
 #include "daemon/sources/slack/slack_backfill_worker.h"
 #include "daemon/sources/slack/slack_bindings.h"
+#include "daemon/sources/slack/slack_user_names.h"
 #include "store/model/time.h"
 
 namespace timelined::daemon {
@@ -58,9 +60,11 @@ inline constexpr size_t kSlackDedupMaxKeys = 100'000;
 
 class SlackWebhook {
  public:
-  // `backfill` may be null (no bot token): threads are bound but not backfilled.
+  // `backfill` may be null (no bot token): threads are bound but not backfilled. `names` may
+  // be null: authors keep their user ids.
   SlackWebhook(const config::SlackConfig& config, IngestPipeline& ingest, SlackBindings& bindings,
-               SlackThreadBackfiller* backfill, http::MetricsRegistry& metrics, const Clock& clock);
+               SlackThreadBackfiller* backfill, SlackUserNames* names,
+               http::MetricsRegistry& metrics, const Clock& clock);
 
   void Handle(http::Request& req, http::Respond respond);
 
@@ -77,6 +81,7 @@ class SlackWebhook {
   IngestPipeline& ingest_;
   SlackBindings& bindings_;
   SlackThreadBackfiller* backfill_;
+  SlackUserNames* names_;
   http::MetricsRegistry& metrics_;
   const Clock& clock_;
   RecentKeys seen_{kSlackDedupTtl, kSlackDedupMaxKeys};

@@ -522,7 +522,7 @@ TEST(ConfigKeys, DescribeKeysListsEveryKeyWithTypeDefaultAndDescription) {
   //
   const int pagerduty = 8;  // subscriptions + 2 fields, 5 scalar keys
   //
-  const int slack = 10 + 1 + 2;  // [slack] keys, [[slack.channels]], its two fields
+  const int slack = 11 + 1 + 2;  // [slack] keys, [[slack.channels]], its two fields
   //
   const int kubernetes = 12;  // [kubernetes]: enabled … backoff_cap_ms
   //
