@@ -95,11 +95,14 @@ const std::vector<CommandSpec>& Commands() {
        1,
        1},
       {"verify",
-       R"(  verify FILE.md [--config FILE | --db PATH]
+       R"(  verify FILE.md [--strict] [--config FILE | --db PATH]
                           check an exported draft against the store: every cited event
-                          exists, hashes and the input digest match; exit 1 naming the line
+                          exists, hashes and the input digest match; exit 1 naming the line.
+                          Then compare its rows with the draft as generated (the stored
+                          version its header names): unchanged, edited, added by hand,
+                          removed; --strict: exit 1 on any of the last three
 )",
-       {{"--config", true}, {"--db", true}},
+       {{"--strict", false}, {"--config", true}, {"--db", true}},
        1,
        1},
       {"verify-store",
@@ -471,30 +474,42 @@ int CmdVerify(const Args& a) {
   auto c = LoadFromArgs(a);
   if (!c) return Fail(c.error().detail.empty() ? c.error().message : c.error().detail);
   SetUpLogging("warn", c->log.format);
+  const bool strict = a.options.contains("--strict");
   std::ifstream in(a.positional[0], std::ios::binary);
   if (!in) return Fail("cannot read " + a.positional[0]);
   std::stringstream text;
   text << in.rdbuf();
+  const std::string md = text.str();
   auto st = OpenExisting(c->store.path);
   if (!st) return Fail(st.error().detail);
-  // A compact Markdown links only some of its citations: the stored draft its header names
-  // gives every one (a full Markdown carries them all in its appendix).
-  std::optional<std::vector<std::string>> stored;
-  if (summarizer::IsCompactDraft(text.str())) {
-    auto ref = summarizer::DraftRefOf(text.str());
-    if (!ref) return Fail(a.positional[0] + ": the header names no incident and draft version");
+  // The draft as generated, named by the header: a compact Markdown links only some of its
+  // citations and is checked against its citation list; every draft's rows are compared
+  // with its Markdown.
+  std::optional<store::StoredDraft> generated;
+  std::string no_generated;  // why rows are not compared
+  if (auto ref = summarizer::DraftRefOf(md); !ref) {
+    no_generated = "the header names no incident and draft version";
+  } else {
     auto d = (*st)->GetDraft(ref->incident_id, ref->version);
     if (!d) return Fail(d.error().detail);
-    if (!d->has_value()) {
-      return Fail(a.positional[0] + ": the store holds no draft " + ref->incident_id + " version " +
-                  std::to_string(ref->version) +
+    if (d->has_value()) {
+      generated = std::move(**d);
+    } else {
+      no_generated = "the store holds no draft " + ref->incident_id + " version " +
+                     std::to_string(ref->version);
+    }
+  }
+  std::optional<std::vector<std::string>> stored;
+  if (summarizer::IsCompactDraft(md)) {
+    if (!generated) {
+      return Fail(a.positional[0] + ": " + no_generated +
                   ", whose citations a compact draft is checked against");
     }
-    auto cited = summarizer::CitationsOfJson((*d)->json);
+    auto cited = summarizer::CitationsOfJson(generated->json);
     if (!cited) return Fail("stored draft: " + cited.error().detail);
     stored = std::move(*cited);
   }
-  auto report = summarizer::VerifyMarkdown(text.str(), **st, stored ? &*stored : nullptr);
+  auto report = summarizer::VerifyMarkdown(md, **st, stored ? &*stored : nullptr);
   if (!report) return Fail(a.positional[0] + ": " + report.error().detail);
   if (!report->ok()) {
     std::fprintf(stderr, "timelined: %s: verification FAILED\n%s", a.positional[0].c_str(),
@@ -506,11 +521,27 @@ int CmdVerify(const Args& a) {
         "%s: ok: %zu linked events, %zu cited by the stored draft, input digest %s matches %s\n",
         a.positional[0].c_str(), report->cited_ids, stored->size(), report->digest_in_draft.c_str(),
         c->store.path.c_str());
+  } else {
+    std::printf("%s: ok: %zu cited events, %zu source entries, input digest %s matches %s\n",
+                a.positional[0].c_str(), report->cited_ids, report->appendix_entries,
+                report->digest_in_draft.c_str(), c->store.path.c_str());
+  }
+  if (!generated) {
+    std::printf("rows not compared: %s\n", no_generated.c_str());
+    if (strict) {
+      std::fprintf(stderr, "timelined: %s: --strict needs the generated draft to compare with\n",
+                   a.positional[0].c_str());
+      return 1;
+    }
     return 0;
   }
-  std::printf("%s: ok: %zu cited events, %zu source entries, input digest %s matches %s\n",
-              a.positional[0].c_str(), report->cited_ids, report->appendix_entries,
-              report->digest_in_draft.c_str(), c->store.path.c_str());
+  const summarizer::RowReport rows = summarizer::CompareRows(md, generated->markdown);
+  std::fputs(summarizer::FormatRowReport(rows).c_str(), stdout);
+  if (strict && !rows.clean()) {
+    std::fprintf(stderr, "timelined: %s: rows differ from the generated draft (--strict)\n",
+                 a.positional[0].c_str());
+    return 1;
+  }
   return 0;
 }
 

@@ -259,4 +259,124 @@ std::string FormatVerifyReport(const VerifyReport& r) {
   return out;
 }
 
+namespace {
+
+struct Row {
+  std::string section;
+  int line = 0;
+  std::string text;
+  std::string links;  // the row's link targets, sorted, joined by ' '
+};
+
+std::string LinksOf(std::string_view row) {
+  ParsedDraft d;
+  ParseLinks(row, 1, &d);
+  std::string out;
+  for (const auto& [id, lines] : d.cited) out += (out.empty() ? "" : " ") + id;
+  return out;
+}
+
+// The rows of the Summary, Metrics and Timeline sections: bullets and table rows, without
+// a table's header and separator.
+std::vector<Row> RowsOf(std::string_view md) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start < md.size();) {
+    size_t end = md.find('\n', start);
+    if (end == std::string_view::npos) end = md.size();
+    std::string_view line = md.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    start = end + 1;
+  }
+  std::vector<Row> rows;
+  std::string section;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (line.starts_with("## ")) {
+      section = std::string(line.substr(3));
+      if (section != "Summary" && section != "Metrics" && section != "Timeline") section.clear();
+      continue;
+    }
+    if (section.empty()) continue;
+    const bool bullet = line.starts_with("- ");
+    const bool table_row = line.starts_with("|") && !line.starts_with("|---");
+    const bool table_header = i + 1 < lines.size() && lines[i + 1].starts_with("|---");
+    if (!bullet && !(table_row && !table_header)) continue;
+    rows.push_back(Row{section, static_cast<int>(i + 1), std::string(line), LinksOf(line)});
+  }
+  return rows;
+}
+
+}  // namespace
+
+RowReport CompareRows(std::string_view markdown, std::string_view generated) {
+  const std::vector<Row> file = RowsOf(markdown);
+  const std::vector<Row> gen = RowsOf(generated);
+  std::vector<bool> used(gen.size(), false);
+  std::vector<int> match(file.size(), -1);  // generated row of each file row, or -1
+  RowReport r;
+  // Exact rows first, so an edited row never takes the place of one kept as generated.
+  std::multimap<std::pair<std::string, std::string>, size_t> exact;
+  for (size_t g = 0; g < gen.size(); ++g) exact.emplace(std::pair{gen[g].section, gen[g].text}, g);
+  for (size_t f = 0; f < file.size(); ++f) {
+    auto it = exact.find({file[f].section, file[f].text});
+    if (it == exact.end()) continue;
+    used[it->second] = true;
+    match[f] = static_cast<int>(it->second);
+    exact.erase(it);
+    ++r.unchanged;
+  }
+  std::multimap<std::pair<std::string, std::string>, size_t> by_links;
+  for (size_t g = 0; g < gen.size(); ++g) {
+    if (!used[g] && !gen[g].links.empty())
+      by_links.emplace(std::pair{gen[g].section, gen[g].links}, g);
+  }
+  for (size_t f = 0; f < file.size(); ++f) {
+    if (match[f] >= 0) continue;
+    RowDiff d{RowChange::kAdded, file[f].section, file[f].line, file[f].text, ""};
+    auto it =
+        file[f].links.empty() ? by_links.end() : by_links.find({file[f].section, file[f].links});
+    if (it != by_links.end()) {
+      used[it->second] = true;
+      d.change = RowChange::kEdited;
+      d.generated = gen[it->second].text;
+      by_links.erase(it);
+      ++r.edited;
+    } else {
+      ++r.added;
+    }
+    r.changes.push_back(std::move(d));
+  }
+  for (size_t g = 0; g < gen.size(); ++g) {
+    if (used[g]) continue;
+    r.changes.push_back(RowDiff{RowChange::kRemoved, gen[g].section, 0, "", gen[g].text});
+    ++r.removed;
+  }
+  return r;
+}
+
+std::string FormatRowReport(const RowReport& r) {
+  std::string out = "rows: " + std::to_string(r.unchanged) + " unchanged, " +
+                    std::to_string(r.edited) + " edited, " + std::to_string(r.added) +
+                    " added by hand, " + std::to_string(r.removed) + " removed\n";
+  for (const RowDiff& d : r.changes) {
+    switch (d.change) {
+      case RowChange::kEdited:
+        out += "line " + std::to_string(d.line) + ": edited (" + d.section +
+               ")\n  generated: " + d.generated + "\n  current:   " + d.current + "\n";
+        break;
+      case RowChange::kAdded:
+        out += "line " + std::to_string(d.line) + ": added by hand (" + d.section +
+               ")\n  current:   " + d.current + "\n";
+        break;
+      case RowChange::kRemoved:
+        out += "removed (" + d.section + ")\n  generated: " + d.generated + "\n";
+        break;
+      case RowChange::kUnchanged:
+        break;
+    }
+  }
+  return out;
+}
+
 }  // namespace timelined::summarizer

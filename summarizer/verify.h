@@ -12,8 +12,9 @@
 // the digest is recomputed over them, and every linked ID must be one of them. Without the
 // list a compact draft fails with a problem saying so.
 // Each problem carries the 1-based Markdown line it was found on (0 when the thing is
-// missing altogether). It does not re-derive line texts: a reviewer regenerates and diffs
-// for that. Reads the store only through EventReader::GetEvent.
+// missing altogether). It does not look at what the rows say: CompareRows (below) tells
+// rows as generated from rows edited by hand. Reads the store only through
+// EventReader::GetEvent.
 //
 // Errors: kInvalidInput when the text is not a timelined draft (no input digest line and no
 // Source events section); reader errors unchanged.
@@ -62,5 +63,36 @@ Result<std::vector<std::string>> CitationsOfJson(std::string_view json);
 
 // "line 42: pd_…: cited event not found in the store", one per line.
 std::string FormatVerifyReport(const VerifyReport& r);
+
+// What a person changed in a draft: its rows (Summary sentences, Metrics rows, Timeline
+// rows) against the draft as generated (the stored Markdown of the version its header
+// names). Drafts are deterministic, so a row equal to a generated one is machine-derived
+// from the evidence it cites; anything else was written or edited by hand.
+//   unchanged  the row is one of the generated rows of its section (moving it is no change)
+//   edited     not generated as is, but it links exactly the events a generated row of its
+//              section links (the same Sources): its text or time was changed
+//   added      neither: written by hand (or its links were changed too)
+//   removed    a generated row the file no longer has
+// Sections are matched by their "## " heading; rows outside them are ignored. Pure.
+enum class RowChange { kUnchanged, kEdited, kAdded, kRemoved };
+
+struct RowDiff {
+  RowChange change = RowChange::kUnchanged;
+  std::string section;    // "Summary" | "Metrics" | "Timeline"
+  int line = 0;           // 1-based line in the file; 0 for a removed row
+  std::string current;    // the row in the file; "" when removed
+  std::string generated;  // the generated row; "" when added
+};
+
+struct RowReport {
+  size_t unchanged = 0, edited = 0, added = 0, removed = 0;
+  std::vector<RowDiff> changes;  // every row that is not unchanged: file order, removed last
+  bool clean() const { return changes.empty(); }
+};
+
+RowReport CompareRows(std::string_view markdown, std::string_view generated);
+
+// "rows: 40 unchanged, 1 edited, 1 added by hand, 0 removed" and one block per change.
+std::string FormatRowReport(const RowReport& r);
 
 }  // namespace timelined::summarizer

@@ -2,7 +2,8 @@
 // `timelined verify FILE.md`, against an in-memory reader that knows every "pd_"/"sl_"/
 // "k8s_"/"log_" ID (so the hash-prefix and digest checks run) and no other; with and without
 // a stored citation list (a compact draft's), and the header's DraftRefOf. The same bytes
-// as a stored JSON draft -> CitationsOfJson.
+// as a stored JSON draft -> CitationsOfJson. CompareRows of the file against itself and
+// against its second half (a hand-edited file against the generated one).
 #include "store/model/hash.h"
 #include "store/model/reader.h"
 #include "summarizer/verify.h"
@@ -47,5 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto with =
       summarizer::VerifyMarkdown(text, reader, cited && !cited->empty() ? &*cited : &kStored);
   if (with) (void)summarizer::FormatVerifyReport(*with);
+  (void)summarizer::FormatRowReport(summarizer::CompareRows(text, text));
+  (void)summarizer::FormatRowReport(summarizer::CompareRows(text, text.substr(size / 2)));
   return 0;
 }

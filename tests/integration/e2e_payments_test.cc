@@ -163,6 +163,36 @@ TEST(E2ePayments, SignedReplayGivesAnAutoDraftThatVerifiesGoesStaleAndRegenerate
   WriteFile(file, exported.output);
   auto ok = RunTimelined({"verify", file, "--db", db});
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
+
+  // Rows edited by hand (issue 14, point 3): the evidence is intact, so verify passes and
+  // names each edited, added and removed row; --strict fails on them and passes on the
+  // file as generated.
+  auto as_generated = RunTimelined({"verify", file, "--strict", "--db", db});
+  EXPECT_EQ(as_generated.exit_code, 0) << as_generated.output;
+  EXPECT_NE(as_generated.output.find(" 0 edited, 0 added by hand, 0 removed"), std::string::npos)
+      << as_generated.output;
+  std::string edited = exported.output;
+  const size_t first_row = edited.find("\n| 20", edited.find("## Timeline")) + 1;
+  edited.insert(edited.find(" | ", first_row) + 3, "EDITED ");
+  const size_t second_row = edited.find("\n| 20", first_row) + 1;
+  const size_t second_end = edited.find('\n', second_row);
+  const std::string removed_row = edited.substr(second_row, second_end - second_row);
+  edited.erase(second_row, second_end - second_row + 1);
+  edited.insert(edited.find("\n\n## Source events"),
+                "\n| 2026-03-14 12:30:00 | Customer comms sent by the duty manager |  |");
+  const std::string hand_file = dir.File("postmortem-edited.md");
+  WriteFile(hand_file, edited);
+  auto hand = RunTimelined({"verify", hand_file, "--db", db});
+  EXPECT_EQ(hand.exit_code, 0) << hand.output;
+  EXPECT_NE(hand.output.find(" 1 edited, 1 added by hand, 1 removed"), std::string::npos)
+      << hand.output;
+  EXPECT_NE(hand.output.find("current:   | "), std::string::npos) << hand.output;
+  EXPECT_NE(hand.output.find("EDITED"), std::string::npos) << hand.output;
+  EXPECT_NE(hand.output.find("Customer comms sent"), std::string::npos) << hand.output;
+  EXPECT_NE(hand.output.find(removed_row), std::string::npos) << hand.output;
+  auto hand_strict = RunTimelined({"verify", hand_file, "--strict", "--db", db});
+  EXPECT_EQ(hand_strict.exit_code, 1) << hand_strict.output;
+
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
   const std::string victim = *cited.begin();

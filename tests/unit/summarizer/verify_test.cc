@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "summarizer/draft.h"
 #include "test_util.h"
 
@@ -250,6 +253,112 @@ TEST(Verify, EscapedBracketsInQuotedTextAreNotCitations) {
   auto r = VerifyMarkdown(md, reader);
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->ok()) << FormatVerifyReport(*r);
+}
+
+}  // namespace
+}  // namespace timelined::summarizer
+
+namespace timelined::summarizer {
+namespace {
+
+std::string Golden() {
+  std::ifstream in(std::string(TIMELINED_FIXTURES) + "/summarizer/payments_bad_deploy.expected.md",
+                   std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Replaces the first occurrence of `from` (which must exist) in `s`.
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  size_t at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) s.replace(at, from.size(), to);
+  return s;
+}
+
+// The whole line of `md` containing `needle`, without its newline.
+std::string LineWith(const std::string& md, const std::string& needle) {
+  size_t at = md.find(needle);
+  if (at == std::string::npos) return "";
+  size_t start = md.rfind('\n', at) + 1;
+  return md.substr(start, md.find('\n', at) - start);
+}
+
+TEST(CompareRows, TheGeneratedDraftIsUnchangedAndSoIsAMovedRowOrCrlf) {
+  const std::string gen = Golden();
+  RowReport same = CompareRows(gen, gen);
+  EXPECT_TRUE(same.clean()) << FormatRowReport(same);
+  // 6 summary sentences, 6 metrics, the timeline rows.
+  EXPECT_EQ(same.unchanged, 6u + 6u + LinesWith(gen, "| 2026-03-14 ").size());
+  EXPECT_EQ(FormatRowReport(same).substr(0, 5), "rows:");
+
+  const std::string row = LineWith(gen, "Bob Okafor: \"thanks all");
+  std::string moved = Replace(gen, row + "\n", "");
+  moved = Replace(moved, "| Time (UTC) | What happened | Sources |\n|---|---|---|\n",
+                  "| Time (UTC) | What happened | Sources |\n|---|---|---|\n" + row + "\n");
+  EXPECT_TRUE(CompareRows(moved, gen).clean());
+  std::string crlf;
+  for (char c : gen) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  EXPECT_TRUE(CompareRows(crlf, gen).clean());
+}
+
+TEST(CompareRows, EditedAddedAndRemovedRowsAreNamed) {
+  const std::string gen = Golden();
+  const std::string edited_row = LineWith(gen, "Carol Diaz: \"rollback started");
+  const std::string retimed_row = LineWith(gen, "Note added by Alice Ops");
+  const std::string removed_row = LineWith(gen, "Bob Okafor: \"thanks all");
+  const std::string sentence = LineWith(gen, "- Resolved at 2026-03-14 12:20:00 UTC");
+  ASSERT_FALSE(edited_row.empty() || retimed_row.empty() || removed_row.empty() ||
+               sentence.empty());
+  std::string md = Replace(gen, "rollback started:", "rollback started (Carol owns comms):");
+  md = Replace(md, "| 2026-03-14 12:12:00 | Note added", "| 2026-03-14 12:11:00 | Note added");
+  md = Replace(md, removed_row + "\n", "");
+  md = Replace(md, "Resolved at 2026-03-14 12:20:00 UTC", "Resolved at 12:20 UTC");
+  const std::string hand = "| 2026-03-14 12:30:00 | Customer comms sent by the duty manager |  |";
+  md = Replace(md, "\n\n## Source events", "\n" + hand + "\n\n## Source events");
+
+  RowReport r = CompareRows(md, gen);
+  EXPECT_EQ(r.edited, 3u) << FormatRowReport(r);
+  EXPECT_EQ(r.added, 1u);
+  EXPECT_EQ(r.removed, 1u);
+  ASSERT_EQ(r.changes.size(), 5u);
+  // File order: the summary sentence, the two timeline edits, the hand row; removed last.
+  EXPECT_EQ(r.changes[0].change, RowChange::kEdited);
+  EXPECT_EQ(r.changes[0].section, "Summary");
+  EXPECT_EQ(r.changes[0].generated, sentence);
+  EXPECT_EQ(r.changes[1].change, RowChange::kEdited);
+  EXPECT_EQ(r.changes[1].section, "Timeline");
+  EXPECT_EQ(r.changes[1].generated, edited_row);
+  EXPECT_NE(r.changes[1].current.find("Carol owns comms"), std::string::npos);
+  EXPECT_EQ(LinesWith(md, "Carol owns comms"), std::vector<int>{r.changes[1].line});
+  EXPECT_EQ(r.changes[2].generated, retimed_row);
+  EXPECT_EQ(r.changes[3].change, RowChange::kAdded);
+  EXPECT_EQ(r.changes[3].current, hand);
+  EXPECT_EQ(r.changes[3].generated, "");
+  EXPECT_EQ(r.changes[4].change, RowChange::kRemoved);
+  EXPECT_EQ(r.changes[4].generated, removed_row);
+  EXPECT_EQ(r.changes[4].line, 0);
+  const std::string text = FormatRowReport(r);
+  EXPECT_EQ(
+      text.substr(0, text.find('\n')),
+      "rows: " + std::to_string(r.unchanged) + " unchanged, 3 edited, 1 added by hand, 1 removed");
+  EXPECT_NE(text.find("added by hand (Timeline)"), std::string::npos) << text;
+  EXPECT_NE(text.find("removed (Timeline)"), std::string::npos) << text;
+}
+
+// A row whose links changed as well as its text is no longer that row: one added, one removed.
+TEST(CompareRows, ARowWithOtherLinksIsAddedAndTheGeneratedOneRemoved) {
+  const std::string gen = Golden();
+  const std::string row = LineWith(gen, "Escalated by Alice Ops to Bob Lead");
+  ASSERT_FALSE(row.empty());
+  const std::string changed =
+      "| 2026-03-14 12:06:00 | Escalated to the payments lead | "
+      "[pd_ba5fi3biutgyluol](#pd_ba5fi3biutgyluol) |";
+  RowReport r = CompareRows(Replace(gen, row, changed), gen);
+  EXPECT_EQ(r.edited, 0u);
+  EXPECT_EQ(r.added, 1u);
+  EXPECT_EQ(r.removed, 1u);
 }
 
 }  // namespace
