@@ -11,9 +11,9 @@
 // "slack-users/<team>", which no service's scopes name, so correlation never draws a user as
 // a timeline event; raw_sha256 = Sha256Hex(body).
 // attrs: team, user, display_name (what Slack shows: profile.display_name, else
-// profile.real_name, else real_name, else name), name (the handle), is_bot (bool; Slackbot
-// counts as a bot), deleted (bool). Nothing else of the profile is kept: no e-mail, phone,
-// title, status, time zone or images.
+// profile.real_name, else real_name, else the handle `name`), is_bot (bool; Slackbot counts
+// as a bot), deleted (bool). Nothing else of the profile is kept: no e-mail, handle (often
+// the e-mail's local part), phone, title, status, time zone or images.
 #include <string>
 #include <string_view>
 

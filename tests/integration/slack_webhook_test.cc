@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -682,6 +683,11 @@ TEST(SlackWebhook, AuthorsAreNamedOnceAndDraftsUseTheirNames) {
   EXPECT_NE(metrics.find("timelined_slack_user_names_total{outcome=\"fetched\",reason=\"\"} 2"),
             std::string::npos)
       << metrics;
+  // Settled in memory: Alice's second message did not even reach the store lookup.
+  EXPECT_NE(
+      metrics.find("timelined_slack_user_names_total{outcome=\"stored_already\",reason=\"\"} 0"),
+      std::string::npos)
+      << metrics;
   EXPECT_NE(
       metrics.find("timelined_slack_user_names_total{outcome=\"error\",reason=\"not_found\"} 1"),
       std::string::npos)
@@ -704,6 +710,54 @@ TEST(SlackWebhook, AuthorsAreNamedOnceAndDraftsUseTheirNames) {
   WriteFile(file, md.body);
   auto ok = RunTimelined({"verify", file, "--db", d.db_path()});
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+}  // namespace
+}  // namespace timelined::testing
+
+namespace timelined::testing {
+namespace {
+
+// A token without users:read: the first lookup's missing_scope turns lookups off until
+// restart, said once in the log; later authors are not asked and messages still store.
+TEST(SlackWebhook, ATokenThatCannotReadUsersTurnsNameLookupsOff) {
+  std::atomic<int> asked{0};
+  FakeHttpServer slack_api([&](const RecordedRequest&) -> CannedResponse {
+    ++asked;
+    return {200,
+            {{"content-type", "application/json"}},
+            R"({"ok":false,"error":"missing_scope","needed":"users:read"})"};
+  });
+  TempDir dir;
+  Daemon d(dir, SlackToml(slack_api.base_url() + "/api", "", true));
+  ASSERT_TRUE(d.started()) << ReadFile(d.log_path());
+  ASSERT_EQ(PostSlack(d.port(),
+                      Callback("Ev30", Message("C0PAY", "1773480700.000100", "U0ALICE", "looking")))
+                .status,
+            200);
+  const std::string refused =
+      "timelined_slack_user_names_total{outcome=\"error\",reason=\"permission_denied\"} 1";
+  auto metrics = WaitForGet(d.port(), "/metrics", [&](const HttpResult& r) {
+    return r.body.find(refused) != std::string::npos;
+  });
+  ASSERT_NE(metrics.body.find(refused), std::string::npos) << metrics.body;
+  for (const char* user : {"U0BOB", "U0CAROL"}) {
+    ASSERT_EQ(PostSlack(d.port(), Callback(std::string("Ev31") + user,
+                                           Message("C0PAY", "1773480701.000100", user, "on it")))
+                  .status,
+              200);
+  }
+  // Want runs before the answer: a queued lookup would show in the gauge or the requests.
+  metrics = HttpCall(d.port(), "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("timelined_slack_user_names_queued 0"), std::string::npos)
+      << metrics.body;
+  EXPECT_EQ(asked.load(), 1);
+  ASSERT_EQ(d.Stop(), 0);
+  const std::string log = ReadFile(d.log_path());
+  const std::string line = "user names off until restart";
+  ASSERT_NE(log.find(line), std::string::npos) << log;
+  EXPECT_EQ(log.find(line, log.find(line) + 1), std::string::npos) << "said once";
+  EXPECT_EQ(log.find("xoxb-test-token"), std::string::npos) << "the token is never logged";
 }
 
 }  // namespace

@@ -58,6 +58,18 @@ void HandleIngestEvents(IngestPipeline& ingest, const Clock& clock, http::Reques
                                         "event " + std::to_string(i) + ": " + e.error().detail));
       return;
     }
+    // A Slack author's name comes only from users.info (SlackUserNames): the store keeps
+    // the first copy of an ID, so a name stored here would relabel every message of that
+    // person in every draft.
+    if (e->source == kSourceSlack &&
+        (e->kind == "slack.user" || e->source_ref.find(":user:") != std::string::npos)) {
+      respond(http::Response::JsonError(
+          400, "reserved_event",
+          "event " + std::to_string(i) +
+              ": Slack user names (kind slack.user, source_ref <team>:user:<id>) come only "
+              "from Slack's users.info"));
+      return;
+    }
     if (e->received_at == 0) e->received_at = now;
     if (e->raw_sha256.empty()) e->raw_sha256 = Sha256Hex(single ? req.body : items[i].dump());
     events.push_back(std::move(*e));

@@ -15,8 +15,10 @@ class SlackSource final : public Source {
   }
   std::vector<std::string> IngestSources() const override { return {"slack"}; }
   std::vector<std::string> Workers() const override {
-    if (!config_.backfill_enabled()) return {};
-    return {"slack_backfill"};
+    std::vector<std::string> workers;
+    if (config_.backfill_enabled()) workers.emplace_back("slack_backfill");
+    if (config_.user_names_enabled()) workers.emplace_back("slack_user_names");
+    return workers;
   }
   void Stop() override { service_->Stop(); }
 

@@ -11,6 +11,12 @@ namespace {
 
 constexpr size_t kMaxQueued = 10'000;
 constexpr Nanos kRetryAfter = 60 * kNanosPerSecond;
+// users.info is Tier 4 (100+ requests a minute).
+constexpr std::chrono::milliseconds kMinInterval{600};
+// A transient failure is retried on the worker after 20 s, then 40 s; later, on the user's
+// next message (kRetryAfter).
+constexpr int kAttempts = 3;
+constexpr std::chrono::milliseconds kRetryDelay{20'000};
 constexpr const char* kTotal = "timelined_slack_user_names_total";
 constexpr const char* kQueued = "timelined_slack_user_names_queued";
 
@@ -20,9 +26,20 @@ bool Transient(const Error& e) {
          e.code == ErrorCode::kInternal;
 }
 
-// A human author's user id: bots are named by their messages already.
+// The token cannot read users at all (invalid_auth, token_revoked, missing_scope …): asking
+// for the next author would fail the same way.
+bool WorkspaceWide(const Error& e) {
+  return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
+}
+
+// A message's human author: bots are named by their messages already, and reactions and
+// pins name people who wrote nothing.
 std::string AuthorOf(const Event& e) {
-  if (e.kind == connectors::slack::kUserKind || !e.attrs.is_object()) return "";
+  if (e.kind != "slack.message" && e.kind != "slack.message_changed" &&
+      e.kind != "slack.message_deleted") {
+    return "";
+  }
+  if (!e.attrs.is_object()) return "";
   if (auto bot = e.attrs.find("bot"); bot != e.attrs.end() && bot->is_boolean() && bool(*bot)) {
     return "";
   }
@@ -46,6 +63,7 @@ Result<std::unique_ptr<SlackUserNames>> SlackUserNames::Create(
   connectors::slack::SlackBackfillOptions o;
   o.base_url = slack.api_base_url;
   o.token = slack.bot_token;
+  o.min_interval = kMinInterval;
   SlackUserNames* self = n.get();
   o.cancelled = [self] { return self->worker_.Stopping(); };
   o.http.request_timeout = std::chrono::milliseconds(slack.request_timeout_ms);
@@ -113,6 +131,7 @@ std::vector<std::string> SlackUserNames::AuthorsOf(const std::vector<Event>& eve
 }
 
 void SlackUserNames::Want(const std::string& team, const std::vector<std::string>& users) {
+  if (disabled_.load()) return;
   const Nanos now = SystemClock::Instance().Now();
   for (const std::string& user : users) {
     std::string key = team;
@@ -134,24 +153,48 @@ void SlackUserNames::Want(const std::string& team, const std::vector<std::string
   }
 }
 
-void SlackUserNames::Run(const Job& job) {
-  const std::string key = job.team + ":" + job.user;
-  const std::string id = connectors::slack::UserEventId(job.team, job.user);
-  auto fail = [&](const Error& e) {
-    Count("error", ErrorCodeName(e.code));
-    spdlog::warn("[src=slack] name of user {} not fetched: {} ({})", job.user, e.message, e.detail);
-    Settle(key, Transient(e) ? SystemClock::Instance().Now() + kRetryAfter : 0);
-  };
-  auto stored = store_.GetEvent(id);
-  if (!stored) return fail(stored.error());
-  if (*stored) return Count("stored_already", "");
+Result<std::string> SlackUserNames::LookUp(const Job& job) {
+  auto stored = store_.GetEvent(connectors::slack::UserEventId(job.team, job.user));
+  if (!stored) return std::unexpected(stored.error());
+  if (*stored) return std::string("stored_already");
   auto user = api_->FetchUser(job.team, job.user);
-  if (!user) return fail(user.error());
+  if (!user) return std::unexpected(user.error());
   std::vector<Event> events;
   events.push_back(std::move(*user));
   auto published = ingest_.SubmitAndWait("slack", std::move(events));
-  if (!published) return fail(published.error());
-  Count("fetched", "");
+  if (!published) return std::unexpected(published.error());
+  return std::string("fetched");
+}
+
+void SlackUserNames::Run(const Job& job) {
+  if (disabled_.load()) return;
+  std::string key = job.team;
+  key.append(":").append(job.user);
+  for (int attempt = 1;; ++attempt) {
+    auto outcome = LookUp(job);
+    if (outcome) return Count(*outcome, "");
+    const Error& e = outcome.error();
+    if (worker_.Stopping()) return;  // cancelled by Stop: not a failure of Slack's
+    if (WorkspaceWide(e)) {
+      Count("error", ErrorCodeName(e.code));
+      if (!disabled_.exchange(true)) {
+        spdlog::error(
+            "[src=slack] user names off until restart: users.info answered {} ({}); give the "
+            "bot token the users:read scope, or set [slack] user_names = false",
+            e.message, e.detail);
+      }
+      return;
+    }
+    if (Transient(e) && attempt < kAttempts) {
+      worker_.Sleep(kRetryDelay * attempt);
+      if (worker_.Stopping()) return;
+      continue;
+    }
+    Count("error", ErrorCodeName(e.code));
+    spdlog::warn("[src=slack] name of user {} not fetched: {} ({})", job.user, e.message, e.detail);
+    Settle(key, Transient(e) ? SystemClock::Instance().Now() + kRetryAfter : 0);
+    return;
+  }
 }
 
 }  // namespace timelined::daemon

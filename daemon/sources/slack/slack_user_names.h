@@ -3,17 +3,20 @@
 // draft says "Alice Chen" where the Events API sent U0ALICE (issue 13, point 6). Built when
 // [slack] bot_token is set and user_names is on.
 //
-// Want(team, AuthorsOf(events)) runs after messages are durable (the Events API webhook, the thread
-// backfill): each human author (attrs.user, or original_user of a deletion; bots carry their
-// name already) not settled since the daemon started is queued once. The worker looks the
+// Want(team, AuthorsOf(events)) runs after messages are durable (the Events API webhook, the
+// thread backfill): each human author of a message (attrs.user, or original_user of a
+// deletion; bots carry their name already; reactions and pins are not messages) not settled
+// since the daemon started is queued once. The worker looks the
 // user's `slack.user` event up in the store first (after a restart nobody is fetched twice),
 // else calls users.info (connectors/slack/users.h) and publishes the event through the
 // IngestPipeline, redacted like any event. Drafts find it by its ID (summarizer/rules.h).
 //
+// Requests are paced 600 ms apart (users.info is Tier 4) and a 429 waits its Retry-After.
 // Failures are logged once per user with Slack's error code (never the token or the body)
-// and counted. A permanent one (user_not_found, missing_scope, invalid_auth …) settles the
-// user until the daemon restarts; a transient one (rate limit after retries, 5xx, transport,
-// store unavailable) lets the next message of that user retry after a minute.
+// and counted. One the token causes (invalid_auth, token_revoked, missing_scope …) turns
+// lookups off until restart, logged once as an error; one about the user (user_not_found)
+// settles that user until restart; a transient one (5xx, transport, store unavailable) is
+// retried on the worker after 20 s and 40 s, then on the user's next message a minute on.
 //
 // Bounded: at most 10 000 users wait (more are dropped and counted) and 100 000 are
 // remembered. Metrics: timelined_slack_user_names_total{outcome="fetched"|"stored_already"|
@@ -21,6 +24,7 @@
 //
 // Threads: Want is safe from any thread (it only queues); one SerialWorker thread fetches,
 // with the Slack client's retries and 429 Retry-After waits interrupted by Stop().
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +68,8 @@ class SlackUserNames {
   };
   SlackUserNames(const EventReader& store, IngestPipeline& ingest, http::MetricsRegistry& metrics);
   void Run(const Job& job);
+  // One lookup: "stored_already" or "fetched", or why not.
+  Result<std::string> LookUp(const Job& job);
   void Count(std::string_view outcome, std::string_view reason);
   void SetQueued(int delta);
   // Settles `key` for good (retry_at = 0) or until retry_at (ns since the epoch).
@@ -78,6 +84,7 @@ class SlackUserNames {
   // "<team>:<user>" -> 0 once queued, stored or refused for good; else when a retry may go.
   BoundedMap<std::string, Nanos> users_{100'000};  // guarded by mu_
   int queued_ = 0;                                 // guarded by mu_
+  std::atomic<bool> disabled_{false};              // the token cannot read users: no more lookups
 
   SerialWorker<Job> worker_;  // last: stopped and joined before the rest goes
 };

@@ -40,7 +40,6 @@ TEST(SlackUsers, UsersInfoBecomesOneUserEventWithTheShownNameAndNothingElseOfThe
   EXPECT_EQ(e->attrs, (json{{"team", "T0ACME01"},
                             {"user", "U0ALICE"},
                             {"display_name", "Alice Chen"},
-                            {"name", "alice"},
                             {"is_bot", false},
                             {"deleted", false}}));
   const std::string all = EventToJson(*e).dump();
