@@ -66,9 +66,11 @@ Result<Event> ParseUserInfo(std::string_view body, std::string_view team, std::s
   e.summary = "Slack user " + std::string(user) + ": " + name + (bot ? " (bot)" : "");
   if (!options.workspace_url.empty()) e.url = options.workspace_url + "/team/" + std::string(user);
   e.raw_sha256 = Sha256Hex(body);
-  e.attrs = {{"team", team},         {"user", user},
-             {"display_name", name}, {"name", ElideUtf8(StringMember(*u, "name"), kMaxNameBytes)},
-             {"is_bot", bot},        {"deleted", BoolMember(*u, "deleted", false)}};
+  e.attrs = {{"team", team},
+             {"user", user},
+             {"display_name", name},
+             {"is_bot", bot},
+             {"deleted", BoolMember(*u, "deleted", false)}};
   ClampEventFields(e);
   return e;
 }
