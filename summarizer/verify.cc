@@ -45,11 +45,17 @@ std::optional<std::string> Between(std::string_view line, std::string_view marke
 }
 
 void ParseLinks(std::string_view line, int n, ParsedDraft* d) {
-  for (size_t p = line.find("](#"); p != std::string_view::npos; p = line.find("](#", p + 3)) {
-    size_t q = line.find(')', p + 3);
+  size_t q = 0;  // the first ')' at or after p + 3; only moves forward (linear in the line)
+  for (size_t p = line.find("](#"); p != std::string_view::npos;) {
+    const size_t next = line.find("](#", p + 3);
+    if (q < p + 3) q = line.find(')', p + 3);
     if (q == std::string_view::npos) break;
-    if (p > 0 && line[p - 1] == '\\') continue;  // an escaped "\]" in quoted text
-    std::string target(line.substr(p + 3, q - p - 3));
+    const size_t at = p;
+    p = next;
+    // Not a link when another "](#" comes before its ')': each target is copied once.
+    if (next != std::string_view::npos && next < q) continue;
+    if (at > 0 && line[at - 1] == '\\') continue;  // an escaped "\]" in quoted text
+    std::string target(line.substr(at + 3, q - at - 3));
     if (target.starts_with("line-")) continue;
     auto& lines = d->cited[target];
     if (lines.empty() || lines.back() != n) lines.push_back(n);
@@ -266,6 +272,7 @@ struct Row {
   int line = 0;
   std::string text;
   std::string links;  // the row's link targets, sorted, joined by ' '
+  std::string label;  // a Metrics row's first cell ("Time to detect"), else ""
 };
 
 std::string LinksOf(std::string_view row) {
@@ -276,9 +283,24 @@ std::string LinksOf(std::string_view row) {
   return out;
 }
 
-// The rows of the Summary, Metrics and Timeline sections: bullets and table rows, without
-// a table's header and separator.
-std::vector<Row> RowsOf(std::string_view md) {
+std::string MetricLabel(std::string_view row) {
+  if (!row.starts_with("| ")) return "";
+  size_t end = row.find(" |", 2);
+  return end == std::string_view::npos ? "" : std::string(row.substr(2, end - 2));
+}
+
+constexpr std::string_view kStaleMarker = "- **Stale:** ";
+
+// A draft split into the rows of the Summary, Metrics and Timeline sections (bullets and
+// table rows, without a table's header and separator) and every other line, which a hand
+// edit must leave as generated too (the header but its Stale line, headings, the grouped
+// citations, Source events).
+struct Lines {
+  std::vector<Row> rows;
+  std::vector<Row> other;  // section "" and the line's text
+};
+
+Lines SplitDraft(std::string_view md) {
   std::vector<std::string_view> lines;
   for (size_t start = 0; start < md.size();) {
     size_t end = md.find('\n', start);
@@ -288,59 +310,81 @@ std::vector<Row> RowsOf(std::string_view md) {
     lines.push_back(line);
     start = end + 1;
   }
-  std::vector<Row> rows;
+  Lines out;
   std::string section;
+  bool header = true;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
+    const int n = static_cast<int>(i + 1);
     if (line.starts_with("## ")) {
+      header = false;
       section = std::string(line.substr(3));
       if (section != "Summary" && section != "Metrics" && section != "Timeline") section.clear();
-      continue;
+    } else if (!section.empty()) {
+      const bool bullet = section == "Summary" && line.starts_with("- ");
+      const bool table_row =
+          section != "Summary" && line.starts_with("| ") && !line.starts_with("|---");
+      const bool table_header = i + 1 < lines.size() && lines[i + 1].starts_with("|---");
+      if (bullet || (table_row && !table_header)) {
+        out.rows.push_back(Row{section, n, std::string(line), LinksOf(line),
+                               section == "Metrics" ? MetricLabel(line) : ""});
+        continue;
+      }
     }
-    if (section.empty()) continue;
-    const bool bullet = line.starts_with("- ");
-    const bool table_row = line.starts_with("|") && !line.starts_with("|---");
-    const bool table_header = i + 1 < lines.size() && lines[i + 1].starts_with("|---");
-    if (!bullet && !(table_row && !table_header)) continue;
-    rows.push_back(Row{section, static_cast<int>(i + 1), std::string(line), LinksOf(line)});
+    if (line.empty() || (header && line.starts_with(kStaleMarker))) continue;
+    out.other.push_back(Row{"", n, std::string(line), "", ""});
   }
-  return rows;
+  return out;
 }
+
+using Key = std::pair<std::string, std::string>;
 
 }  // namespace
 
 RowReport CompareRows(std::string_view markdown, std::string_view generated) {
-  const std::vector<Row> file = RowsOf(markdown);
-  const std::vector<Row> gen = RowsOf(generated);
+  const Lines file_lines = SplitDraft(markdown);
+  const Lines gen_lines = SplitDraft(generated);
+  const std::vector<Row>& file = file_lines.rows;
+  const std::vector<Row>& gen = gen_lines.rows;
   std::vector<bool> used(gen.size(), false);
-  std::vector<int> match(file.size(), -1);  // generated row of each file row, or -1
+  std::vector<bool> matched(file.size(), false);
   RowReport r;
   // Exact rows first, so an edited row never takes the place of one kept as generated.
-  std::multimap<std::pair<std::string, std::string>, size_t> exact;
-  for (size_t g = 0; g < gen.size(); ++g) exact.emplace(std::pair{gen[g].section, gen[g].text}, g);
+  std::multimap<Key, size_t> exact;
+  for (size_t g = 0; g < gen.size(); ++g) exact.emplace(Key{gen[g].section, gen[g].text}, g);
   for (size_t f = 0; f < file.size(); ++f) {
     auto it = exact.find({file[f].section, file[f].text});
     if (it == exact.end()) continue;
     used[it->second] = true;
-    match[f] = static_cast<int>(it->second);
+    matched[f] = true;
     exact.erase(it);
     ++r.unchanged;
   }
-  std::multimap<std::pair<std::string, std::string>, size_t> by_links;
+  // Then the same row reworded: same linked events, or (a Metrics row) the same metric.
+  std::multimap<Key, size_t> by_links, by_label;
   for (size_t g = 0; g < gen.size(); ++g) {
-    if (!used[g] && !gen[g].links.empty())
-      by_links.emplace(std::pair{gen[g].section, gen[g].links}, g);
+    if (used[g]) continue;
+    if (!gen[g].links.empty()) by_links.emplace(Key{gen[g].section, gen[g].links}, g);
+    if (!gen[g].label.empty()) by_label.emplace(Key{gen[g].section, gen[g].label}, g);
   }
+  auto take = [&used](std::multimap<Key, size_t>& index, const Key& key) -> int {
+    if (key.second.empty()) return -1;
+    for (auto [it, end] = index.equal_range(key); it != end; ++it) {
+      if (!used[it->second]) {
+        used[it->second] = true;
+        return static_cast<int>(it->second);
+      }
+    }
+    return -1;
+  };
   for (size_t f = 0; f < file.size(); ++f) {
-    if (match[f] >= 0) continue;
+    if (matched[f]) continue;
     RowDiff d{RowChange::kAdded, file[f].section, file[f].line, file[f].text, ""};
-    auto it =
-        file[f].links.empty() ? by_links.end() : by_links.find({file[f].section, file[f].links});
-    if (it != by_links.end()) {
-      used[it->second] = true;
+    int g = take(by_links, {file[f].section, file[f].links});
+    if (g < 0) g = take(by_label, {file[f].section, file[f].label});
+    if (g >= 0) {
       d.change = RowChange::kEdited;
-      d.generated = gen[it->second].text;
-      by_links.erase(it);
+      d.generated = gen[static_cast<size_t>(g)].text;
       ++r.edited;
     } else {
       ++r.added;
@@ -352,25 +396,49 @@ RowReport CompareRows(std::string_view markdown, std::string_view generated) {
     r.changes.push_back(RowDiff{RowChange::kRemoved, gen[g].section, 0, "", gen[g].text});
     ++r.removed;
   }
+  // Every other line: the header, headings, prose, comments, appendix.
+  std::multiset<std::string> gen_other;
+  for (const Row& o : gen_lines.other) gen_other.insert(o.text);
+  for (const Row& o : file_lines.other) {
+    if (auto it = gen_other.find(o.text); it != gen_other.end()) {
+      gen_other.erase(it);
+      continue;
+    }
+    r.changes.push_back(RowDiff{RowChange::kOther, "", o.line, o.text, ""});
+    ++r.other;
+  }
+  for (const Row& o : gen_lines.other) {
+    if (auto it = gen_other.find(o.text); it != gen_other.end()) {
+      gen_other.erase(it);
+      r.changes.push_back(RowDiff{RowChange::kOther, "", 0, "", o.text});
+      ++r.other;
+    }
+  }
   return r;
 }
 
 std::string FormatRowReport(const RowReport& r) {
   std::string out = "rows: " + std::to_string(r.unchanged) + " unchanged, " +
                     std::to_string(r.edited) + " edited, " + std::to_string(r.added) +
-                    " added by hand, " + std::to_string(r.removed) + " removed\n";
+                    " added by hand, " + std::to_string(r.removed) + " removed; " +
+                    CountOf(r.other, "other lines") + " differing\n";
   for (const RowDiff& d : r.changes) {
+    const std::string at = d.line > 0 ? "line " + std::to_string(d.line) + ": " : "";
     switch (d.change) {
       case RowChange::kEdited:
-        out += "line " + std::to_string(d.line) + ": edited (" + d.section +
-               ")\n  generated: " + d.generated + "\n  current:   " + d.current + "\n";
+        out += at + "edited (" + d.section + ")\n  generated: " + d.generated +
+               "\n  current:   " + d.current + "\n";
         break;
       case RowChange::kAdded:
-        out += "line " + std::to_string(d.line) + ": added by hand (" + d.section +
-               ")\n  current:   " + d.current + "\n";
+        out += at + "added by hand (" + d.section + ")\n  current:   " + d.current + "\n";
         break;
       case RowChange::kRemoved:
         out += "removed (" + d.section + ")\n  generated: " + d.generated + "\n";
+        break;
+      case RowChange::kOther:
+        out += d.current.empty()
+                   ? "other line removed\n  generated: " + d.generated + "\n"
+                   : at + "other line not as generated\n  current:   " + d.current + "\n";
         break;
       case RowChange::kUnchanged:
         break;

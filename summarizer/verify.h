@@ -70,29 +70,37 @@ std::string FormatVerifyReport(const VerifyReport& r);
 // from the evidence it cites; anything else was written or edited by hand.
 //   unchanged  the row is one of the generated rows of its section (moving it is no change)
 //   edited     not generated as is, but it links exactly the events a generated row of its
-//              section links (the same Sources): its text or time was changed
+//              section links (the same Sources), or is the same metric (its first cell): its
+//              text or time was changed
 //   added      neither: written by hand (or its links were changed too)
 //   removed    a generated row the file no longer has
-// Sections are matched by their "## " heading; rows outside them are ignored. Pure.
-enum class RowChange { kUnchanged, kEdited, kAdded, kRemoved };
+//   other      any other line not as generated: the header (but its Stale line, which a
+//              served stale draft changes), headings, prose, a new section, an HTML comment
+//              or code fence around rows, Source events; blank lines and CR are ignored
+// Lines are compared as a multiset within each kind, so the result does not depend on
+// order. Linear in the size of both drafts. Pure.
+enum class RowChange { kUnchanged, kEdited, kAdded, kRemoved, kOther };
 
 struct RowDiff {
   RowChange change = RowChange::kUnchanged;
-  std::string section;    // "Summary" | "Metrics" | "Timeline"
-  int line = 0;           // 1-based line in the file; 0 for a removed row
+  std::string section;    // "Summary" | "Metrics" | "Timeline"; "" for other lines
+  int line = 0;           // 1-based line in the file; 0 for a removed row or line
   std::string current;    // the row in the file; "" when removed
-  std::string generated;  // the generated row; "" when added
+  std::string generated;  // the generated row; "" when added (and for other lines)
 };
 
 struct RowReport {
-  size_t unchanged = 0, edited = 0, added = 0, removed = 0;
-  std::vector<RowDiff> changes;  // every row that is not unchanged: file order, removed last
+  size_t unchanged = 0, edited = 0, added = 0, removed = 0, other = 0;
+  // Every row or line that is not unchanged: rows in file order, removed rows, then other
+  // lines (file order, then removed ones).
+  std::vector<RowDiff> changes;
   bool clean() const { return changes.empty(); }
 };
 
 RowReport CompareRows(std::string_view markdown, std::string_view generated);
 
-// "rows: 40 unchanged, 1 edited, 1 added by hand, 0 removed" and one block per change.
+// "rows: 40 unchanged, 1 edited, 1 added by hand, 0 removed; 0 other lines differing" and one
+// block per change.
 std::string FormatRowReport(const RowReport& r);
 
 }  // namespace timelined::summarizer

@@ -169,7 +169,8 @@ TEST(E2ePayments, SignedReplayGivesAnAutoDraftThatVerifiesGoesStaleAndRegenerate
   // file as generated.
   auto as_generated = RunTimelined({"verify", file, "--strict", "--db", db});
   EXPECT_EQ(as_generated.exit_code, 0) << as_generated.output;
-  EXPECT_NE(as_generated.output.find(" 0 edited, 0 added by hand, 0 removed"), std::string::npos)
+  EXPECT_NE(as_generated.output.find(" 0 edited, 0 added by hand, 0 removed; 0 other lines"),
+            std::string::npos)
       << as_generated.output;
   std::string edited = exported.output;
   const size_t first_row = edited.find("\n| 20", edited.find("## Timeline")) + 1;
@@ -180,11 +181,14 @@ TEST(E2ePayments, SignedReplayGivesAnAutoDraftThatVerifiesGoesStaleAndRegenerate
   edited.erase(second_row, second_end - second_row + 1);
   edited.insert(edited.find("\n\n## Source events"),
                 "\n| 2026-03-14 12:30:00 | Customer comms sent by the duty manager |  |");
+  // And the title, outside any row (the old line is missing, the new one not generated).
+  edited.replace(0, edited.find('\n'), "# Incident #4711: a title written by hand");
   const std::string hand_file = dir.File("postmortem-edited.md");
   WriteFile(hand_file, edited);
   auto hand = RunTimelined({"verify", hand_file, "--db", db});
   EXPECT_EQ(hand.exit_code, 0) << hand.output;
-  EXPECT_NE(hand.output.find(" 1 edited, 1 added by hand, 1 removed"), std::string::npos)
+  EXPECT_NE(hand.output.find(" 1 edited, 1 added by hand, 1 removed; 2 other lines"),
+            std::string::npos)
       << hand.output;
   EXPECT_NE(hand.output.find("current:   | "), std::string::npos) << hand.output;
   EXPECT_NE(hand.output.find("EDITED"), std::string::npos) << hand.output;
@@ -192,6 +196,17 @@ TEST(E2ePayments, SignedReplayGivesAnAutoDraftThatVerifiesGoesStaleAndRegenerate
   EXPECT_NE(hand.output.find(removed_row), std::string::npos) << hand.output;
   auto hand_strict = RunTimelined({"verify", hand_file, "--strict", "--db", db});
   EXPECT_EQ(hand_strict.exit_code, 1) << hand_strict.output;
+  // A file whose header names a draft it is not (here version 1, stored before the
+  // regenerate): a compact draft is checked against that draft's citations, so it fails.
+  std::string renamed = exported.output;
+  const std::string v2 = "- **Draft:** version 2,";
+  ASSERT_NE(renamed.find(v2), std::string::npos);
+  renamed.replace(renamed.find(v2), v2.size(), "- **Draft:** version 1,");
+  const std::string renamed_file = dir.File("postmortem-renamed.md");
+  WriteFile(renamed_file, renamed);
+  auto other = RunTimelined({"verify", renamed_file, "--db", db});
+  EXPECT_EQ(other.exit_code, 1) << other.output;
+  EXPECT_NE(other.output.find("input digest differs"), std::string::npos) << other.output;
 
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);

@@ -340,9 +340,9 @@ TEST(CompareRows, EditedAddedAndRemovedRowsAreNamed) {
   EXPECT_EQ(r.changes[4].generated, removed_row);
   EXPECT_EQ(r.changes[4].line, 0);
   const std::string text = FormatRowReport(r);
-  EXPECT_EQ(
-      text.substr(0, text.find('\n')),
-      "rows: " + std::to_string(r.unchanged) + " unchanged, 3 edited, 1 added by hand, 1 removed");
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "rows: " + std::to_string(r.unchanged) +
+                " unchanged, 3 edited, 1 added by hand, 1 removed; 0 other lines differing");
   EXPECT_NE(text.find("added by hand (Timeline)"), std::string::npos) << text;
   EXPECT_NE(text.find("removed (Timeline)"), std::string::npos) << text;
 }
@@ -359,6 +359,51 @@ TEST(CompareRows, ARowWithOtherLinksIsAddedAndTheGeneratedOneRemoved) {
   EXPECT_EQ(r.edited, 0u);
   EXPECT_EQ(r.added, 1u);
   EXPECT_EQ(r.removed, 1u);
+}
+
+// Whatever is not a row must stay as generated: the header (but its Stale line), headings,
+// prose, a new section, a comment hiding a row, Source events.
+TEST(CompareRows, EveryOtherLineIsComparedToo) {
+  const std::string gen = Golden();
+  struct Case {
+    std::string name;
+    std::string edited;
+    size_t other;
+  };
+  const std::string row = LineWith(gen, "Escalated by Alice Ops to Bob Lead");
+  const std::vector<Case> cases = {
+      {"severity", Replace(gen, "P1, high urgency", "P4, low urgency"), 2},
+      {"title", Replace(gen, "# Incident #4711: Payments", "# Incident #4711: Billing"), 2},
+      {"prose in the timeline", Replace(gen, row + "\n", row + "\nThe team agreed.\n"), 1},
+      {"a new section",
+       Replace(gen, "\n## Source events", "\n## Root cause\n\nThe pool size.\n\n## Source events"),
+       2},
+      {"a row hidden in a comment", Replace(gen, row, "<!-- " + row + " -->"), 1},
+      {"an appendix entry", Replace(gen, "raw sha256 `", "raw sha256 `0"), 2},
+  };
+  for (const Case& c : cases) {
+    RowReport r = CompareRows(c.edited, gen);
+    EXPECT_EQ(r.other, c.other) << c.name << "\n" << FormatRowReport(r);
+    EXPECT_FALSE(r.clean()) << c.name;
+  }
+  // The hidden row is also missing from the table.
+  EXPECT_EQ(CompareRows(Replace(gen, row, "<!-- " + row + " -->"), gen).removed, 1u);
+  // A stale served draft differs from the stored one only in its Stale line.
+  EXPECT_TRUE(CompareRows(Replace(gen, "- **Stale:** no", "- **Stale:** yes"), gen).clean());
+}
+
+// A Metrics row is the same metric by its label even when its Sources changed.
+TEST(CompareRows, AMetricRowIsMatchedByItsLabel) {
+  const std::string gen = Golden();
+  const std::string row = LineWith(gen, "| Time to resolve |");
+  ASSERT_FALSE(row.empty());
+  RowReport r =
+      CompareRows(Replace(gen, row, "| Time to resolve | 25 min (1500 s) | by hand |  |"), gen);
+  EXPECT_EQ(r.edited, 1u) << FormatRowReport(r);
+  EXPECT_EQ(r.added + r.removed + r.other, 0u);
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes[0].section, "Metrics");
+  EXPECT_EQ(r.changes[0].generated, row);
 }
 
 }  // namespace
