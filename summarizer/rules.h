@@ -198,9 +198,25 @@ struct SlackEntry {
   std::string newest_id;
   std::string quote;  // newest text, short
   bool salient_kw = false, mitigation_kw = false;
-  bool edited = false, deleted = false, pinned = false, reacted = false, bot = false;
-  bool has_replies = false;               // reply_count > 0: the root of a thread
-  bool include = false, exclude = false;  // an include / exclude reaction was added
+  bool edited = false, deleted = false, bot = false;
+  bool has_replies = false;  // reply_count > 0: the root of a thread
+  // Reactions and pins, as of the evidence's end (ResolveSignals, in Finish): the newest
+  // snapshot a version of the message carried (attrs.reactions / attrs.pinned, as of its
+  // received_at), then the add and remove events after it, the latest per person.
+  Nanos snapshot_at = -1;  // -1: no version carried reactions or a pin
+  std::string snapshot_id;
+  std::map<std::string, int64_t> snapshot;
+  bool snapshot_pinned = false;
+  struct Signal {
+    Nanos at = 0;
+    std::string id;
+    std::string name;  // the reaction; "" for a pin
+    std::string user;
+    bool added = true;
+  };
+  std::vector<Signal> signals;  // at most kMaxSignals
+  bool pinned = false, reacted = false;
+  bool include = false, exclude = false;  // an include / exclude reaction is on it
   std::string thread_key;                 // "<channel>:<ts>" of the original
   IdList cites;
   IdList signal_cites;  // reaction_added / pin_added events on it
@@ -208,9 +224,11 @@ struct SlackEntry {
 
 class SlackRule {
  public:
+  static constexpr size_t kMaxSignals = 4096;  // reaction/pin events kept per message
   explicit SlackRule(const RuleContext& ctx) : ctx_(ctx) {}
   void Add(const Event& e);
   void Finish(std::vector<TimelineLine>* out, TimelineStats* stats);
+  // After Finish (which resolves reactions and pins).
   MetricPoint FirstMitigation(Nanos not_before) const;
 
  private:
@@ -222,7 +240,8 @@ class SlackRule {
   };
   Author AuthorOf(const SlackEntry& s) const;
   bool Salient(const SlackEntry& s) const;
-  void AddReaction(SlackEntry& s, std::string_view name) const;
+  // Sets pinned, reacted, include and exclude from the snapshot and the signals.
+  void ResolveSignals(SlackEntry& s) const;
   const RuleContext& ctx_;
   std::unordered_map<std::string, SlackEntry> entries_;      // by original message id
   std::unordered_set<std::string> threads_with_replies_;     // "<channel>:<thread_ts>"

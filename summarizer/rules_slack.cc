@@ -1,7 +1,11 @@
 // Salient Slack messages. Edits and deletions are events that supersede the original
 // (attrs.supersedes): the line shows the newest text and cites every version seen.
-// Reactions and pins (slack.reaction_added / slack.pin_added, attrs.target = the message's
-// id) count for the message they are on, and its line cites them. A message is shown when,
+// Reactions and pins (slack.reaction_added/_removed, slack.pin_added/_removed, attrs.target
+// = the message's id) count for the message they are on, and its line cites them. What is
+// on at the end (ResolveSignals): the newest snapshot a version of the message carried
+// (attrs.reactions and attrs.pinned, as of its received_at), then per (reaction, person) the
+// events after it: the latest says on or off, a first one that removes says it was in the
+// snapshot. A message is shown when,
 // in this order: it has no exclude reaction ([summarizer] exclude_reactions); and it has an
 // include reaction (include_reactions), or it is the root of a thread with replies in the
 // evidence (where the response started), or its text has a salient keyword, or it is pinned
@@ -12,6 +16,8 @@
 // Authors are named by their `slack.user` event (RuleContext::lookup), which the line cites;
 // without one the stored user id stays. Bots are "<name> (bot)".
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "summarizer/rules.h"
 
@@ -40,21 +46,53 @@ std::string Flags(const SlackEntry& s) {
 
 }  // namespace
 
-void SlackRule::AddReaction(SlackEntry& s, std::string_view name) const {
-  s.reacted = true;
-  s.include = s.include || Contains(ctx_.config.include_reactions, name);
-  s.exclude = s.exclude || Contains(ctx_.config.exclude_reactions, name);
+void SlackRule::ResolveSignals(SlackEntry& s) const {
+  std::map<std::string, int64_t> counts = s.snapshot;
+  int64_t pins = s.snapshot_pinned ? 1 : 0;
+  // Per (reaction, person), in time order, the events after the snapshot: the latest says
+  // whether it is on now; a first one that removes says it was in the snapshot.
+  std::sort(s.signals.begin(), s.signals.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.name, a.user, a.at, a.id) < std::tie(b.name, b.user, b.at, b.id);
+  });
+  for (size_t i = 0; i < s.signals.size();) {
+    size_t j = i;
+    while (j < s.signals.size() && s.signals[j].name == s.signals[i].name &&
+           s.signals[j].user == s.signals[i].user) {
+      ++j;
+    }
+    const int64_t delta = (s.signals[j - 1].added ? 1 : 0) - (s.signals[i].added ? 0 : 1);
+    if (s.signals[i].name.empty()) {
+      pins += delta;
+    } else {
+      counts[s.signals[i].name] += delta;
+    }
+    i = j;
+  }
+  s.pinned = pins > 0;
+  s.reacted = s.include = s.exclude = false;
+  for (const auto& [name, n] : counts) {
+    if (n <= 0) continue;
+    s.reacted = true;
+    s.include = s.include || Contains(ctx_.config.include_reactions, name);
+    s.exclude = s.exclude || Contains(ctx_.config.exclude_reactions, name);
+  }
 }
 
 void SlackRule::Add(const Event& e) {
-  if (e.kind == "slack.reaction_added" || e.kind == "slack.pin_added") {
+  const bool added = e.kind == "slack.reaction_added" || e.kind == "slack.pin_added";
+  const bool removed = e.kind == "slack.reaction_removed" || e.kind == "slack.pin_removed";
+  if (added || removed) {
     std::string target = AttrString(e.attrs, "target");
     if (!target.empty()) {
       SlackEntry& s = entries_[target];
-      if (e.kind == "slack.pin_added") {
-        s.pinned = true;
-      } else {
-        AddReaction(s, AttrString(e.attrs, "reaction"));
+      if (s.signals.size() < kMaxSignals) {
+        const bool pin = e.kind == "slack.pin_added" || e.kind == "slack.pin_removed";
+        s.signals.push_back(SlackEntry::Signal{
+            .at = e.occurred_at,
+            .id = e.id,
+            .name = pin ? std::string() : AttrString(e.attrs, "reaction"),
+            .user = AttrString(e.attrs, "user").empty() ? e.actor : AttrString(e.attrs, "user"),
+            .added = added});
       }
       s.signal_cites.Add(e.id);
       return;
@@ -78,12 +116,27 @@ void SlackRule::Add(const Event& e) {
     if (s.author.empty()) s.author = s.user;
   }
   s.bot = s.bot || AttrBool(e.attrs, "bot");
-  s.pinned = s.pinned || AttrBool(e.attrs, "pinned");
   if (e.attrs.is_object()) {
+    // A version that says which reactions (or pin) the message had: the newest such
+    // snapshot, by when it was received, is where the reaction events take over.
     auto reactions = e.attrs.find("reactions");
-    if (reactions != e.attrs.end() && reactions->is_array()) {
-      for (const auto& r : *reactions) {
-        if (r.is_object()) AddReaction(s, AttrString(r, "name"));
+    const bool has_reactions = reactions != e.attrs.end() && reactions->is_array();
+    if ((has_reactions || e.attrs.contains("pinned")) &&
+        (e.received_at > s.snapshot_at ||
+         (e.received_at == s.snapshot_at && e.id > s.snapshot_id))) {
+      s.snapshot_at = e.received_at;
+      s.snapshot_id = e.id;
+      s.snapshot.clear();
+      s.snapshot_pinned = AttrBool(e.attrs, "pinned");
+      if (has_reactions) {
+        for (const auto& r : *reactions) {
+          if (!r.is_object()) continue;
+          std::string name = AttrString(r, "name");
+          auto count = r.find("count");
+          const int64_t n =
+              count != r.end() && count->is_number_integer() ? count->get<int64_t>() : 1;
+          if (!name.empty()) s.snapshot[name] += std::max<int64_t>(n, 1);
+        }
       }
     }
     auto replies = e.attrs.find("reply_count");
@@ -137,6 +190,11 @@ bool SlackRule::Salient(const SlackEntry& s) const {
 }
 
 void SlackRule::Finish(std::vector<TimelineLine>* out, TimelineStats* stats) {
+  for (auto& [id, s] : entries_) {
+    // Events at or before the snapshot are in it already.
+    std::erase_if(s.signals, [&s](const SlackEntry::Signal& x) { return x.at <= s.snapshot_at; });
+    ResolveSignals(s);
+  }
   for (auto& [id, s] : entries_) {
     if (!s.thread_key.empty() && threads_with_replies_.contains(s.thread_key)) {
       s.has_replies = true;

@@ -15,7 +15,8 @@ std::unexpected<Error> Missing(std::string_view field) {
                    "Slack event without " + std::string(field));
 }
 
-// reaction_added / pin_added: the item is a message identified by (channel, ts).
+// reaction_added/_removed, pin_added/_removed: the item is a message identified by
+// (channel, ts).
 Result<std::optional<Event>> MapItemEvent(const json& ev, MessageContext ctx,
                                           const std::string& kind, const SlackOptions& options) {
   const json* item = ObjectMember(ev, "item");
@@ -42,7 +43,9 @@ Result<std::optional<Event>> MapItemEvent(const json& ev, MessageContext ctx,
   e.raw_sha256 = ctx.raw_sha256;
   e.scope = "slack/" + ctx.channel;
   e.actor = user;
-  e.summary = reaction.empty() ? "Pinned a message" : "Reacted :" + reaction + ":";
+  const bool removed = kind.ends_with("_removed");
+  e.summary = reaction.empty() ? (removed ? "Unpinned a message" : "Pinned a message")
+                               : (removed ? "Removed reaction :" : "Reacted :") + reaction + ":";
   e.url = Permalink(options.workspace_url, ctx.channel, item_ts, {});
   e.attrs = {{"team", ctx.team},
              {"channel", ctx.channel},
@@ -59,6 +62,8 @@ Result<std::optional<Event>> MapInner(const json& ev, const MessageContext& ctx,
   std::string type = StringMember(ev, "type");
   if (type == "reaction_added") return MapItemEvent(ev, ctx, "reaction_added", options);
   if (type == "pin_added") return MapItemEvent(ev, ctx, "pin_added", options);
+  if (type == "reaction_removed") return MapItemEvent(ev, ctx, "reaction_removed", options);
+  if (type == "pin_removed") return MapItemEvent(ev, ctx, "pin_removed", options);
   if (type != "message" && type != "app_mention") return std::nullopt;
   if (ctx.channel.empty()) return Missing("event.channel");
   return MapMessage(ev, ctx, options);

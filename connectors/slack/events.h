@@ -11,9 +11,10 @@
 //                       dedup key) are set either way
 //   anything else    -> kIgnored (authentic but unknown: answer 200, never 4xx)
 // Inner events: "message" and "app_mention" map through MapMessage (message.h), so the
-// same message seen under two event_ids gets one event ID. "reaction_added" ->
-// slack.reaction_added and "pin_added" -> slack.pin_added, each with attrs.target = the
-// message's event ID. Other inner types -> kIgnored.
+// same message seen under two event_ids gets one event ID. "reaction_added",
+// "reaction_removed", "pin_added" and "pin_removed" -> slack.<type>, each with
+// attrs.target = the message's event ID (and attrs.reaction, attrs.user). Other inner types
+// -> kIgnored.
 // Errors (kInvalidInput): "invalid_json", "invalid_payload" (not an object),
 // "missing_field" (challenge, team_id, event_id, event, event.channel),
 // "invalid_message" (bad ts).

@@ -830,6 +830,59 @@ TEST(Slack, EditOfAnUnseenOriginalCitesOnlyWhatWasSeen) {
   EXPECT_EQ(t.lines[0].citations, std::vector<std::string>{edit.id});
 }
 
+// A reaction or pin taken back no longer counts: per person, the latest event says whether
+// it is on; a backfilled copy's reactions are the state when it was fetched, and only later
+// events change it.
+TEST(Slack, RemovedReactionsAndPinsAreTakenBack) {
+  auto signal = [](const Event& target, const std::string& kind, const std::string& name,
+                   const std::string& user, Nanos at) {
+    Event e = testing::MakeEvent(
+        "slack",
+        "T1:C0PAY:" + target.id + ":" + kind + ":" + name + ":" + user + ":" + std::to_string(at),
+        "slack." + kind, at);
+    e.scope = "slack/C0PAY";
+    e.actor = user;
+    e.attrs = {{"channel", "C0PAY"}, {"user", user}, {"target", target.id}};
+    if (!name.empty()) e.attrs["reaction"] = name;
+    return e;
+  };
+  // Excluded, then the exclude reaction is taken back: shown, citing both events.
+  Event rollback = Slack("40.1", T(20), "alice", "rolling back now");
+  Event ex_on = signal(rollback, "reaction_added", "no_entry_sign", "U1", T(21));
+  Event ex_off = signal(rollback, "reaction_removed", "no_entry_sign", "U1", T(22));
+  // Two people exclude, one takes it back: still excluded.
+  Event decided = Slack("40.2", T(20), "bob", "decided: fail over");
+  Event two_a = signal(decided, "reaction_added", "no_entry_sign", "U1", T(21));
+  Event two_b = signal(decided, "reaction_added", "no_entry_sign", "U2", T(22));
+  Event two_off = signal(decided, "reaction_removed", "no_entry_sign", "U1", T(23));
+  // Included, then taken back: an ordinary message again (not salient).
+  Event chatter = Slack("40.3", T(20), "carol", "brb");
+  Event in_on = signal(chatter, "reaction_added", "pushpin", "U3", T(21));
+  Event in_off = signal(chatter, "reaction_removed", "pushpin", "U3", T(22));
+  // Backfilled with the exclude reaction on it (fetched at T(30)); removed at T(31).
+  Event fetched = Slack("40.4", T(24), "dave", "root cause: pool size");
+  fetched.received_at = T(30);
+  fetched.attrs["reactions"] = {{{"name", "no_entry_sign"}, {"count", 1}}};
+  Event before = signal(fetched, "reaction_added", "no_entry_sign", "U4", T(25));  // in the copy
+  Event fetched_off = signal(fetched, "reaction_removed", "no_entry_sign", "U4", T(31));
+  // Pinned in the copy, unpinned later: not pinned.
+  Event pinned = Slack("40.5", T(26), "erin", "status page updated");
+  pinned.received_at = T(30);
+  pinned.attrs["pinned"] = true;
+  Event unpin = signal(pinned, "pin_removed", "", "U5", T(32));
+  const std::vector<Event> events{rollback, ex_on,   ex_off,      decided, two_a,
+                                  two_b,    two_off, chatter,     in_on,   in_off,
+                                  fetched,  before,  fetched_off, pinned,  unpin};
+  Timeline t = Build(events);
+  std::vector<std::string> texts;
+  for (const TimelineLine& l : t.lines) texts.push_back(l.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"alice: \"rolling back now\"",
+                                             "dave: \"root cause: pool size\""}));
+  EXPECT_EQ(t.lines[0].citations, IdsOf({rollback, ex_on, ex_off}));
+  EXPECT_EQ(t.stats.not_shown.at("Slack messages excluded by a reaction"), 1u);
+  EXPECT_EQ(t.stats.not_shown.at("Slack messages not salient"), 2u);  // brb, status page
+}
+
 // Where the response started: the root of a thread with replies in the evidence is shown
 // whatever its text, as is a backfilled root that says it has replies (reply_count).
 TEST(Slack, ThreadRootIsAlwaysShown) {

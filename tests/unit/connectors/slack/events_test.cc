@@ -190,6 +190,21 @@ TEST(SlackEventsTest, ReactionAddedTargetsTheMessage) {
   EXPECT_TRUE(ValidateEvent(e).has_value());
 }
 
+// Taking a reaction back is evidence too: the summarizer needs it to retract an exclude
+// or include signal.
+TEST(SlackEventsTest, ReactionRemovedTargetsTheMessageWithItsOwnId) {
+  auto added = Parse("reaction_added");
+  auto removed = Parse("reaction_removed");
+  ASSERT_TRUE(added.has_value() && removed.has_value());
+  const Event& e = removed->events.at(0);
+  EXPECT_EQ(e.kind, "slack.reaction_removed");
+  EXPECT_EQ(e.attrs["target"], MessageEventId(kTeam, kChannel, kReplyTs));
+  EXPECT_EQ(e.attrs["reaction"], "white_check_mark");
+  EXPECT_EQ(e.summary, "Removed reaction :white_check_mark:");
+  EXPECT_NE(e.id, added->events.at(0).id);
+  EXPECT_TRUE(ValidateEvent(e).has_value());
+}
+
 TEST(SlackEventsTest, LongTextIsSummarisedOnACharacterBoundary) {
   auto doc = nlohmann::json::parse(ReadFixture("slack/message_channel.json"));
   std::string text;
