@@ -52,6 +52,26 @@ bool UsesEnds(const TimelineLine& l) {
   return !l.first_id.empty() && !l.last_id.empty() && l.first_id != l.last_id;
 }
 
+// The citations a compact row that does not use its ends links: its lead_ids that it cites,
+// then its first citations, `shown` in all.
+std::vector<std::string> ShownCitations(const TimelineLine& l, size_t shown) {
+  std::vector<std::string> out;
+  auto cited = [&l](const std::string& id) {
+    return std::binary_search(l.citations.begin(), l.citations.end(), id);
+  };
+  auto taken = [&out](const std::string& id) {
+    return std::find(out.begin(), out.end(), id) != out.end();
+  };
+  for (const std::string& id : l.lead_ids) {
+    if (out.size() < shown && cited(id) && !taken(id)) out.push_back(id);
+  }
+  for (const std::string& id : l.citations) {
+    if (out.size() >= shown) break;
+    if (!taken(id)) out.push_back(id);
+  }
+  return out;
+}
+
 void AppendCompactLinks(std::string& out, const TimelineLine& l, size_t shown) {
   if (UsesEnds(l)) {
     AppendLink(out, l.first_id);
@@ -60,12 +80,12 @@ void AppendCompactLinks(std::string& out, const TimelineLine& l, size_t shown) {
     out += " (" + CountOf(l.citations.size(), "events") + ")";
     return;
   }
-  size_t n = std::min(l.citations.size(), shown);
-  for (size_t i = 0; i < n; ++i) {
+  const std::vector<std::string> ids = ShownCitations(l, shown);
+  for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ", ";
-    AppendLink(out, l.citations[i]);
+    AppendLink(out, ids[i]);
   }
-  out += " (+" + std::to_string(l.citations.size() - n) + " more)";
+  out += " (+" + std::to_string(l.citations.size() - ids.size()) + " more)";
 }
 
 bool Elides(const TimelineLine& l, const MarkdownOptions& o) {
@@ -282,8 +302,7 @@ IdList LinkedIds(const Timeline& t, const MarkdownOptions& o) {
       ids.Add(l.first_id);
       ids.Add(l.last_id);
     } else {
-      for (size_t i = 0; i < o.shown_citations && i < l.citations.size(); ++i)
-        ids.Add(l.citations[i]);
+      for (const std::string& id : ShownCitations(l, o.shown_citations)) ids.Add(id);
     }
   }
   ids.SortUnique();

@@ -222,6 +222,9 @@ void SlackRule::Finish(std::vector<TimelineLine>* out, TimelineStats* stats) {
     line.text = s.deleted ? author.text + ": (message deleted)"
                           : author.text + ": \"" + s.quote + "\"" + Flags(s);
     line.citations = s.cites.ToStrings();
+    // A compact row citing more than it links still links the message and the name.
+    line.lead_ids = {id};
+    if (!author.cite.empty()) line.lead_ids.push_back(author.cite);
     line.key = "slack:" + id;
     out->push_back(std::move(line));
   }

@@ -35,8 +35,11 @@ struct TimelineLine {
   // A grouped line's earliest and latest members by (occurred_at, id), "" otherwise: what a
   // compact Markdown row links when it cannot link every citation. Not in the JSON.
   std::string first_id, last_id;
+  // Another line's citations a compact row links before the rest (a Slack line: the message
+  // and its author's name). Not in the JSON.
+  std::vector<std::string> lead_ids;
 
-  // What a line says and cites (first_id/last_id, derived from the members, are left out:
+  // What a line says and cites (first_id/last_id and lead_ids, derived, are left out:
   // a line read back from the JSON equals the built one).
   bool operator==(const TimelineLine& o) const {
     return at == o.at && end == o.end && category == o.category && text == o.text &&

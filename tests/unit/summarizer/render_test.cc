@@ -9,6 +9,7 @@
 #include "summarizer/digest.h"
 #include "summarizer/draft.h"
 #include "summarizer/text.h"
+#include "summarizer/verify.h"
 #include "test_util.h"
 
 namespace timelined::summarizer {
@@ -252,6 +253,58 @@ TEST(Render, MarkingAStoredDraftStaleEqualsRenderingItStale) {
   EXPECT_EQ(MarkJsonStale(b->json), b->json);
   EXPECT_EQ(MarkMarkdownStale("- **Stale:** no\n"), "- **Stale:** no\n");
   EXPECT_EQ(MarkJsonStale("{\"stale\":false}"), "{\"stale\":false}");
+}
+
+}  // namespace
+}  // namespace timelined::summarizer
+
+namespace timelined::summarizer {
+namespace {
+
+// A compact Slack row citing more than it links still links the message and the author's
+// name, whatever their IDs' order: here every reaction's ID sorts before both.
+TEST(Render, ACompactSlackRowLinksTheMessageAndItsAuthorsName) {
+  Event msg = Slack("50.1", T(20), "U0ALICE", "rolling back now");
+  msg.attrs["team"] = "T1";
+  msg.attrs["user"] = "U0ALICE";
+  Event user = testing::MakeEvent("slack", "T1:user:U0ALICE", "slack.user", T(0));
+  user.scope = "slack-users/T1";
+  user.actor = "U0ALICE";
+  user.attrs = {
+      {"team", "T1"}, {"user", "U0ALICE"}, {"display_name", "Alice Chen"}, {"is_bot", false}};
+  std::vector<Event> events = {Pd("t", "triggered", T(10)), msg, user};
+  const std::string& smallest = std::min(msg.id, user.id);
+  for (int i = 0; events.size() < 7 && i < 10000; ++i) {
+    Event r = testing::MakeEvent("slack", "T1:C0PAY:50.1:reaction:" + std::to_string(i),
+                                 "slack.reaction_added", T(21));
+    if (r.id >= smallest) continue;
+    r.scope = "slack/C0PAY";
+    r.incident_id = testing::kIncidentId;
+    r.attrs = {{"channel", "C0PAY"},
+               {"reaction", "eyes"},
+               {"user", "U" + std::to_string(i)},
+               {"target", msg.id}};
+    events.push_back(r);
+  }
+  ASSERT_EQ(events.size(), 7u);
+  VectorReader reader(events);
+  auto d = BuildDraft(testing::PaymentsIncident(), Config(), reader,
+                      DraftMeta{.version = 1, .trigger = "api"}, T(100));
+  ASSERT_TRUE(d) << d.error().detail;
+  std::string row;
+  for (size_t at = d->markdown.find("| Alice Chen: "); at != std::string::npos;) {
+    row = d->markdown.substr(at, d->markdown.find('\n', at) - at);
+    break;
+  }
+  ASSERT_FALSE(row.empty()) << d->markdown;
+  EXPECT_NE(row.find("](#" + msg.id + ")"), std::string::npos) << row;
+  EXPECT_NE(row.find("](#" + user.id + ")"), std::string::npos) << row;
+  EXPECT_NE(row.find("(+3 more)"), std::string::npos) << row;  // 4 reactions
+  EXPECT_NE(d->markdown.find("<a id=\"" + user.id + "\">"), std::string::npos);
+  // And it verifies against the draft's full citation list.
+  auto r = VerifyMarkdown(d->markdown, reader, &d->cited_ids);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->ok()) << FormatVerifyReport(*r);
 }
 
 }  // namespace
